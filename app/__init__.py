@@ -1,0 +1,51 @@
+"""The application factory: a new AppBuilder per app (NOTES gotcha 5)."""
+
+import os
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+
+from config import CONFIGS, INSTANCE_DIR
+
+from .extensions import csrf, db, migrate
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def create_app(env=None, **overrides):
+    env = env or os.environ.get("PORTAL_ENV", "development")
+    app = Flask(__name__, instance_path=INSTANCE_DIR)
+    app.config.from_object(CONFIGS[env])
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from . import models  # noqa: F401  (registers every table)
+    from .security import ROLE_TABLE, PortalSecurityManager
+
+    app.config["FAB_ROLES"] = ROLE_TABLE
+    app.config.setdefault("FAB_SECURITY_MANAGER_CLASS", "app.security.PortalSecurityManager")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+
+    from . import formatting
+
+    formatting.init_app(app)
+
+    with app.app_context():
+        from .views import IndexView, register
+
+        appbuilder = AppBuilder(
+            security_manager_class=PortalSecurityManager,
+            indexview=IndexView,
+            base_template="portal_base.html",
+            update_perms=app.config.get("FAB_UPDATE_PERMS", False),
+        )
+        appbuilder.init_app(app, db.session)
+        register(appbuilder)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app

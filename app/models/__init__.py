@@ -1,0 +1,29 @@
+"""Every table; importing this module registers them all on FAB's metadata."""
+
+from .accounts import PortalUser
+from .addresses import Alamat
+from .audit import AuditLog
+from .catalog import Kategori, LayananTambahan, Produk, ProdukVarian, Ulasan
+from .eorder import Dokumen, Pesanan, PesananItem
+from .organisations import Instansi, Penyedia, Satker
+from .outbox import EmailOutbox
+from .regions import Wilayah
+
+__all__ = [
+    "Alamat",
+    "AuditLog",
+    "Dokumen",
+    "EmailOutbox",
+    "Instansi",
+    "Kategori",
+    "LayananTambahan",
+    "Penyedia",
+    "Pesanan",
+    "PesananItem",
+    "PortalUser",
+    "Produk",
+    "ProdukVarian",
+    "Satker",
+    "Ulasan",
+    "Wilayah",
+]

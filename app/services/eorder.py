@@ -1,0 +1,431 @@
+"""E-Order (SPEC §5): the transition table and the named operations views, API and tests call."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Alamat, Dokumen, Pesanan, PesananItem, Produk, Ulasan
+from app.models.eorder import METODE_BAYAR, STATUS_PESANAN
+from app.models.organisations import Penyedia
+from app.security import ROLE_PEMBELI, ROLE_PENYEDIA
+
+from . import clock, documents, money, notify, scoping
+from .errors import Conflict, DomainError, Forbidden
+from .workflow import T, Workflow, apply, audit
+
+PEMBELI, PENYEDIA = {ROLE_PEMBELI}, {ROLE_PENYEDIA}
+KEDUANYA = {ROLE_PEMBELI, ROLE_PENYEDIA}
+
+
+# --- guards: validate, return the column changes -------------------------------------------
+
+
+def _isi_detail(ctx):
+    d, actor = ctx.data, ctx.actor
+    changes = {}
+    if d.get("alamat_id"):
+        alamat = db.session.get(Alamat, int(d["alamat_id"]))
+        if alamat is None or alamat.user_id != actor.id:
+            raise DomainError(_l("Alamat pengiriman tidak ditemukan di daftar alamat Anda."))
+        changes["alamat_id"] = alamat.id
+    for key in ("tanggal_kegiatan", "waktu_kegiatan"):
+        if key in d:
+            changes[key] = d[key] or None
+    for key in ("nama_kegiatan", "catatan"):
+        if key in d:
+            changes[key] = (d[key] or "").strip() or None
+    if d.get("metode_bayar"):
+        if d["metode_bayar"] not in METODE_BAYAR:
+            raise DomainError(_l("Metode pembayaran tidak dikenal."))
+        changes["metode_bayar"] = d["metode_bayar"]
+    return changes
+
+
+def _detail_lengkap(ctx):
+    p = ctx.obj
+    if not p.alamat_id:
+        raise DomainError(_l("Lengkapi detail pesanan terlebih dahulu: pilih alamat pengiriman."))
+    if not p.tanggal_kegiatan or not p.waktu_kegiatan:
+        raise DomainError(_l("Lengkapi detail pesanan terlebih dahulu: tanggal dan waktu kegiatan."))
+    if not p.nama_kegiatan:
+        raise DomainError(_l("Lengkapi detail pesanan terlebih dahulu: nama kegiatan."))
+    if not p.items:
+        raise DomainError(_l("Keranjang pesanan ini kosong."))
+    today = clock.today_local()
+    if p.tanggal_kegiatan < today:
+        raise DomainError(_l("Tanggal kegiatan sudah lewat."))
+    for item in p.items:
+        produk = item.produk
+        if produk.status != "tayang":
+            raise DomainError(_l("Produk %(nama)s tidak lagi tayang.", nama=produk.nama))
+        if produk.ketersediaan == "h1" and p.tanggal_kegiatan <= today:
+            raise DomainError(
+                _l(
+                    "Produk %(nama)s berketersediaan H-1: tanggal kegiatan paling cepat besok.",
+                    nama=produk.nama,
+                )
+            )
+        _cek_jumlah(produk, item.qty)
+    return {}
+
+
+def _tanpa_pengajuan_batal(ctx):
+    if ctx.obj.pembatalan_oleh:
+        raise Conflict(_l("Ada pengajuan pembatalan yang belum dijawab."))
+    return {}
+
+
+def _konfirmasi(ctx):
+    return _tanpa_pengajuan_batal(ctx)
+
+
+def _kurangi_stok(ctx):
+    for item in ctx.obj.items:
+        if item.produk.ketersediaan != "ready":
+            continue
+        res = db.session.execute(
+            update(Produk)
+            .where(Produk.id == item.produk_id, Produk.stok >= item.qty)
+            .values(stok=Produk.stok - item.qty)
+            .execution_options(synchronize_session=False)
+        )
+        if res.rowcount != 1:
+            raise Conflict(_l("Stok %(nama)s tidak mencukupi.", nama=item.nama_produk))
+
+
+def _kembalikan_stok(ctx):
+    if ctx.transition.source != "diproses":
+        return
+    for item in ctx.obj.items:
+        if item.produk.ketersediaan == "ready":
+            db.session.execute(
+                update(Produk)
+                .where(Produk.id == item.produk_id)
+                .values(stok=Produk.stok + item.qty)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _ada_alasan(ctx):
+    alasan = (ctx.data.get("alasan") or "").strip()
+    if not alasan:
+        raise DomainError(_l("Alasan wajib diisi."))
+    return {"alasan_tolak": alasan}
+
+
+def _upload_dokumen(ctx):
+    jenis = ctx.data.get("jenis")
+    if jenis not in ("invoice", "kwitansi"):
+        raise DomainError(_l("Jenis dokumen harus Invoice atau Kwitansi."))
+    data = ctx.data.get("data") or b""
+    ctx.data["content_type"] = documents.check_upload(data)
+    return {}
+
+
+def _simpan_dokumen(ctx):
+    stored, digest = documents.store(ctx.data["data"])
+    db.session.add(
+        Dokumen(
+            pesanan_id=ctx.obj.id,
+            jenis=ctx.data["jenis"],
+            filename=(ctx.data.get("filename") or ctx.data["jenis"])[:255],
+            content_type=ctx.data["content_type"],
+            size=len(ctx.data["data"]),
+            sha256=digest,
+            stored_name=stored,
+            uploaded_by_id=ctx.actor.id,
+            uploaded_at=clock.now(),
+        )
+    )
+
+
+def _penerimaan(ctx):
+    d = ctx.data
+    if not (d.get("jumlah_sesuai") and d.get("kondisi_baik") and d.get("waktu_tempat_sesuai")):
+        raise DomainError(
+            _l("Centang ketiga pemeriksaan: jumlah sesuai, kondisi baik, serta waktu dan lokasi sesuai.")
+        )
+    jenis = {x.jenis for x in ctx.obj.dokumen}
+    if not {"invoice", "kwitansi"} <= jenis:
+        raise DomainError(_l("Penerimaan belum dapat dikonfirmasi: Penyedia belum mengunggah Invoice dan Kwitansi."))
+    return {
+        "jumlah_sesuai": True,
+        "kondisi_baik": True,
+        "waktu_tempat_sesuai": True,
+        "catatan_penerimaan": (d.get("catatan") or "").strip() or None,
+    }
+
+
+def _penilaian(ctx):
+    try:
+        bintang = int(ctx.data.get("bintang"))
+    except (TypeError, ValueError):
+        bintang = 0
+    if not 1 <= bintang <= 5:
+        raise DomainError(_l("Penilaian harus 1 sampai 5 bintang."))
+    ctx.data["bintang"] = bintang
+    return {}
+
+
+def _simpan_ulasan(ctx):
+    p, bintang = ctx.obj, ctx.data["bintang"]
+    teks = (ctx.data.get("ulasan") or "").strip() or None
+    for produk_id in sorted({i.produk_id for i in p.items}):
+        db.session.add(
+            Ulasan(
+                produk_id=produk_id,
+                penyedia_id=p.penyedia_id,
+                pesanan_id=p.id,
+                user_id=ctx.actor.id,
+                bintang=bintang,
+                teks=teks,
+                created_at=clock.now(),
+            )
+        )
+        db.session.execute(
+            update(Produk)
+            .where(Produk.id == produk_id)
+            .values(rating_total=Produk.rating_total + bintang, rating_count=Produk.rating_count + 1)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.execute(
+        update(Penyedia)
+        .where(Penyedia.id == p.penyedia_id)
+        .values(rating_total=Penyedia.rating_total + bintang, rating_count=Penyedia.rating_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _pihak(actor):
+    return "penyedia" if ROLE_PENYEDIA in scoping.roles_of(actor) else "pembeli"
+
+
+def _ajukan_batal(ctx):
+    if ctx.obj.pembatalan_oleh:
+        raise Conflict(_l("Pembatalan sudah diajukan dan menunggu jawaban."))
+    alasan = (ctx.data.get("alasan") or "").strip()
+    if not alasan:
+        raise DomainError(_l("Alasan pembatalan wajib diisi."))
+    return {"pembatalan_oleh": _pihak(ctx.actor), "alasan_pembatalan": alasan}
+
+
+def _jawab_batal(ctx):
+    if not ctx.obj.pembatalan_oleh:
+        raise Conflict(_l("Tidak ada pengajuan pembatalan untuk dijawab."))
+    if ctx.obj.pembatalan_oleh == _pihak(ctx.actor):
+        raise Forbidden(_l("Pengajuan pembatalan harus dijawab oleh pihak lain."))
+    return {"pembatalan_oleh": None}
+
+
+# --- the table (SPEC §5) -------------------------------------------------------------------
+
+TRANSITIONS = (
+    T("draft", "isi_detail", "draft", PEMBELI, guard=_isi_detail, label=_l("Simpan Detail")),
+    T("draft", "konfirmasi_pesanan", "dipesan", PEMBELI, guard=_detail_lengkap, label=_l("Konfirmasi Pesanan")),
+    T("draft", "batalkan", "dibatalkan", PEMBELI, label=_l("Batalkan Pesanan"), style="danger"),
+    T("dipesan", "konfirmasi", "diproses", PENYEDIA, guard=_konfirmasi, effect=_kurangi_stok, label=_l("Konfirmasi")),
+    T("dipesan", "tolak", "dibatalkan", PENYEDIA, guard=_ada_alasan, label=_l("Tolak"), style="danger"),
+    T("diproses", "kirim", "dikirim", PENYEDIA, guard=_tanpa_pengajuan_batal, label=_l("Kirim")),
+    T("dikirim", "upload_dokumen", "dikirim", PENYEDIA, guard=_upload_dokumen, effect=_simpan_dokumen,
+      label=_l("Unggah Dokumen")),
+    T("dikirim", "konfirmasi_penerimaan", "diterima", PEMBELI, guard=_penerimaan, label=_l("Konfirmasi Penerimaan")),
+    T("diterima", "beri_penilaian", "selesai", PEMBELI, guard=_penilaian, effect=_simpan_ulasan,
+      label=_l("Beri Penilaian")),
+    T("dipesan", "ajukan_pembatalan", "dipesan", KEDUANYA, guard=_ajukan_batal, label=_l("Ajukan Pembatalan"),
+      style="warning"),
+    T("diproses", "ajukan_pembatalan", "diproses", KEDUANYA, guard=_ajukan_batal, label=_l("Ajukan Pembatalan"),
+      style="warning"),
+    T("dipesan", "setujui_pembatalan", "dibatalkan", KEDUANYA, guard=_jawab_batal, label=_l("Setujui Pembatalan"),
+      style="danger"),
+    T("diproses", "setujui_pembatalan", "dibatalkan", KEDUANYA, guard=_jawab_batal, effect=_kembalikan_stok,
+      label=_l("Setujui Pembatalan"), style="danger"),
+    T("dipesan", "tolak_pembatalan", "dipesan", KEDUANYA, guard=_jawab_batal, label=_l("Tolak Pembatalan")),
+    T("diproses", "tolak_pembatalan", "diproses", KEDUANYA, guard=_jawab_batal, label=_l("Tolak Pembatalan")),
+)
+
+
+def _is_party(pesanan, actor, transition):
+    roles = scoping.roles_of(actor) & transition.roles
+    if ROLE_PENYEDIA in roles and actor.penyedia_id == pesanan.penyedia_id:
+        return True
+    if ROLE_PEMBELI in roles and actor.satker_id == pesanan.satker_id:
+        # A cart belongs to the buyer who filled it; ordered orders to the whole BUMD.
+        return pesanan.status != "draft" or pesanan.pembeli_id == actor.id
+    return False
+
+
+def _notify(ctx):
+    p = ctx.obj
+    t = ctx.transition
+    if t.action == "isi_detail":
+        return
+    recipients = [p.pembeli.email]
+    if t.target != "draft":
+        recipients += [u.email for u in _penyedia_users(p.penyedia_id)]
+    notify.pesanan_berubah(p, recipients, t.label, STATUS_PESANAN[t.target])
+
+
+def _penyedia_users(penyedia_id):
+    from app.models import PortalUser
+
+    return db.session.execute(select(PortalUser).where(PortalUser.penyedia_id == penyedia_id)).scalars().all()
+
+
+EORDER = Workflow(
+    entity="pesanan",
+    model=Pesanan,
+    transitions=TRANSITIONS,
+    labels=STATUS_PESANAN,
+    party=_is_party,
+    noun=_l("Pesanan"),
+    on_applied=_notify,
+)
+
+
+def jalankan(pesanan_id, action, actor, **data):
+    """Apply an E-Order action; the one door every caller uses."""
+    return apply(EORDER, pesanan_id, action, actor, **data)
+
+
+# --- the cart: creating Draft orders and their lines ------------------------------------------
+
+
+def _cek_jumlah(produk, qty):
+    if qty < produk.min_pesan or qty > produk.max_pesan:
+        raise DomainError(
+            _l(
+                "Jumlah pesanan %(nama)s harus antara %(min)s dan %(max)s.",
+                nama=produk.nama,
+                min=produk.min_pesan,
+                max=produk.max_pesan,
+            )
+        )
+    if produk.ketersediaan == "ready" and qty > produk.stok:
+        raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=produk.nama, stok=produk.stok))
+
+
+def _hitung_ulang(pesanan):
+    for item in pesanan.items:
+        a = money.line_amounts(item.harga_satuan, item.qty, item.ppn_persen, item.ppnbm_persen)
+        item.subtotal, item.ppn, item.ppnbm = a.subtotal, a.ppn, a.ppnbm
+    total = money.order_amounts(pesanan.items)
+    pesanan.subtotal, pesanan.ppn, pesanan.ppnbm, pesanan.total = total.subtotal, total.ppn, total.ppnbm, total.total
+
+
+def _cas_version(pesanan, version):
+    """Compare-and-set for edits of a Draft's lines, so two tabs cannot both win."""
+    res = db.session.execute(
+        update(Pesanan)
+        .where(Pesanan.id == pesanan.id, Pesanan.version == version, Pesanan.status == "draft")
+        .values(version=version + 1, updated_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    if res.rowcount != 1:
+        raise Conflict(_l("Data ini baru saja diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."))
+
+
+def tambah_ke_keranjang(actor, produk_id, qty):
+    """Add a product to the buyer's Draft for that supplier (one Draft per supplier)."""
+    try:
+        if ROLE_PEMBELI not in scoping.roles_of(actor) or not actor.satker_id:
+            raise Forbidden(_l("Hanya Pembeli yang dapat memesan."))
+        try:
+            qty = int(qty)
+        except (TypeError, ValueError):
+            raise DomainError(_l("Jumlah pesanan harus berupa bilangan bulat.")) from None
+        produk = scoping.get_scoped(Produk, produk_id, actor)
+        if produk.status != "tayang":
+            raise DomainError(_l("Produk ini tidak tayang."))
+        pesanan = db.session.execute(
+            select(Pesanan).where(
+                Pesanan.pembeli_id == actor.id, Pesanan.penyedia_id == produk.penyedia_id, Pesanan.status == "draft"
+            )
+        ).scalar_one_or_none()
+        now = clock.now()
+        if pesanan is None:
+            pesanan = Pesanan(
+                nomor=f"TMP-{actor.id}-{now.timestamp()}",
+                status="draft",
+                version=1,
+                satker_id=actor.satker_id,
+                pembeli_id=actor.id,
+                penyedia_id=produk.penyedia_id,
+                metode_bayar="cod",
+                created_at=now,
+            )
+            db.session.add(pesanan)
+            db.session.flush()
+            pesanan.nomor = f"EO/{now.year}/{pesanan.id:06d}"
+            audit("pesanan", pesanan.id, "buat", actor, None, "draft", role=ROLE_PEMBELI)
+        else:
+            _cas_version(pesanan, pesanan.version)
+        item = next((i for i in pesanan.items if i.produk_id == produk.id), None)
+        new_qty = qty + (item.qty if item else 0)
+        _cek_jumlah(produk, new_qty)
+        if item is None:
+            item = PesananItem(
+                produk_id=produk.id,
+                nama_produk=produk.nama,
+                harga_satuan=produk.harga,
+                qty=new_qty,
+                ppn_persen=produk.ppn_persen,
+                ppnbm_persen=produk.ppnbm_persen,
+                subtotal=0,
+                ppn=0,
+                ppnbm=0,
+            )
+            pesanan.items.append(item)
+        else:
+            item.qty = new_qty
+        _hitung_ulang(pesanan)
+        audit("pesanan", pesanan.id, "tambah_item", actor, "draft", "draft", note=f"{produk.nama} × {qty}",
+              role=ROLE_PEMBELI)
+        db.session.commit()
+        return pesanan
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def ubah_item(actor, pesanan_id, item_id, qty):
+    """Change (qty > 0) or remove (qty == 0) a line of the buyer's own Draft."""
+    try:
+        pesanan = scoping.get_scoped(Pesanan, pesanan_id, actor)
+        if pesanan.status != "draft" or pesanan.pembeli_id != actor.id:
+            raise Conflict(_l("Hanya keranjang (Draft) milik Anda yang dapat diubah."))
+        item = next((i for i in pesanan.items if i.id == int(item_id)), None)
+        if item is None:
+            raise DomainError(_l("Baris pesanan tidak ditemukan."))
+        try:
+            qty = int(qty)
+        except (TypeError, ValueError):
+            raise DomainError(_l("Jumlah pesanan harus berupa bilangan bulat.")) from None
+        _cas_version(pesanan, pesanan.version)
+        if qty <= 0:
+            pesanan.items.remove(item)
+            note = f"{item.nama_produk} dihapus"
+        else:
+            _cek_jumlah(item.produk, qty)
+            item.qty = qty
+            note = f"{item.nama_produk} → {qty}"
+        _hitung_ulang(pesanan)
+        audit("pesanan", pesanan.id, "ubah_item", actor, "draft", "draft", note=note, role=ROLE_PEMBELI)
+        db.session.commit()
+        return pesanan
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def riwayat(pesanan):
+    from app.models import AuditLog
+
+    return (
+        db.session.execute(
+            select(AuditLog)
+            .where(AuditLog.entity == "pesanan", AuditLog.entity_id == pesanan.id)
+            .order_by(AuditLog.at, AuditLog.id)
+        )
+        .scalars()
+        .all()
+    )

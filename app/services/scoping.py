@@ -1,0 +1,93 @@
+"""Row-level separation, in one place: which rows of a model a user may see.
+
+Every list, show, edit, delete, action, download and API lookup goes through
+`visible_clause`/`get_scoped`; FAB views get it as a base filter (`OrgFilter`).
+Another organisation's row is simply not found (404), never shown.
+"""
+
+from flask import g
+from flask_appbuilder.models.filters import BaseFilter
+from sqlalchemy import and_, false, select, true
+
+from app.extensions import db
+from app.models import Alamat, Dokumen, Pesanan, Produk, Ulasan
+from app.security import ROLE_ADMIN, ROLE_AUDITOR, ROLE_MANAJEMEN, ROLE_PENYEDIA
+
+from .errors import NotFound
+
+SEE_ALL = {ROLE_ADMIN, ROLE_AUDITOR, ROLE_MANAJEMEN}
+
+
+def roles_of(user):
+    if user is None or not getattr(user, "is_authenticated", True):
+        return set()
+    return {r.name for r in user.roles}
+
+
+def _pesanan(user, roles):
+    if ROLE_PENYEDIA in roles and user.penyedia_id:
+        # A buyer's cart (Draft) is not the supplier's business until it is ordered.
+        return and_(Pesanan.penyedia_id == user.penyedia_id, Pesanan.status != "draft")
+    if user.satker_id:
+        return Pesanan.satker_id == user.satker_id
+    return false()
+
+
+def _produk(user, roles):
+    if ROLE_PENYEDIA in roles and user.penyedia_id:
+        return Produk.penyedia_id == user.penyedia_id
+    return Produk.status == "tayang"
+
+
+def _alamat(user, roles):
+    return Alamat.user_id == user.id
+
+
+def _dokumen(user, roles):
+    return Dokumen.pesanan_id.in_(select(Pesanan.id).where(_pesanan(user, roles)))
+
+
+def _ulasan(user, roles):
+    return true()
+
+
+RULES = {Pesanan: _pesanan, Produk: _produk, Alamat: _alamat, Dokumen: _dokumen, Ulasan: _ulasan}
+
+
+def visible_clause(model, user):
+    roles = roles_of(user)
+    if not roles:
+        return false()
+    if roles & SEE_ALL:
+        if model is Alamat and ROLE_ADMIN not in roles:
+            return _alamat(user, roles)
+        return true()
+    rule = RULES.get(model)
+    if rule is None:
+        return false()
+    return rule(user, roles)
+
+
+def scoped_select(model, user):
+    return select(model).where(visible_clause(model, user))
+
+
+def get_scoped(model, pk, user, message=None):
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound(message) from None
+    obj = db.session.execute(scoped_select(model, user).where(model.id == pk)).scalar_one_or_none()
+    if obj is None:
+        raise NotFound(message)
+    return obj
+
+
+class OrgFilter(BaseFilter):
+    """FAB base filter evaluated per request on the current user (base_filters = [["id", OrgFilter, None]])."""
+
+    name = "Org"
+    arg_name = "org"
+
+    def apply(self, query, value):
+        return query.filter(visible_clause(self.model, g.user))

@@ -1,0 +1,143 @@
+"""The workflow engine: a transition table per workflow and the one function that applies it.
+
+apply() = load through scoping (404) -> find (state, action) (409) -> role (403) ->
+party/ownership (403) -> guard (400, returns the column changes) -> compare-and-set
+UPDATE on status + version (409 when someone else won) -> effect -> audit row -> commit.
+Nothing else in the code base assigns a status.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import AuditLog
+
+from . import clock, scoping
+from .errors import Conflict, DomainError, Forbidden
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    action: str
+    target: str
+    roles: frozenset
+    guard: Optional[Callable] = None
+    effect: Optional[Callable] = None
+    label: object = None
+    style: str = "primary"
+
+
+def T(source, action, target, roles, guard=None, effect=None, label=None, style="primary"):
+    return Transition(source, action, target, frozenset(roles), guard, effect, label, style)
+
+
+@dataclass
+class Context:
+    obj: object
+    actor: object
+    transition: Transition
+    data: dict = field(default_factory=dict)
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Workflow:
+    entity: str
+    model: type
+    transitions: tuple
+    labels: dict
+    # party(obj, actor) -> bool: is the actor a party allowed to act on this object?
+    party: Callable
+    noun: object = _l("Data")
+    # on_applied(ctx): notifications etc., inside the same transaction as the change
+    on_applied: Optional[Callable] = None
+
+    def find(self, status, action):
+        for t in self.transitions:
+            if t.source == status and t.action == action:
+                return t
+        return None
+
+    def actions(self):
+        return sorted({t.action for t in self.transitions})
+
+    def available(self, obj, actor):
+        """The transitions the actor could try now (drives the buttons shown)."""
+        roles = scoping.roles_of(actor)
+        out = []
+        for t in self.transitions:
+            if t.source == obj.status and roles & t.roles and self.party(obj, actor, t):
+                out.append(t)
+        return out
+
+
+def _actor_role(actor, transition):
+    roles = scoping.roles_of(actor) & transition.roles
+    return sorted(roles)[0] if roles else None
+
+
+def audit(entity, entity_id, action, actor, from_status=None, to_status=None, note=None, role=None):
+    db.session.add(
+        AuditLog(
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            actor_id=getattr(actor, "id", None),
+            actor_name=(f"{actor.first_name} {actor.last_name}".strip() if actor is not None else "Sistem"),
+            actor_role=role,
+            at=clock.now(),
+            note=note,
+        )
+    )
+
+
+def apply(wf, obj_id, action, actor, expected_version=None, note=None, **data):
+    try:
+        obj = scoping.get_scoped(wf.model, obj_id, actor)
+        t = wf.find(obj.status, action)
+        if t is None:
+            if action in wf.actions():
+                raise Conflict(
+                    _l(
+                        "Aksi ini tidak dapat dilakukan karena status sekarang %(status)s.",
+                        status=wf.labels.get(obj.status, obj.status),
+                    )
+                )
+            raise DomainError(_l("Aksi tidak dikenal."))
+        if not (scoping.roles_of(actor) & t.roles):
+            raise Forbidden(_l("Peran Anda tidak berwenang melakukan aksi ini."))
+        if not wf.party(obj, actor, t):
+            raise Forbidden(_l("Anda bukan pihak yang berwenang atas data ini."))
+        if expected_version is not None and int(expected_version) != obj.version:
+            raise Conflict(_l("Data ini baru saja diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."))
+        ctx = Context(obj=obj, actor=actor, transition=t, data=data)
+        if t.guard:
+            ctx.changes.update(t.guard(ctx) or {})
+        version = obj.version
+        now = clock.now()
+        result = db.session.execute(
+            update(wf.model)
+            .where(wf.model.id == obj.id, wf.model.status == t.source, wf.model.version == version)
+            .values(status=t.target, version=version + 1, updated_at=now, **ctx.changes)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise Conflict(_l("Data ini baru saja diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."))
+        db.session.expire(obj)
+        if t.effect:
+            t.effect(ctx)
+        if wf.on_applied:
+            wf.on_applied(ctx)
+        audit(wf.entity, obj.id, t.action, actor, t.source, t.target, note=note, role=_actor_role(actor, t))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.refresh(obj)
+    return obj

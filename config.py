@@ -13,9 +13,7 @@ def _bool(name, default):
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "portal.db")
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "portal.db"))
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     HUEY_URL = os.environ.get("HUEY_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "huey.db"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", os.path.join(INSTANCE_DIR, "uploads"))
@@ -28,7 +26,9 @@ class Config:
     APP_THEME = ""
     AUTH_TYPE = 1  # AUTH_DB
     FAB_CREATE_DB = False  # the schema comes from Alembic (NOTES gotcha 4)
-    FAB_UPDATE_PERMS = _bool("FAB_UPDATE_PERMS", True)
+    # Every role is built-in (FAB_ROLES), so no permission rows are needed; syncing them
+    # at start-up would also race the migrations on an empty database (NOTES gotcha 4).
+    FAB_UPDATE_PERMS = _bool("FAB_UPDATE_PERMS", False)
     FAB_ADD_SECURITY_VIEWS = True
     FAB_API_SWAGGER_UI = True
     FAB_SAFE_REDIRECT_HOSTS = os.environ.get("FAB_SAFE_REDIRECT_HOSTS", "127.0.0.1,localhost").split(",")
@@ -78,7 +78,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     AUTH_RATE_LIMITED = False
     RATELIMIT_ENABLED = False
-    FAB_UPDATE_PERMS = True
+    FAB_UPDATE_PERMS = False
     SERVER_NAME = None
 
 

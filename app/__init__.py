@@ -45,6 +45,14 @@ def create_app(env=None, **overrides):
         appbuilder.init_app(app, db.session)
         register(appbuilder)
 
+    @app.before_request
+    def _fresh_login_user():
+        # Flask-Login caches the user on `g`, which lives as long as the app context; a test
+        # that holds one context across requests would otherwise carry a user between clients.
+        from flask import g
+
+        g.pop("_login_user", None)
+
     from . import cli
 
     cli.init_app(app)

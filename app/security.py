@@ -39,36 +39,39 @@ _COMMON = [
     ["^Beranda$", "^menu_access$"],
 ]
 
+_PESANAN_READ = [
+    ["^PesananAdminView$", "^can_(list|show)$"],
+    ["^PesananView$", "^can_(detail|dokumen)$"],
+]
+
 ROLE_TABLE = {
     ROLE_ADMIN: [[".*", ".*"]],
     ROLE_PEMBELI: _COMMON
     + [
-        ["^TokoView$", "^can_"],
-        ["^PesananPembeliView$", "^can_(list|show|get|post)$"],
-        ["^PesananView$", "^can_"],
+        ["^TokoView$", "^can_(index|produk|tambah)$"],
+        ["^(KeranjangView|PesananPembeliView)$", "^can_(list|show)$"],
+        ["^PesananView$", "^can_(detail|aksi|item|dokumen)$"],
         ["^AlamatView$", "^can_(list|show|add|edit|delete)$"],
-        ["^WilayahApi$", "^can_"],
-        ["^(Toko|Pesananku|Keranjang|Riwayat Pesanan|Alamat|Pengaturan)$", "^menu_access$"],
+        ["^(Pesananku|Toko|Keranjang|Riwayat Pesanan|Pengaturan|Alamat)$", "^menu_access$"],
     ],
     ROLE_PENYEDIA: _COMMON
     + [
         ["^ProdukPenyediaView$", "^(can_(list|show|add|edit|delete)|ajukan)$"],
         ["^PesananPenyediaView$", "^(can_(list|show)|konfirmasi|kirim)$"],
-        ["^PesananView$", "^can_"],
-        ["^(Produk Saya|Pesanan Masuk|Penyedia)$", "^menu_access$"],
+        ["^PesananView$", "^can_(detail|aksi|dokumen)$"],
+        ["^(Penyedia|Produk Saya|Pesanan Masuk)$", "^menu_access$"],
     ],
     ROLE_VERIFIKATOR: _COMMON,
     ROLE_PP: _COMMON,
     ROLE_PPK: _COMMON,
     ROLE_BENDAHARA: _COMMON,
     ROLE_AUDITOR: _COMMON
+    + _PESANAN_READ
     + [
-        ["^PesananAuditorView$", "^can_(list|show)$"],
-        ["^PesananView$", "^can_(show|unduh)$"],
         ["^AuditLogView$", "^can_(list|show)$"],
         ["^(Audit|Semua Pesanan E-Order|Log Audit)$", "^menu_access$"],
     ],
-    ROLE_MANAJEMEN: _COMMON,
+    ROLE_MANAJEMEN: _COMMON + _PESANAN_READ + [["^(Audit|Semua Pesanan E-Order)$", "^menu_access$"]],
 }
 
 

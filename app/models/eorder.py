@@ -72,7 +72,9 @@ class Pesanan(Model):
     created_at = Column(DateTime, nullable=False)
     updated_at = Column(DateTime)
 
-    items = relationship("PesananItem", back_populates="pesanan", cascade="all, delete-orphan", order_by="PesananItem.id")
+    items = relationship(
+        "PesananItem", back_populates="pesanan", cascade="all, delete-orphan", order_by="PesananItem.id"
+    )
     dokumen = relationship("Dokumen", back_populates="pesanan", order_by="Dokumen.id")
 
     __table_args__ = (

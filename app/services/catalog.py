@@ -131,7 +131,9 @@ def cari(
     total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page = max(1, int(page or 1))
     rows = (
-        db.session.execute(stmt.order_by(*SORTS.get(sort, SORTS["terbaru"])).limit(per_page).offset((page - 1) * per_page))
+        db.session.execute(
+            stmt.order_by(*SORTS.get(sort, SORTS["terbaru"])).limit(per_page).offset((page - 1) * per_page)
+        )
         .scalars()
         .all()
     )

@@ -1,6 +1,6 @@
 """The one clock. Stored times are naive UTC; tests move the clock instead of sleeping."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -8,7 +8,7 @@ _offset = timedelta(0)
 
 
 def now():
-    return datetime.now(timezone.utc).replace(tzinfo=None) + _offset
+    return datetime.now(UTC).replace(tzinfo=None) + _offset
 
 
 def advance(delta):
@@ -26,7 +26,7 @@ def reset():
 
 
 def to_local(dt):
-    return dt.replace(tzinfo=timezone.utc).astimezone(WIB)
+    return dt.replace(tzinfo=UTC).astimezone(WIB)
 
 
 def today_local():

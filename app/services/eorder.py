@@ -142,9 +142,7 @@ def _simpan_dokumen(ctx):
 def _penerimaan(ctx):
     d = ctx.data
     if not (d.get("jumlah_sesuai") and d.get("kondisi_baik") and d.get("waktu_tempat_sesuai")):
-        raise DomainError(
-            _l("Centang ketiga pemeriksaan: jumlah sesuai, kondisi baik, serta waktu dan lokasi sesuai.")
-        )
+        raise DomainError(_l("Centang ketiga pemeriksaan: jumlah sesuai, kondisi baik, serta waktu dan lokasi sesuai."))
     jenis = {x.jenis for x in ctx.obj.dokumen}
     if not {"invoice", "kwitansi"} <= jenis:
         raise DomainError(_l("Penerimaan belum dapat dikonfirmasi: Penyedia belum mengunggah Invoice dan Kwitansi."))
@@ -226,19 +224,62 @@ TRANSITIONS = (
     T("dipesan", "konfirmasi", "diproses", PENYEDIA, guard=_konfirmasi, effect=_kurangi_stok, label=_l("Konfirmasi")),
     T("dipesan", "tolak", "dibatalkan", PENYEDIA, guard=_ada_alasan, label=_l("Tolak"), style="danger"),
     T("diproses", "kirim", "dikirim", PENYEDIA, guard=_tanpa_pengajuan_batal, label=_l("Kirim")),
-    T("dikirim", "upload_dokumen", "dikirim", PENYEDIA, guard=_upload_dokumen, effect=_simpan_dokumen,
-      label=_l("Unggah Dokumen")),
+    T(
+        "dikirim",
+        "upload_dokumen",
+        "dikirim",
+        PENYEDIA,
+        guard=_upload_dokumen,
+        effect=_simpan_dokumen,
+        label=_l("Unggah Dokumen"),
+    ),
     T("dikirim", "konfirmasi_penerimaan", "diterima", PEMBELI, guard=_penerimaan, label=_l("Konfirmasi Penerimaan")),
-    T("diterima", "beri_penilaian", "selesai", PEMBELI, guard=_penilaian, effect=_simpan_ulasan,
-      label=_l("Beri Penilaian")),
-    T("dipesan", "ajukan_pembatalan", "dipesan", KEDUANYA, guard=_ajukan_batal, label=_l("Ajukan Pembatalan"),
-      style="warning"),
-    T("diproses", "ajukan_pembatalan", "diproses", KEDUANYA, guard=_ajukan_batal, label=_l("Ajukan Pembatalan"),
-      style="warning"),
-    T("dipesan", "setujui_pembatalan", "dibatalkan", KEDUANYA, guard=_jawab_batal, label=_l("Setujui Pembatalan"),
-      style="danger"),
-    T("diproses", "setujui_pembatalan", "dibatalkan", KEDUANYA, guard=_jawab_batal, effect=_kembalikan_stok,
-      label=_l("Setujui Pembatalan"), style="danger"),
+    T(
+        "diterima",
+        "beri_penilaian",
+        "selesai",
+        PEMBELI,
+        guard=_penilaian,
+        effect=_simpan_ulasan,
+        label=_l("Beri Penilaian"),
+    ),
+    T(
+        "dipesan",
+        "ajukan_pembatalan",
+        "dipesan",
+        KEDUANYA,
+        guard=_ajukan_batal,
+        label=_l("Ajukan Pembatalan"),
+        style="warning",
+    ),
+    T(
+        "diproses",
+        "ajukan_pembatalan",
+        "diproses",
+        KEDUANYA,
+        guard=_ajukan_batal,
+        label=_l("Ajukan Pembatalan"),
+        style="warning",
+    ),
+    T(
+        "dipesan",
+        "setujui_pembatalan",
+        "dibatalkan",
+        KEDUANYA,
+        guard=_jawab_batal,
+        label=_l("Setujui Pembatalan"),
+        style="danger",
+    ),
+    T(
+        "diproses",
+        "setujui_pembatalan",
+        "dibatalkan",
+        KEDUANYA,
+        guard=_jawab_batal,
+        effect=_kembalikan_stok,
+        label=_l("Setujui Pembatalan"),
+        style="danger",
+    ),
     T("dipesan", "tolak_pembatalan", "dipesan", KEDUANYA, guard=_jawab_batal, label=_l("Tolak Pembatalan")),
     T("diproses", "tolak_pembatalan", "diproses", KEDUANYA, guard=_jawab_batal, label=_l("Tolak Pembatalan")),
 )
@@ -378,8 +419,16 @@ def tambah_ke_keranjang(actor, produk_id, qty):
         else:
             item.qty = new_qty
         _hitung_ulang(pesanan)
-        audit("pesanan", pesanan.id, "tambah_item", actor, "draft", "draft", note=f"{produk.nama} × {qty}",
-              role=ROLE_PEMBELI)
+        audit(
+            "pesanan",
+            pesanan.id,
+            "tambah_item",
+            actor,
+            "draft",
+            "draft",
+            note=f"{produk.nama} × {qty}",
+            role=ROLE_PEMBELI,
+        )
         db.session.commit()
         return pesanan
     except Exception:
@@ -429,3 +478,10 @@ def riwayat(pesanan):
         .scalars()
         .all()
     )
+
+
+ACTION_LABELS = {t.action: t.label for t in TRANSITIONS} | {
+    "buat": _l("Buat Keranjang"),
+    "tambah_item": _l("Tambah ke Keranjang"),
+    "ubah_item": _l("Ubah Keranjang"),
+}

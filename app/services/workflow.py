@@ -6,8 +6,8 @@ UPDATE on status + version (409 when someone else won) -> effect -> audit row ->
 Nothing else in the code base assigns a status.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
@@ -25,8 +25,8 @@ class Transition:
     action: str
     target: str
     roles: frozenset
-    guard: Optional[Callable] = None
-    effect: Optional[Callable] = None
+    guard: Callable | None = None
+    effect: Callable | None = None
     label: object = None
     style: str = "primary"
 
@@ -54,7 +54,7 @@ class Workflow:
     party: Callable
     noun: object = _l("Data")
     # on_applied(ctx): notifications etc., inside the same transaction as the change
-    on_applied: Optional[Callable] = None
+    on_applied: Callable | None = None
 
     def find(self, status, action):
         for t in self.transitions:

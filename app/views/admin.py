@@ -1,2 +1,240 @@
+"""Admin (BPPBJ / LKPP Pengelola): master data, categories, product approval, audit log."""
+
+from flask import flash, g, redirect, request, url_for
+from flask_appbuilder import ModelView, expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
+
+from app.models import AuditLog, Instansi, Kategori, Penyedia, Pesanan, Produk, Satker, Wilayah
+from app.models.catalog import JENIS_KATEGORI
+from app.models.eorder import STATUS_PESANAN
+from app.models.organisations import JENIS_SATKER
+from app.services import catalog
+from app.services.errors import DomainError, NotFound
+
+from ._base import ScopedModelView, datamodel, run_each
+from .penyedia import PRODUK_LABELS, produk_formatters
+
+
+class InstansiView(ModelView):
+    datamodel = datamodel(Instansi)
+    list_title = _l("Instansi")
+    list_columns = ["kode", "nama", "jenis"]
+    search_columns = ["kode", "nama"]
+    label_columns = {"kode": _l("Kode"), "nama": _l("Nama"), "jenis": _l("Jenis")}
+
+
+class SatkerView(ModelView):
+    datamodel = datamodel(Satker)
+    list_title = _l("Satker / SKPD / BUMD")
+    list_columns = ["kode", "nama", "jenis", "instansi"]
+    add_columns = edit_columns = ["instansi", "kode", "nama", "jenis", "alamat"]
+    search_columns = ["kode", "nama", "jenis"]
+    label_columns = {
+        "kode": _l("Kode"),
+        "nama": _l("Nama"),
+        "jenis": _l("Jenis"),
+        "instansi": _l("Instansi"),
+        "alamat": _l("Alamat"),
+    }
+    formatters_columns = {"jenis": lambda j: str(JENIS_SATKER.get(j, j))}
+
+
+class PenyediaAdminView(ModelView):
+    datamodel = datamodel(Penyedia)
+    list_title = _l("Penyedia")
+    list_columns = ["nama", "is_umkm", "kelurahan", "skpd_pembina", "telepon"]
+    add_columns = edit_columns = [
+        "nama",
+        "npwp",
+        "nib",
+        "is_umkm",
+        "telepon",
+        "email",
+        "alamat",
+        "kelurahan",
+        "skpd_pembina",
+    ]
+    search_columns = ["nama", "npwp", "nib", "is_umkm"]
+    label_columns = {
+        "nama": _l("Nama"),
+        "npwp": _l("NPWP"),
+        "nib": _l("NIB"),
+        "is_umkm": _l("UMKM"),
+        "telepon": _l("Telepon"),
+        "email": _l("Email"),
+        "alamat": _l("Alamat"),
+        "kelurahan": _l("Kelurahan"),
+        "skpd_pembina": _l("SKPD Pembina"),
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "kelurahan": [["level", FilterEqual, "kelurahan"]],
+        "skpd_pembina": [["jenis", FilterEqual, "skpd"]],
+    }
+
+
+class WilayahView(ModelView):
+    datamodel = datamodel(Wilayah)
+    list_title = _l("Wilayah")
+    base_permissions = ["can_list", "can_show"]
+    list_columns = ["code", "nama", "level", "parent"]
+    search_columns = ["code", "nama", "level"]
+    label_columns = {"code": _l("Kode"), "nama": _l("Nama"), "level": _l("Tingkat"), "parent": _l("Induk")}
+
+
+class KategoriView(ModelView):
+    datamodel = datamodel(Kategori)
+    list_title = _l("Kategori")
+    list_columns = ["nama", "jenis", "level", "parent", "aktif"]
+    add_columns = edit_columns = ["nama", "jenis", "level", "parent", "aktif"]
+    search_columns = ["nama", "jenis", "level", "aktif"]
+    label_columns = {
+        "nama": _l("Nama"),
+        "jenis": _l("Jenis"),
+        "level": _l("Tingkat"),
+        "parent": _l("Induk"),
+        "aktif": _l("Aktif"),
+    }
+    formatters_columns = {"jenis": lambda j: str(JENIS_KATEGORI.get(j, j))}
+
+    def pre_add(self, item):
+        self._check(item)
+
+    def pre_update(self, item):
+        self._check(item)
+
+    @staticmethod
+    def _check(item):
+        expected = (item.parent.level + 1) if item.parent else 1
+        if item.level != expected:
+            raise ValueError(str(_l("Tingkat kategori harus %(n)s (satu di bawah induknya, maksimal 3).", n=expected)))
+        if item.level > 3:
+            raise ValueError(str(_l("Kategori paling dalam tiga tingkat.")))
+
+
+class ProdukApprovalView(ModelView):
+    """Persetujuan Produk: the queue of Diajukan products; approve in bulk, reject one with a reason."""
+
+    datamodel = datamodel(Produk)
+    route_base = "/persetujuan-produk"
+    list_title = _l("Persetujuan Produk")
+    base_permissions = ["can_list", "can_show"]
+    base_filters = [["status", FilterEqual, "diajukan"]]
+    list_columns = ["nama", "penyedia", "kategori", "harga", "ketersediaan", "created_at"]
+    show_columns = list(PRODUK_LABELS)
+    show_template = "admin/produk_show.html"
+    search_columns = ["nama", "penyedia", "kategori"]
+    base_order = ("id", "asc")
+    label_columns = PRODUK_LABELS
+
+    def __init__(self, **kwargs):
+        self.formatters_columns = produk_formatters()
+        super().__init__(**kwargs)
+
+    @action("setujui", _l("Setujui"), _l("Tayangkan produk terpilih?"), "fa-check")
+    def setujui(self, items):
+        items = items if isinstance(items, list) else [items]
+        run_each(items, lambda p: catalog.jalankan(p.id, "setujui", g.user), _l("%(n)s produk ditayangkan."))
+        return redirect(url_for("ProdukApprovalView.list"))
+
+    @expose("/tolak/<int:pk>", methods=["POST"])
+    @has_access
+    def tolak(self, pk):
+        try:
+            catalog.jalankan(pk, "tolak", g.user, alasan=request.form.get("alasan"))
+        except NotFound:
+            return redirect(url_for("ProdukApprovalView.list")), 404
+        except DomainError as e:
+            flash(str(e), "danger")
+            return redirect(url_for("ProdukApprovalView.show", pk=pk))
+        flash(_l("Produk ditolak."), "success")
+        return redirect(url_for("ProdukApprovalView.list"))
+
+
+class PesananAdminView(ScopedModelView):
+    """Semua Pesanan E-Order, read-only, for Admin and Auditor."""
+
+    datamodel = datamodel(Pesanan)
+    add_columns = edit_columns = ["nomor"]  # read-only view: keeps FAB from building forms of every column
+    route_base = "/semua-pesanan"
+    list_title = _l("Semua Pesanan E-Order")
+    base_permissions = ["can_list", "can_show"]
+    list_columns = ["nomor", "satker", "penyedia", "total", "status", "created_at"]
+    search_columns = ["nomor", "status", "satker", "penyedia"]
+    base_order = ("id", "desc")
+    label_columns = {
+        "nomor": _l("Nomor"),
+        "satker": _l("Pembeli"),
+        "penyedia": _l("Penyedia"),
+        "total": _l("Total"),
+        "status": _l("Status"),
+        "created_at": _l("Dibuat"),
+    }
+
+    def __init__(self, **kwargs):
+        from app.formatting import rupiah, waktu
+
+        self.formatters_columns = {
+            "total": rupiah,
+            "status": lambda s: str(STATUS_PESANAN.get(s, s)),
+            "created_at": waktu,
+        }
+        super().__init__(**kwargs)
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        return redirect(url_for("PesananView.detail", pk=pk))
+
+
+class AuditLogView(ModelView):
+    """Log Audit: append-only; no add, edit or delete ("Tercatat Secara Digital")."""
+
+    datamodel = datamodel(AuditLog)
+    list_title = _l("Log Audit")
+    base_permissions = ["can_list", "can_show"]
+    list_columns = ["at", "entity", "entity_id", "action", "from_status", "to_status", "actor_name", "note"]
+    search_columns = ["entity", "entity_id", "action", "actor_name"]
+    base_order = ("id", "desc")
+    label_columns = {
+        "at": _l("Waktu"),
+        "entity": _l("Entitas"),
+        "entity_id": _l("ID"),
+        "action": _l("Aksi"),
+        "from_status": _l("Dari"),
+        "to_status": _l("Ke"),
+        "actor_name": _l("Oleh"),
+        "actor_role": _l("Peran"),
+        "note": _l("Catatan"),
+    }
+
+    def __init__(self, **kwargs):
+        from app.formatting import waktu
+
+        self.formatters_columns = {"at": waktu}
+        super().__init__(**kwargs)
+
+
 def register(appbuilder):
-    pass
+    cat = dict(category="Master Data", category_label=_l("Master Data"), category_icon="fa-database")
+    appbuilder.add_view(InstansiView, "Instansi", label=_l("Instansi"), icon="fa-building", **cat)
+    appbuilder.add_view(SatkerView, "Satker", label=_l("Satker / SKPD / BUMD"), icon="fa-sitemap", **cat)
+    appbuilder.add_view(PenyediaAdminView, "Daftar Penyedia", label=_l("Penyedia"), icon="fa-store", **cat)
+    appbuilder.add_view(WilayahView, "Wilayah", label=_l("Wilayah"), icon="fa-map", **cat)
+    appbuilder.add_view(KategoriView, "Kategori", label=_l("Kategori"), icon="fa-tags", **cat)
+    appbuilder.add_view(
+        ProdukApprovalView,
+        "Persetujuan Produk",
+        label=_l("Persetujuan Produk"),
+        icon="fa-check-square",
+        category="Katalog",
+        category_label=_l("Katalog"),
+        category_icon="fa-book",
+    )
+    audit_cat = dict(category="Audit", category_label=_l("Audit"), category_icon="fa-clipboard-list")
+    appbuilder.add_view(
+        PesananAdminView, "Semua Pesanan E-Order", label=_l("Semua Pesanan E-Order"), icon="fa-list", **audit_cat
+    )
+    appbuilder.add_view(AuditLogView, "Log Audit", label=_l("Log Audit"), icon="fa-history", **audit_cat)

@@ -1,2 +1,273 @@
+"""Pembeli (BUMD buyer): shop, cart, order history, shipping addresses."""
+
+from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterEqualFunction
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import DecimalField, SelectField
+from wtforms.validators import InputRequired, Optional
+from wtforms.widgets import HiddenInput
+
+from app.extensions import db
+from app.models import Alamat, Kategori, Pesanan, Produk, Ulasan, Wilayah
+from app.models.addresses import JENIS_ALAMAT
+from app.models.catalog import KETERSEDIAAN
+from app.models.eorder import STATUS_PESANAN
+from app.services import alamat as alamat_service
+from app.services import catalog, eorder, scoping
+from app.services.errors import DomainError, NotFound
+
+from ._base import ScopedModelView, datamodel
+
+
+def _current_user_id():
+    return g.user.id
+
+
+def _int_arg(name):
+    value = request.args.get(name, "").replace(".", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+class TokoView(BaseView):
+    """E-Order shop: search by product or UMKM name, filters, sort, pagination; product page."""
+
+    route_base = "/toko"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        args = request.args
+        page = catalog.cari(
+            g.user,
+            q=args.get("q") or None,
+            ketersediaan=args.get("ketersediaan") or None,
+            kategori_id=_int_arg("kategori"),
+            harga_min=_int_arg("harga_min"),
+            harga_max=_int_arg("harga_max"),
+            rating_min=_int_arg("rating_min"),
+            sort=args.get("sort", "terbaru"),
+            page=_int_arg("page") or 1,
+            per_page=current_app.config["SHOP_PAGE_SIZE"],
+        )
+        kategori = db.session.execute(select(Kategori).where(Kategori.aktif).order_by(Kategori.level, Kategori.nama))
+        return self.render_template(
+            "toko/index.html",
+            page=page,
+            kategori=kategori.scalars().all(),
+            ketersediaan=KETERSEDIAAN,
+            sorts=[
+                ("terbaru", _l("Terbaru")),
+                ("harga_asc", _l("Harga terendah")),
+                ("harga_desc", _l("Harga tertinggi")),
+                ("rating", _l("Rating tertinggi")),
+            ],
+            args=args,
+        )
+
+    @expose("/produk/<int:pk>")
+    @has_access
+    def produk(self, pk):
+        try:
+            produk = scoping.get_scoped(Produk, pk, g.user)
+        except NotFound:
+            abort(404)
+        if produk.status != "tayang":
+            abort(404)
+        ulasan = (
+            db.session.execute(select(Ulasan).where(Ulasan.produk_id == produk.id).order_by(Ulasan.created_at.desc()))
+            .scalars()
+            .all()
+        )
+        return self.render_template("toko/produk.html", produk=produk, ulasan=ulasan, ketersediaan=KETERSEDIAAN)
+
+    @expose("/produk/<int:pk>/keranjang", methods=["POST"])
+    @has_access
+    def tambah(self, pk):
+        try:
+            pesanan = eorder.tambah_ke_keranjang(g.user, pk, request.form.get("qty"))
+        except NotFound:
+            abort(404)
+        except DomainError as e:
+            flash(str(e), "danger")
+            return redirect(url_for("TokoView.produk", pk=pk)), 303
+        flash(_l("Produk masuk ke keranjang."), "success")
+        return redirect(url_for("PesananView.detail", pk=pesanan.id))
+
+
+class PesananPembeliView(ScopedModelView):
+    """Pesananku → Riwayat Pesanan: every order of the buyer's BUMD."""
+
+    datamodel = datamodel(Pesanan)
+    add_columns = edit_columns = ["nomor"]  # read-only view: keeps FAB from building forms of every column
+    route_base = "/pesananku"
+    list_title = _l("Riwayat Pesanan")
+    base_permissions = ["can_list", "can_show"]
+    list_columns = ["nomor", "penyedia", "nama_kegiatan", "tanggal_kegiatan", "total", "status", "updated_at"]
+    search_columns = ["nomor", "status", "nama_kegiatan"]
+    order_columns = ["nomor", "tanggal_kegiatan", "total", "updated_at"]
+    base_order = ("id", "desc")
+    label_columns = {
+        "nomor": _l("Nomor"),
+        "penyedia": _l("Penyedia"),
+        "nama_kegiatan": _l("Nama Kegiatan"),
+        "tanggal_kegiatan": _l("Tanggal Kegiatan"),
+        "total": _l("Total"),
+        "status": _l("Status"),
+        "updated_at": _l("Diperbarui"),
+    }
+
+    def __init__(self, **kwargs):
+        from app.formatting import rupiah, tanggal, waktu
+
+        self.formatters_columns = {
+            "total": rupiah,
+            "status": lambda s: str(STATUS_PESANAN.get(s, s)),
+            "tanggal_kegiatan": tanggal,
+            "updated_at": waktu,
+        }
+        super().__init__(**kwargs)
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        return redirect(url_for("PesananView.detail", pk=pk))
+
+
+class KeranjangView(PesananPembeliView):
+    """Pesananku → Keranjang: the buyer's own Draft orders, one per supplier."""
+
+    route_base = "/keranjang"
+    list_title = _l("Keranjang")
+    base_filters = [
+        ["id", scoping.OrgFilter, None],
+        ["status", FilterEqual, "draft"],
+        ["pembeli_id", FilterEqualFunction, _current_user_id],
+    ]
+
+
+def _wilayah_choices(level):
+    """All regions of a level (a few hundred in all); the page's script narrows them by parent code."""
+
+    def choices():
+        stmt = select(Wilayah.code, Wilayah.nama).where(Wilayah.level == level).order_by(Wilayah.nama)
+        return [("", "—")] + [(c, n) for c, n in db.session.execute(stmt)]
+
+    return choices
+
+
+class AlamatView(ScopedModelView):
+    """Pengaturan → Alamat: the buyer's shipping addresses with region dropdowns and a map pin."""
+
+    datamodel = datamodel(Alamat)
+    route_base = "/alamat"
+    list_title = _l("Alamat Pengiriman")
+    add_template = "alamat/add.html"
+    edit_template = "alamat/edit.html"
+    list_columns = ["nama", "jenis", "jalan", "kelurahan", "kecamatan", "kota", "kode_pos"]
+    show_columns = [
+        "nama",
+        "jenis",
+        "jalan",
+        "negara",
+        "provinsi",
+        "kota",
+        "kecamatan",
+        "kelurahan",
+        "kode_pos",
+        "latitude",
+        "longitude",
+    ]
+    add_columns = [
+        "nama",
+        "jenis",
+        "jalan",
+        "provinsi_code",
+        "kota_code",
+        "kecamatan_code",
+        "kelurahan_code",
+        "kode_pos",
+        "latitude",
+        "longitude",
+    ]
+    edit_columns = add_columns
+    search_columns = ["nama", "jalan", "kode_pos"]
+    label_columns = {
+        "nama": _l("Nama Alamat"),
+        "jenis": _l("Jenis"),
+        "jalan": _l("Jalan"),
+        "negara": _l("Negara"),
+        "provinsi": _l("Provinsi"),
+        "kota": _l("Kota/Kabupaten"),
+        "kecamatan": _l("Kecamatan"),
+        "kelurahan": _l("Kelurahan"),
+        "provinsi_code": _l("Provinsi"),
+        "kota_code": _l("Kota/Kabupaten"),
+        "kecamatan_code": _l("Kecamatan"),
+        "kelurahan_code": _l("Kelurahan"),
+        "kode_pos": _l("Kode Pos"),
+        "latitude": _l("Lintang"),
+        "longitude": _l("Bujur"),
+    }
+    add_form_extra_fields = {
+        "jenis": SelectField(_l("Jenis"), choices=list(JENIS_ALAMAT.items()), validators=[InputRequired()]),
+        "provinsi_code": SelectField(
+            _l("Provinsi"), choices=_wilayah_choices("provinsi"), validators=[InputRequired()]
+        ),
+        "kota_code": SelectField(_l("Kota/Kabupaten"), choices=_wilayah_choices("kota"), validators=[InputRequired()]),
+        "kecamatan_code": SelectField(
+            _l("Kecamatan"), choices=_wilayah_choices("kecamatan"), validators=[InputRequired()]
+        ),
+        "kelurahan_code": SelectField(
+            _l("Kelurahan"), choices=_wilayah_choices("kelurahan"), validators=[InputRequired()]
+        ),
+        "latitude": DecimalField(_l("Lintang"), places=6, validators=[Optional()], widget=HiddenInput()),
+        "longitude": DecimalField(_l("Bujur"), places=6, validators=[Optional()], widget=HiddenInput()),
+    }
+    edit_form_extra_fields = add_form_extra_fields
+
+    def __init__(self, **kwargs):
+        self.formatters_columns = {"jenis": lambda j: str(JENIS_ALAMAT.get(j, j))}
+        super().__init__(**kwargs)
+
+    def _prepare(self, item):
+        try:
+            alamat_service.siapkan(item, g.user)
+        except DomainError as e:
+            raise ValueError(str(e)) from e
+
+    def pre_add(self, item):
+        self._prepare(item)
+
+    def pre_update(self, item):
+        self._prepare(item)
+
+
 def register(appbuilder):
-    pass
+    appbuilder.add_view(
+        TokoView,
+        "Toko",
+        label=_l("Toko E-Order"),
+        icon="fa-store",
+        category="Pesananku",
+        category_label=_l("Pesananku"),
+        category_icon="fa-shopping-cart",
+    )
+    appbuilder.add_view(
+        KeranjangView, "Keranjang", label=_l("Keranjang"), icon="fa-shopping-basket", category="Pesananku"
+    )
+    appbuilder.add_view(
+        PesananPembeliView, "Riwayat Pesanan", label=_l("Riwayat Pesanan"), icon="fa-history", category="Pesananku"
+    )
+    appbuilder.add_view(
+        AlamatView,
+        "Alamat",
+        label=_l("Alamat"),
+        icon="fa-map-marker",
+        category="Pengaturan",
+        category_label=_l("Pengaturan"),
+        category_icon="fa-cog",
+    )

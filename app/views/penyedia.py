@@ -1,2 +1,179 @@
+"""Penyedia (UMKM): own products with their listing workflow, incoming orders."""
+
+from flask import g, redirect, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
+from wtforms import DecimalField, SelectField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from app.models import Pesanan, Produk
+from app.models.catalog import KETERSEDIAAN, STATUS_LISTING
+from app.models.eorder import STATUS_PESANAN
+from app.services import catalog, clock, eorder
+
+from ._base import ScopedModelView, datamodel, run_each
+from .fields import RupiahField
+
+PRODUK_LABELS = {
+    "nama": _l("Nama Produk"),
+    "kategori": _l("Kategori"),
+    "penyedia": _l("Penyedia"),
+    "harga": _l("Harga Satuan"),
+    "ppn_persen": _l("PPN (%)"),
+    "ppnbm_persen": _l("PPnBM (%)"),
+    "min_pesan": _l("Minimal Pesan"),
+    "max_pesan": _l("Maksimal Pesan"),
+    "stok": _l("Stok"),
+    "ketersediaan": _l("Ketersediaan"),
+    "satuan": _l("Satuan"),
+    "deskripsi": _l("Deskripsi"),
+    "tkdn_persen": _l("TKDN (%)"),
+    "is_pdn": _l("Produk Dalam Negeri"),
+    "status": _l("Status"),
+    "alasan_tolak": _l("Alasan Ditolak"),
+    "created_at": _l("Dibuat"),
+}
+
+
+def produk_formatters():
+    from app.formatting import rupiah, waktu
+
+    return {
+        "harga": rupiah,
+        "status": lambda s: str(STATUS_LISTING.get(s, s)),
+        "ketersediaan": lambda k: str(KETERSEDIAAN.get(k, k)),
+        "created_at": waktu,
+    }
+
+
+class ProdukPenyediaView(ScopedModelView):
+    """Produk Saya: a supplier edits its own products while Draft or Ditolak, then submits them."""
+
+    datamodel = datamodel(Produk)
+    route_base = "/produk-saya"
+    list_title = _l("Produk Saya")
+    list_columns = ["nama", "kategori", "harga", "stok", "ketersediaan", "status"]
+    show_columns = list(PRODUK_LABELS)
+    add_columns = [
+        "nama",
+        "kategori",
+        "harga",
+        "ppn_persen",
+        "ppnbm_persen",
+        "min_pesan",
+        "max_pesan",
+        "stok",
+        "ketersediaan",
+        "satuan",
+        "deskripsi",
+        "tkdn_persen",
+        "is_pdn",
+    ]
+    edit_columns = add_columns
+    search_columns = ["nama", "status", "ketersediaan"]
+    label_columns = PRODUK_LABELS
+    add_form_extra_fields = {
+        "harga": RupiahField(_l("Harga Satuan (Rp)"), validators=[InputRequired()]),
+        "ppn_persen": DecimalField(
+            _l("PPN (%)"), default=11, places=2, validators=[InputRequired(), NumberRange(min=0, max=100)]
+        ),
+        "ppnbm_persen": DecimalField(
+            _l("PPnBM (%)"), default=0, places=2, validators=[InputRequired(), NumberRange(min=0, max=200)]
+        ),
+        "tkdn_persen": DecimalField(_l("TKDN (%)"), places=2, validators=[Optional(), NumberRange(min=0, max=100)]),
+        "ketersediaan": SelectField(_l("Ketersediaan"), choices=list(KETERSEDIAAN.items())),
+    }
+    edit_form_extra_fields = add_form_extra_fields
+
+    def __init__(self, **kwargs):
+        self.formatters_columns = produk_formatters()
+        super().__init__(**kwargs)
+
+    def pre_add(self, item):
+        item.penyedia_id = g.user.penyedia_id
+        item.status = "draft"
+        item.version = 1
+        item.created_at = clock.now()
+        if not item.penyedia_id:
+            raise ValueError(str(_l("Akun Anda belum terhubung ke perusahaan Penyedia.")))
+
+    def pre_update(self, item):
+        if item.status not in ("draft", "ditolak"):
+            raise ValueError(str(_l("Produk hanya dapat diubah saat berstatus Draft atau Ditolak.")))
+        item.updated_at = clock.now()
+
+    def pre_delete(self, item):
+        if item.status != "draft":
+            raise ValueError(str(_l("Hanya produk Draft yang dapat dihapus.")))
+
+    @action("ajukan", _l("Ajukan ke Admin"), _l("Ajukan produk terpilih untuk ditayangkan?"), "fa-paper-plane")
+    def ajukan(self, items):
+        run_each(
+            self.scoped_items(items), lambda p: catalog.jalankan(p.id, "ajukan", g.user), _l("%(n)s produk diajukan.")
+        )
+        return redirect(url_for("ProdukPenyediaView.list"))
+
+
+class PesananPenyediaView(ScopedModelView):
+    """Pesanan Masuk: orders to this supplier by status; bulk konfirmasi / kirim through the service."""
+
+    datamodel = datamodel(Pesanan)
+    add_columns = edit_columns = ["nomor"]  # read-only view: keeps FAB from building forms of every column
+    route_base = "/pesanan-masuk"
+    list_title = _l("Pesanan Masuk")
+    base_permissions = ["can_list", "can_show"]
+    list_columns = ["nomor", "satker", "nama_kegiatan", "tanggal_kegiatan", "total", "status"]
+    search_columns = ["nomor", "status", "nama_kegiatan"]
+    base_order = ("id", "desc")
+    label_columns = {
+        "nomor": _l("Nomor"),
+        "satker": _l("Pembeli"),
+        "nama_kegiatan": _l("Nama Kegiatan"),
+        "tanggal_kegiatan": _l("Tanggal Kegiatan"),
+        "total": _l("Total"),
+        "status": _l("Status"),
+    }
+
+    def __init__(self, **kwargs):
+        from app.formatting import rupiah, tanggal
+
+        self.formatters_columns = {
+            "total": rupiah,
+            "status": lambda s: str(STATUS_PESANAN.get(s, s)),
+            "tanggal_kegiatan": tanggal,
+        }
+        super().__init__(**kwargs)
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        return redirect(url_for("PesananView.detail", pk=pk))
+
+    def _bulk(self, items, name, message):
+        run_each(self.scoped_items(items), lambda p: eorder.jalankan(p.id, name, g.user), message)
+        return redirect(url_for("PesananPenyediaView.list"))
+
+    @action("konfirmasi", _l("Konfirmasi"), _l("Konfirmasi pesanan terpilih?"), "fa-check")
+    def konfirmasi(self, items):
+        return self._bulk(items, "konfirmasi", _l("%(n)s pesanan dikonfirmasi."))
+
+    @action("kirim", _l("Kirim"), _l("Tandai pesanan terpilih sebagai dikirim?"), "fa-truck")
+    def kirim(self, items):
+        return self._bulk(items, "kirim", _l("%(n)s pesanan dikirim."))
+
+
 def register(appbuilder):
-    pass
+    appbuilder.add_view(
+        ProdukPenyediaView,
+        "Produk Saya",
+        label=_l("Produk Saya"),
+        icon="fa-box",
+        category="Penyedia",
+        category_label=_l("Penyedia"),
+        category_icon="fa-store-alt",
+    )
+    appbuilder.add_view(
+        PesananPenyediaView, "Pesanan Masuk", label=_l("Pesanan Masuk"), icon="fa-inbox", category="Penyedia"
+    )

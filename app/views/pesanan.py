@@ -1,2 +1,144 @@
+"""The order page shared by buyer and supplier: stepper, lines, detail, documents, actions, history."""
+
+from flask import Response, abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.forms import AlasanForm, DetailPesananForm, PenerimaanForm, PenilaianForm, UploadForm
+from app.models import Alamat, Dokumen, Pesanan
+from app.models.eorder import STATUS_PESANAN, STEPPER
+from app.services import documents, eorder, scoping
+from app.services.errors import DomainError, NotFound
+from app.services.workflow import audit
+
+
+def _load(pk):
+    try:
+        return scoping.get_scoped(Pesanan, pk, g.user)
+    except NotFound:
+        abort(404)
+
+
+class PesananView(BaseView):
+    route_base = "/pesanan"
+    default_view = "detail"
+
+    def _render(self, pesanan, status=200):
+        alamat = (
+            db.session.execute(select(Alamat).where(Alamat.user_id == g.user.id).order_by(Alamat.jenis.desc()))
+            .scalars()
+            .all()
+        )
+        detail_form = DetailPesananForm(obj=pesanan)
+        detail_form.alamat_id.choices = [(0, _l("— pilih alamat —"))] + [(a.id, str(a)) for a in alamat]
+        if pesanan.alamat_id:
+            detail_form.alamat_id.data = pesanan.alamat_id
+        actions = {t.action: t for t in eorder.EORDER.available(pesanan, g.user)}
+        return (
+            self.render_template(
+                "pesanan/detail.html",
+                pesanan=pesanan,
+                stepper=STEPPER,
+                labels=STATUS_PESANAN,
+                actions=actions,
+                detail_form=detail_form,
+                alasan_form=AlasanForm(),
+                penerimaan_form=PenerimaanForm(),
+                penilaian_form=PenilaianForm(),
+                upload_form=UploadForm(),
+                riwayat=eorder.riwayat(pesanan),
+                action_labels=eorder.ACTION_LABELS,
+                pihak=("penyedia" if g.user.penyedia_id == pesanan.penyedia_id else "pembeli"),
+            ),
+            status,
+        )
+
+    @expose("/<int:pk>")
+    @has_access
+    def detail(self, pk):
+        return self._render(_load(pk))
+
+    @expose("/<int:pk>/aksi/<action>", methods=["POST"])
+    @has_access
+    def aksi(self, pk, action):
+        pesanan = _load(pk)
+        data = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        if action == "isi_detail":
+            form = DetailPesananForm()
+            if not form.validate():
+                for field, errors in form.errors.items():
+                    flash(f"{getattr(form, field).label.text}: {'; '.join(errors)}", "danger")
+                return self._render(pesanan, 400)
+            data = {
+                "alamat_id": form.alamat_id.data or None,
+                "tanggal_kegiatan": form.tanggal_kegiatan.data,
+                "waktu_kegiatan": form.waktu_kegiatan.data,
+                "nama_kegiatan": form.nama_kegiatan.data,
+                "catatan": form.catatan.data,
+                "metode_bayar": form.metode_bayar.data,
+            }
+        elif action == "upload_dokumen":
+            berkas = request.files.get("berkas")
+            data = {
+                "jenis": request.form.get("jenis"),
+                "data": berkas.read() if berkas else b"",
+                "filename": berkas.filename if berkas else None,
+            }
+        elif action == "konfirmasi_penerimaan":
+            data = {k: request.form.get(k) in ("y", "on", "1", "true") for k in PenerimaanForm.checks()}
+            data["catatan"] = request.form.get("catatan")
+        try:
+            eorder.jalankan(pesanan.id, action, g.user, expected_version=request.form.get("version"), **data)
+        except NotFound:
+            abort(404)
+        except DomainError as e:
+            flash(str(e), "danger")
+            return self._render(_load(pk), e.status)
+        flash(_l("Berhasil: %(aksi)s.", aksi=_label(action)), "success")
+        return redirect(url_for("PesananView.detail", pk=pk))
+
+    @expose("/<int:pk>/item/<int:item_id>", methods=["POST"])
+    @has_access
+    def item(self, pk, item_id):
+        _load(pk)
+        try:
+            eorder.ubah_item(g.user, pk, item_id, request.form.get("qty"))
+        except NotFound:
+            abort(404)
+        except DomainError as e:
+            flash(str(e), "danger")
+            return self._render(_load(pk), e.status)
+        flash(_l("Keranjang diperbarui."), "success")
+        return redirect(url_for("PesananView.detail", pk=pk))
+
+    @expose("/<int:pk>/dokumen/<int:doc_id>")
+    @has_access
+    def dokumen(self, pk, doc_id):
+        pesanan = _load(pk)
+        doc = db.session.get(Dokumen, doc_id)
+        if doc is None or doc.pesanan_id != pesanan.id:
+            abort(404)
+        with open(documents.path_of(doc.stored_name), "rb") as fh:
+            body = fh.read()
+        audit("dokumen", doc.id, "unduh", g.user, note=f"{doc.jenis} {pesanan.nomor}")
+        db.session.commit()
+        ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[doc.content_type]
+        return Response(
+            body,
+            mimetype=doc.content_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{doc.jenis}-{pesanan.id}.{ext}"',
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+
+def _label(action):
+    return eorder.ACTION_LABELS.get(action, action)
+
+
 def register(appbuilder):
-    pass
+    appbuilder.add_view_no_menu(PesananView())

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Start the Huey consumer and the portal together; stopping one stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+$BIN/huey_consumer app.worker.huey -w 2 -k thread &
+WORKER=$!
+trap 'kill -INT $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
+echo "Portal: http://127.0.0.1:${PORT:-5000}  (worker pid $WORKER)"
+$BIN/python run.py

@@ -1,0 +1,94 @@
+"""Fixtures: one app per session on SQLite or (TEST_DATABASE_URL) PostgreSQL, clean tables per test."""
+
+import os
+import tempfile
+
+import pytest
+
+TMP = tempfile.mkdtemp(prefix="portal-test-")
+os.environ.setdefault("INSTANCE_DIR", TMP)
+os.environ["HUEY_URL"] = "memory://"
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.services import clock  # noqa: E402
+
+KEEP = {
+    "alembic_version",
+    "ab_role",
+    "ab_permission",
+    "ab_view_menu",
+    "ab_permission_view",
+    "ab_permission_view_role",
+    "wilayah",
+    "kategori",
+}
+PASSWORD = "Rahasia-Uji-2026"
+
+
+def _database_url():
+    url = os.environ.get("TEST_DATABASE_URL")
+    return url or "sqlite:///" + os.path.join(TMP, "test.db")
+
+
+@pytest.fixture(scope="session")
+def app():
+    url = _database_url()
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=url,
+        UPLOAD_DIR=os.path.join(TMP, "uploads"),
+        SERVER_NAME="localhost",
+    )
+    with app.app_context():
+        if url.startswith("postgresql"):
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        from app import seed
+        from app.cli import ensure_roles
+
+        ensure_roles()
+        seed.load_reference()
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    clock.reset()
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP]
+        with db.engine.begin() as conn:
+            for t in tables:
+                conn.execute(t.delete())
+    clock.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def f(app):
+    from tests.factories import Factories
+
+    return Factories()
+
+
+@pytest.fixture
+def login(client):
+    def _login(user, c=None):
+        c = c or client
+        c.get("/logout/")
+        resp = c.post("/login/", data={"username": user.username, "password": PASSWORD})
+        assert resp.status_code == 302, resp.data[:500]
+        return c
+
+    return _login

@@ -11,6 +11,13 @@ def _bool(name, default):
     return os.environ.get(name, str(default)).lower() in ("1", "true", "yes", "on")
 
 
+def _db_url(value):
+    # psycopg2 is the pinned driver; SQLAlchemy 2.1 would pick psycopg 3 for a bare postgresql://
+    if value and value.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg2://" + value.split("://", 1)[1]
+    return value
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "portal.db"))
@@ -73,7 +80,9 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "test.db"))
+    SQLALCHEMY_DATABASE_URI = _db_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite:///" + os.path.join(
+        INSTANCE_DIR, "test.db"
+    )
     HUEY_URL = "memory://"
     WTF_CSRF_ENABLED = False
     AUTH_RATE_LIMITED = False

@@ -30,8 +30,9 @@ PASSWORD = "Rahasia-Uji-2026"
 
 
 def _database_url():
-    url = os.environ.get("TEST_DATABASE_URL")
-    return url or "sqlite:///" + os.path.join(TMP, "test.db")
+    from config import _db_url
+
+    return _db_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite:///" + os.path.join(TMP, "test.db")
 
 
 @pytest.fixture(scope="session")

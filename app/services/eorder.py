@@ -396,7 +396,7 @@ def tambah_ke_keranjang(actor, produk_id, qty):
             )
             db.session.add(pesanan)
             db.session.flush()
-            pesanan.nomor = f"EO/{now.year}/{pesanan.id:06d}"
+            pesanan.nomor = f"EO/{clock.to_local(now).year}/{pesanan.id:06d}"
             audit("pesanan", pesanan.id, "buat", actor, None, "draft", role=ROLE_PEMBELI)
         else:
             _cas_version(pesanan, pesanan.version)

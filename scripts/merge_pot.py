@@ -77,7 +77,8 @@ def fab_messages() -> dict:
 def build_pot(app_pot: Path, out_pot: Path) -> None:
     with app_pot.open("rb") as f:
         catalog = read_po(f)
-    for (key, context), fab in sorted(fab_messages().items(), key=lambda item: (item[0][0], item[0][1] or "")):
+    fab_all = fab_messages()
+    for (key, context), fab in sorted(fab_all.items(), key=lambda item: (item[0][0], item[0][1] or "")):
         existing = catalog.get(key, context)
         if existing is None:
             catalog[fab.id] = fab
@@ -87,7 +88,7 @@ def build_pot(app_pot: Path, out_pot: Path) -> None:
                 existing.auto_comments.append(FAB_COMMENT)
     with out_pot.open("wb") as f:
         write_po(f, catalog)
-    print(f"{out_pot}: {len(catalog)} msgids ({len(fab_messages())} from Flask-AppBuilder)")
+    print(f"{out_pot}: {len(catalog)} msgids ({len(fab_all)} from Flask-AppBuilder)")
 
 
 def fill(app_pot: Path, po_paths: list[Path]) -> None:

@@ -1,7 +1,7 @@
 """The workflow engine: a transition table per workflow and the one function that applies it.
 
-apply() = load through scoping (404) -> find (state, action) (409) -> role (403) ->
-party/ownership (403) -> guard (400, returns the column changes) -> compare-and-set
+apply() = load through scoping (404) -> role may ever do the action (403) -> find
+(state, action) (409) -> party/ownership (403) -> guard (400, returns the column changes) -> compare-and-set
 UPDATE on status + version (409 when someone else won) -> effect -> audit row -> commit.
 Nothing else in the code base assigns a status.
 """
@@ -65,6 +65,9 @@ class Workflow:
     def actions(self):
         return sorted({t.action for t in self.transitions})
 
+    def roles_for(self, action):
+        return frozenset().union(*(t.roles for t in self.transitions if t.action == action))
+
     def available(self, obj, actor):
         """The transitions the actor could try now (drives the buttons shown)."""
         roles = scoping.roles_of(actor)
@@ -100,18 +103,18 @@ def audit(entity, entity_id, action, actor, from_status=None, to_status=None, no
 def apply(wf, obj_id, action, actor, expected_version=None, note=None, **data):
     try:
         obj = scoping.get_scoped(wf.model, obj_id, actor)
-        t = wf.find(obj.status, action)
-        if t is None:
-            if action in wf.actions():
-                raise Conflict(
-                    _l(
-                        "Aksi ini tidak dapat dilakukan karena status sekarang %(status)s.",
-                        status=wf.labels.get(obj.status, obj.status),
-                    )
-                )
+        if action not in wf.actions():
             raise DomainError(_l("Aksi tidak dikenal."))
-        if not (scoping.roles_of(actor) & t.roles):
+        if not (scoping.roles_of(actor) & wf.roles_for(action)):
             raise Forbidden(_l("Peran Anda tidak berwenang melakukan aksi ini."))
+        t = wf.find(obj.status, action)
+        if t is None or not (scoping.roles_of(actor) & t.roles):
+            raise Conflict(
+                _l(
+                    "Aksi ini tidak dapat dilakukan karena status sekarang %(status)s.",
+                    status=wf.labels.get(obj.status, obj.status),
+                )
+            )
         if not wf.party(obj, actor, t):
             raise Forbidden(_l("Anda bukan pihak yang berwenang atas data ini."))
         if expected_version is not None and int(expected_version) != obj.version:

@@ -120,7 +120,7 @@ class ProdukApprovalView(ModelView):
     datamodel = datamodel(Produk)
     route_base = "/persetujuan-produk"
     list_title = _l("Persetujuan Produk")
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = ["can_list", "can_show", "can_tolak", "setujui"]
     base_filters = [["status", FilterEqual, "diajukan"]]
     list_columns = ["nama", "penyedia", "kategori", "harga", "ketersediaan", "created_at"]
     show_columns = list(PRODUK_LABELS)

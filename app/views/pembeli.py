@@ -149,6 +149,9 @@ class KeranjangView(PesananPembeliView):
     ]
 
 
+_FC = {"class": "form-control"}
+
+
 def _wilayah_choices(level):
     """All regions of a level (a few hundred in all); the page's script narrows them by parent code."""
 
@@ -213,16 +216,20 @@ class AlamatView(ScopedModelView):
         "longitude": _l("Bujur"),
     }
     add_form_extra_fields = {
-        "jenis": SelectField(_l("Jenis"), choices=list(JENIS_ALAMAT.items()), validators=[InputRequired()]),
-        "provinsi_code": SelectField(
-            _l("Provinsi"), choices=_wilayah_choices("provinsi"), validators=[InputRequired()]
+        "jenis": SelectField(
+            _l("Jenis"), choices=list(JENIS_ALAMAT.items()), validators=[InputRequired()], render_kw=_FC
         ),
-        "kota_code": SelectField(_l("Kota/Kabupaten"), choices=_wilayah_choices("kota"), validators=[InputRequired()]),
+        "provinsi_code": SelectField(
+            _l("Provinsi"), choices=_wilayah_choices("provinsi"), validators=[InputRequired()], render_kw=_FC
+        ),
+        "kota_code": SelectField(
+            _l("Kota/Kabupaten"), choices=_wilayah_choices("kota"), validators=[InputRequired()], render_kw=_FC
+        ),
         "kecamatan_code": SelectField(
-            _l("Kecamatan"), choices=_wilayah_choices("kecamatan"), validators=[InputRequired()]
+            _l("Kecamatan"), choices=_wilayah_choices("kecamatan"), validators=[InputRequired()], render_kw=_FC
         ),
         "kelurahan_code": SelectField(
-            _l("Kelurahan"), choices=_wilayah_choices("kelurahan"), validators=[InputRequired()]
+            _l("Kelurahan"), choices=_wilayah_choices("kelurahan"), validators=[InputRequired()], render_kw=_FC
         ),
         "latitude": DecimalField(_l("Lintang"), places=6, validators=[Optional()], widget=HiddenInput()),
         "longitude": DecimalField(_l("Bujur"), places=6, validators=[Optional()], widget=HiddenInput()),

@@ -5,7 +5,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, SelectField
+from wtforms import BooleanField, DecimalField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.models import Pesanan, Produk
@@ -84,6 +84,8 @@ class ProdukPenyediaView(ScopedModelView):
         ),
         "tkdn_persen": DecimalField(_l("TKDN (%)"), places=2, validators=[Optional(), NumberRange(min=0, max=100)]),
         "ketersediaan": SelectField(_l("Ketersediaan"), choices=list(KETERSEDIAAN.items())),
+        # NOT NULL booleans: FAB would make the checkbox required, so an unticked box could never be saved
+        "is_pdn": BooleanField(_l("Produk Dalam Negeri"), default=True),
     }
     edit_form_extra_fields = add_form_extra_fields
 

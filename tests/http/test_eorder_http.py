@@ -98,7 +98,7 @@ def test_wrong_role_gets_403_and_nothing_changes(app, f, login):
     s = f.scenario(until="dipesan")
     pk = s["pesanan"].id
     sup = login(s["penyedia_user"], app.test_client())
-    assert sup.post(f"/pesanan/{pk}/aksi/konfirmasi_pesanan").status_code == 409
+    assert sup.post(f"/pesanan/{pk}/aksi/konfirmasi_pesanan").status_code == 403
     buyer = login(s["pembeli"], app.test_client())
     assert buyer.post(f"/pesanan/{pk}/aksi/konfirmasi").status_code == 403
     auditor = login(f.user("Auditor"), app.test_client())

@@ -1,0 +1,106 @@
+"""Penyedia products, Admin approval and the buyer's address book over HTTP."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Alamat, Produk, Wilayah
+
+
+def _fresh(model, pk):
+    db.session.expire_all()
+    return db.session.get(model, pk)
+
+
+def test_penyedia_adds_product_with_indonesian_price_then_admin_approves(app, f, login):
+    penyedia = f.penyedia()
+    user = f.penyedia_user(penyedia)
+    c = login(user, app.test_client())
+    kategori = f.kategori()
+    form = {
+        "nama": "Kue Lapis Legit",
+        "kategori": str(kategori.id),
+        "harga": "Rp 125.000",
+        "ppn_persen": "11",
+        "ppnbm_persen": "0",
+        "min_pesan": "5",
+        "max_pesan": "100",
+        "stok": "300",
+        "ketersediaan": "h1",
+        "satuan": "loyang",
+        "deskripsi": "Kue lapis legit premium.",
+    }
+    resp = c.post("/produk-saya/add", data=form)
+    assert resp.status_code == 302, resp.data[:2000]
+    produk = db.session.execute(select(Produk).where(Produk.nama == "Kue Lapis Legit")).scalar_one()
+    assert (produk.harga, produk.penyedia_id, produk.status) == (125_000, penyedia.id, "draft")
+    assert str(produk.ppn_persen) == "11.00"
+
+    resp = c.post("/produk-saya/action_post", data={"action": "ajukan", "rowid": [str(produk.id)]})
+    assert resp.status_code == 302 and _fresh(Produk, produk.id).status == "diajukan"
+    # no edits while it waits for review
+    c.post(f"/produk-saya/edit/{produk.id}", data={**form, "harga": "1"})
+    assert _fresh(Produk, produk.id).harga == 125_000
+
+    buyer = login(f.pembeli(), app.test_client())
+    assert buyer.get(f"/toko/produk/{produk.id}").status_code == 404  # not Tayang yet
+
+    admin = login(f.user("Admin"), app.test_client())
+    queue = admin.get("/persetujuan-produk/list/")
+    assert b"Kue Lapis Legit" in queue.data
+    resp = admin.post("/persetujuan-produk/action_post", data={"action": "setujui", "rowid": [str(produk.id)]})
+    assert resp.status_code == 302 and _fresh(Produk, produk.id).status == "tayang"
+    page = buyer.get(f"/toko/produk/{produk.id}")
+    assert page.status_code == 200 and "Rp 125.000".encode() in page.data.replace(b"\xc2\xa0", b" ")
+
+
+def test_bad_price_is_refused_with_a_message(app, f, login):
+    c = login(f.penyedia_user(), app.test_client())
+    resp = c.post(
+        "/produk-saya/add",
+        data={"nama": "X", "kategori": str(f.kategori().id), "harga": "seratus", "min_pesan": "1", "max_pesan": "2"},
+    )
+    assert resp.status_code == 200 and b"1.250.000" in resp.data
+    assert db.session.query(Produk).count() == 0
+
+
+def test_admin_rejects_with_reason(app, f, login):
+    produk = f.produk(f.penyedia(), status="diajukan")
+    admin = login(f.user("Admin"), app.test_client())
+    admin.post(f"/persetujuan-produk/tolak/{produk.id}", data={"alasan": ""})
+    assert _fresh(Produk, produk.id).status == "diajukan"
+    admin.post(f"/persetujuan-produk/tolak/{produk.id}", data={"alasan": "Harga tidak wajar"})
+    p = _fresh(Produk, produk.id)
+    assert (p.status, p.alasan_tolak) == ("ditolak", "Harga tidak wajar")
+
+
+def test_pembeli_adds_address_with_region_chain(app, f, login):
+    user = f.pembeli()
+    old = f.alamat(user, jenis="utama")
+    c = login(user, app.test_client())
+    kel = (
+        db.session.execute(select(Wilayah).where(Wilayah.level == "kelurahan", Wilayah.code.like("31.75.%")))
+        .scalars()
+        .first()
+    )
+    kec = db.session.get(Wilayah, kel.parent_code)
+    form = {
+        "nama": "Gedung Baru",
+        "jenis": "utama",
+        "jalan": "Jl. Pemuda No. 10",
+        "provinsi_code": "31",
+        "kota_code": kec.parent_code,
+        "kecamatan_code": kec.code,
+        "kelurahan_code": kel.code,
+        "kode_pos": "13220",
+        "latitude": "-6.193000",
+        "longitude": "106.889000",
+    }
+    assert c.get("/alamat/add").status_code == 200
+    resp = c.post("/alamat/add", data={**form, "kode_pos": "132"}, follow_redirects=True)
+    assert b"5 angka" in resp.data
+    assert db.session.query(Alamat).count() == 1
+    resp = c.post("/alamat/add", data=form)
+    assert resp.status_code == 302
+    new = db.session.execute(select(Alamat).where(Alamat.nama == "Gedung Baru")).scalar_one()
+    assert (new.jenis, new.user_id, round(new.latitude, 3)) == ("utama", user.id, -6.193)
+    assert _fresh(Alamat, old.id).jenis == "kegiatan"

@@ -1,0 +1,75 @@
+"""Shipping addresses: region chain, postal code, one Utama per user."""
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Alamat, Wilayah
+from app.services import alamat as alamat_service
+from app.services.errors import DomainError
+
+
+def _chain():
+    kel = (
+        db.session.execute(select(Wilayah).where(Wilayah.level == "kelurahan", Wilayah.code.like("31.74.%")))
+        .scalars()
+        .first()
+    )
+    kec = db.session.get(Wilayah, kel.parent_code)
+    kota = db.session.get(Wilayah, kec.parent_code)
+    return dict(provinsi_code="31", kota_code=kota.code, kecamatan_code=kec.code, kelurahan_code=kel.code)
+
+
+def _new(**kw):
+    values = dict(nama="Gudang", jenis="kegiatan", jalan="Jl. Gatot Subroto 1", kode_pos="12950", **_chain())
+    values.update(kw)
+    return Alamat(**values)
+
+
+def test_reference_holds_all_of_jakarta():
+    count = lambda level, prefix: (
+        db.session.query(Wilayah)
+        .filter(  # noqa: E731
+            Wilayah.level == level, Wilayah.code.like(prefix)
+        )
+        .count()
+    )
+    assert count("provinsi", "%") == 38
+    assert count("kota", "31.%") == 6
+    assert count("kecamatan", "31.%") == 44
+    assert count("kelurahan", "31.%") == 267
+
+
+def test_new_utama_demotes_the_old_one(f):
+    user = f.pembeli()
+    first = f.alamat(user, jenis="utama")
+    second = _new(jenis="utama")
+    alamat_service.siapkan(second, user)
+    db.session.add(second)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Alamat, first.id).jenis == "kegiatan"
+    assert db.session.get(Alamat, second.id).jenis == "utama"
+    assert (second.user_id, second.satker_id, second.negara) == (user.id, user.satker_id, "Indonesia")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"kode_pos": "1234"},
+        {"kode_pos": "12a45"},
+        {"kelurahan_code": "31.71.01.1001"},  # a kelurahan of another kecamatan
+        {"kota_code": "32.73"},
+        {"jenis": "rumah"},
+        {"latitude": 123.0},
+    ],
+)
+def test_refusals(f, change):
+    user = f.pembeli()
+    with pytest.raises(DomainError):
+        alamat_service.siapkan(_new(**change), user)
+
+
+def test_supplier_has_no_shipping_address(f):
+    with pytest.raises(DomainError):
+        alamat_service.siapkan(_new(), f.penyedia_user())

@@ -27,13 +27,9 @@ def _new(**kw):
 
 
 def test_reference_holds_all_of_jakarta():
-    count = lambda level, prefix: (
-        db.session.query(Wilayah)
-        .filter(  # noqa: E731
-            Wilayah.level == level, Wilayah.code.like(prefix)
-        )
-        .count()
-    )
+    def count(level, prefix):
+        return db.session.query(Wilayah).filter(Wilayah.level == level, Wilayah.code.like(prefix)).count()
+
     assert count("provinsi", "%") == 38
     assert count("kota", "31.%") == 6
     assert count("kecamatan", "31.%") == 44

@@ -5,6 +5,8 @@ roles from config (FAB_ROLES), so this table is the whole truth about who may op
 """
 
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import UserDBModelView
+from flask_babel import lazy_gettext
 from sqlalchemy import func, or_, select
 
 from app.models.accounts import PortalUser
@@ -77,6 +79,7 @@ ROLE_TABLE = {
 
 class PortalSecurityManager(SecurityManager):
     user_model = PortalUser
+    userdbmodelview = None  # set below, once the view class exists
 
     def find_user_for_login(self, login):
         """Login by username, NRK or email (case-insensitive)."""
@@ -98,3 +101,49 @@ class PortalSecurityManager(SecurityManager):
         if user is not None:
             username = user.username
         return super().auth_user_db(username, password)
+
+
+def _org_fields(columns):
+    return columns[:5] + ["nrk", "telepon", "satker", "penyedia"] + columns[5:]
+
+
+class PortalUserDBModelView(UserDBModelView):
+    """FAB's user admin plus NRK and the one organisation (satker/BUMD or Penyedia) of the user."""
+
+    add_columns = _org_fields(UserDBModelView.add_columns)
+    edit_columns = _org_fields(UserDBModelView.edit_columns)
+    list_columns = ["first_name", "last_name", "username", "email", "nrk", "satker", "penyedia", "active", "roles"]
+    search_columns = UserDBModelView.search_columns + ["nrk", "satker", "penyedia"]
+    show_fieldsets = [
+        (
+            lazy_gettext("User info"),
+            {"fields": ["username", "nrk", "active", "roles", "satker", "penyedia", "login_count"]},
+        ),
+        (lazy_gettext("Personal Info"), {"fields": ["first_name", "last_name", "email", "telepon"], "expanded": True}),
+    ]
+    label_columns = {
+        "nrk": lazy_gettext("NRK"),
+        "telepon": lazy_gettext("Telepon"),
+        "satker": lazy_gettext("Satker / BUMD"),
+        "penyedia": lazy_gettext("Penyedia"),
+    }
+
+    def _check_org(self, item):
+        roles = {r.name for r in item.roles}
+        if item.satker and item.penyedia:
+            raise ValueError(str(lazy_gettext("Pengguna hanya boleh terhubung ke satu organisasi.")))
+        if ROLE_PENYEDIA in roles and not item.penyedia:
+            raise ValueError(str(lazy_gettext("Pengguna berperan Penyedia harus terhubung ke perusahaan Penyedia.")))
+        if roles - {ROLE_ADMIN, ROLE_PENYEDIA} and not item.satker:
+            raise ValueError(str(lazy_gettext("Pengguna ini harus terhubung ke satker/BUMD.")))
+
+    def pre_add(self, item):
+        super().pre_add(item)
+        self._check_org(item)
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        self._check_org(item)
+
+
+PortalSecurityManager.userdbmodelview = PortalUserDBModelView

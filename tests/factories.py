@@ -105,7 +105,12 @@ class Factories:
         db.session.commit()
         return obj
 
-    def alamat(self, user, jenis="utama"):
+    def alamat(self, user, jenis=None):
+        if jenis is None:
+            has_utama = db.session.execute(
+                select(Alamat.id).where(Alamat.user_id == user.id, Alamat.jenis == "utama")
+            ).first()
+            jenis = "kegiatan" if has_utama else "utama"
         kel = (
             db.session.execute(select(Wilayah).where(Wilayah.level == "kelurahan", Wilayah.code.like("31.71.%")))
             .scalars()

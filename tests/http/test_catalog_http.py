@@ -104,3 +104,32 @@ def test_pembeli_adds_address_with_region_chain(app, f, login):
     new = db.session.execute(select(Alamat).where(Alamat.nama == "Gedung Baru")).scalar_one()
     assert (new.jenis, new.user_id, round(new.latitude, 3)) == ("utama", user.id, -6.193)
     assert _fresh(Alamat, old.id).jenis == "kegiatan"
+
+
+def test_admin_links_a_user_to_one_organisation(app, f, login):
+    from app.models import PortalUser
+
+    admin = login(f.user("Admin"), app.test_client())
+    satker, penyedia = f.satker(), f.penyedia()
+    role = app.appbuilder.sm.find_role("Pembeli")
+    base = {
+        "first_name": "Sari",
+        "last_name": "Wulandari",
+        "username": "sari",
+        "email": "sari@bumd.local",
+        "nrk": "200101",
+        "active": "y",
+        "roles": [str(role.id)],
+        "password": "Rahasia-Uji-2026",
+        "conf_password": "Rahasia-Uji-2026",
+    }
+    # Each refused add leaves FAB's half-built user in this test's shared session: roll it back.
+    admin.post("/users/add", data={**base, "satker": str(satker.id), "penyedia": str(penyedia.id)})
+    db.session.rollback()
+    admin.post("/users/add", data=base)  # a buyer without a satker
+    db.session.rollback()
+    assert db.session.query(PortalUser).filter_by(username="sari").count() == 0
+    resp = admin.post("/users/add", data={**base, "satker": str(satker.id)})
+    assert resp.status_code == 302
+    user = db.session.query(PortalUser).filter_by(username="sari").one()
+    assert (user.satker_id, user.nrk) == (satker.id, "200101")

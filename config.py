@@ -24,6 +24,8 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     HUEY_URL = os.environ.get("HUEY_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "huey.db"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", os.path.join(INSTANCE_DIR, "uploads"))
+    # FAB's own file columns/download read UPLOAD_FOLDER; keep it apart from our documents.
+    UPLOAD_FOLDER = os.path.join(INSTANCE_DIR, "fab-files")
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
     # 10 MiB documents plus form overhead; Flask answers 413 above it.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024))

@@ -1,7 +1,8 @@
 """Shared view plumbing: scoped ModelViews and the mapping of domain errors to responses."""
 
 from flask import abort, flash, g
-from flask_appbuilder import ModelView
+from flask_appbuilder import ModelView, expose
+from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.extensions import db
@@ -18,6 +19,13 @@ class ScopedModelView(ModelView):
 
     base_filters = [["id", scoping.OrgFilter, None]]
     page_size = 25
+
+    @expose("/download/<string:filename>")
+    @has_access
+    def download(self, filename):
+        """FAB's download checks only the permission, never the row (NOTES §1.3): closed here.
+        Documents are served by PesananView.dokumen, which checks the order's organisation."""
+        abort(404)
 
     def scoped_items(self, items):
         items = items if isinstance(items, list) else [items]

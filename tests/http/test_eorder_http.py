@@ -253,3 +253,18 @@ def test_audit_rows_never_editable(app, login, f):
     assert c.get("/auditlogview/list/").status_code == 200
     assert c.get(f"/auditlogview/edit/{row.id}").status_code in (403, 404, 405)
     assert c.post(f"/auditlogview/delete/{row.id}").status_code in (403, 404, 405)
+
+
+def test_fab_download_route_never_serves_documents(app, login, f):
+    s = f.scenario(until="dikirim")
+    eorder.jalankan(s["pesanan"].id, "upload_dokumen", s["penyedia_user"], jenis="invoice", data=pdf_bytes())
+    stored = db.session.get(Pesanan, s["pesanan"].id).dokumen[0].stored_name
+    stranger = login(f.pembeli(), app.test_client())
+    assert stranger.get(f"/pesananku/download/{stored}").status_code == 403
+    supplier = login(f.penyedia_user(), app.test_client())
+    assert supplier.get(f"/produk-saya/download/{stored}").status_code == 403
+    admin = login(f.user("Admin"), app.test_client())
+    resp = admin.get(f"/semua-pesanan/download/{stored}")
+    assert resp.status_code in (403, 404) and not resp.data.startswith(b"%PDF")
+    resp = admin.get(f"/produk-saya/download/{stored}")  # a view whose base permissions include download
+    assert resp.status_code == 404 and not resp.data.startswith(b"%PDF")

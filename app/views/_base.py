@@ -2,8 +2,8 @@
 
 from flask import abort, flash, g
 from flask_appbuilder import ModelView, expose
-from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
 
 from app.extensions import db
 from app.services import scoping

@@ -44,6 +44,7 @@ _COMMON = [
 _PESANAN_READ = [
     ["^PesananAdminView$", "^can_(list|show)$"],
     ["^PesananView$", "^can_(detail|dokumen)$"],
+    ["^PesananApi$", "^can_(get|info)$"],
 ]
 
 ROLE_TABLE = {
@@ -54,6 +55,7 @@ ROLE_TABLE = {
         ["^(KeranjangView|PesananPembeliView)$", "^can_(list|show)$"],
         ["^PesananView$", "^can_(detail|aksi|item|dokumen)$"],
         ["^AlamatView$", "^can_(list|show|add|edit|delete)$"],
+        ["^PesananApi$", "^can_(get|info|aksi)$"],
         ["^(Pesananku|Toko|Keranjang|Riwayat Pesanan|Pengaturan|Alamat)$", "^menu_access$"],
     ],
     ROLE_PENYEDIA: _COMMON
@@ -61,6 +63,7 @@ ROLE_TABLE = {
         ["^ProdukPenyediaView$", "^(can_(list|show|add|edit|delete)|ajukan)$"],
         ["^PesananPenyediaView$", "^(can_(list|show)|konfirmasi|kirim)$"],
         ["^PesananView$", "^can_(detail|aksi|dokumen)$"],
+        ["^PesananApi$", "^can_(get|info|aksi)$"],
         ["^(Penyedia|Produk Saya|Pesanan Masuk)$", "^menu_access$"],
     ],
     ROLE_VERIFIKATOR: _COMMON,

@@ -14,3 +14,7 @@ def register(appbuilder):
     pembeli.register(appbuilder)
     penyedia.register(appbuilder)
     admin.register(appbuilder)
+
+    from app import api
+
+    api.register(appbuilder)

@@ -106,6 +106,9 @@ class PesananPembeliView(ScopedModelView):
     route_base = "/pesananku"
     list_title = _l("Riwayat Pesanan")
     base_permissions = ["can_list", "can_show"]
+    list_template = "pesanan/list.html"
+    # FilterEqual is FAB's 4th string filter, hence `_flt_3_status` in the tabs' links
+    extra_args = {"status_tabs": list(STATUS_PESANAN.items())}
     list_columns = ["nomor", "penyedia", "nama_kegiatan", "tanggal_kegiatan", "total", "status", "updated_at"]
     search_columns = ["nomor", "status", "nama_kegiatan"]
     order_columns = ["nomor", "tanggal_kegiatan", "total", "updated_at"]
@@ -142,6 +145,7 @@ class KeranjangView(PesananPembeliView):
 
     route_base = "/keranjang"
     list_title = _l("Keranjang")
+    list_template = "appbuilder/general/model/list.html"
     base_filters = [
         ["id", scoping.OrgFilter, None],
         ["status", FilterEqual, "draft"],

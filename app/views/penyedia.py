@@ -126,6 +126,9 @@ class PesananPenyediaView(ScopedModelView):
     route_base = "/pesanan-masuk"
     list_title = _l("Pesanan Masuk")
     base_permissions = ["can_list", "can_show"]
+    list_template = "pesanan/list.html"
+    # FilterEqual is FAB's 4th string filter, hence `_flt_3_status` in the tabs' links
+    extra_args = {"status_tabs": [(k, v) for k, v in STATUS_PESANAN.items() if k != "draft"]}
     list_columns = ["nomor", "satker", "nama_kegiatan", "tanggal_kegiatan", "total", "status"]
     search_columns = ["nomor", "status", "nama_kegiatan"]
     base_order = ("id", "desc")

@@ -268,3 +268,22 @@ def test_fab_download_route_never_serves_documents(app, login, f):
     assert resp.status_code in (403, 404) and not resp.data.startswith(b"%PDF")
     resp = admin.get(f"/produk-saya/download/{stored}")  # a view whose base permissions include download
     assert resp.status_code == 404 and not resp.data.startswith(b"%PDF")
+
+
+def test_supplier_lists_orders_by_status(app, login, f):
+    s = f.scenario(until="dipesan")
+    other = f.scenario(until="diproses")
+    diproses = f.produk(s["penyedia"])
+    from app.services import eorder as svc
+
+    p2 = svc.tambah_ke_keranjang(s["pembeli"], diproses.id, 3)
+    svc.jalankan(p2.id, "isi_detail", s["pembeli"], **f.detail(s["pembeli"]))
+    svc.jalankan(p2.id, "konfirmasi_pesanan", s["pembeli"])
+    svc.jalankan(p2.id, "konfirmasi", s["penyedia_user"])
+    c = login(s["penyedia_user"], app.test_client())
+    dipesan = c.get("/pesanan-masuk/list/?_flt_3_status=dipesan").data
+    assert s["pesanan"].nomor.encode() in dipesan and p2.nomor.encode() not in dipesan
+    diproses_page = c.get("/pesanan-masuk/list/?_flt_3_status=diproses").data
+    assert p2.nomor.encode() in diproses_page and s["pesanan"].nomor.encode() not in diproses_page
+    assert other["pesanan"].nomor.encode() not in diproses_page  # another supplier's Diproses order
+    assert b'id="tab-status"' in dipesan

@@ -1,0 +1,41 @@
+"""REST API: scoped reads plus `POST /api/v1/pesanan/<pk>/<action>` calling the same service as the pages."""
+
+from flask import g, request
+from flask_appbuilder.api import ModelRestApi, expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.extensions import db
+from app.models import Pesanan
+from app.services import eorder, scoping
+from app.services.errors import DomainError
+
+
+class PesananApi(ModelRestApi):
+    resource_name = "pesanan"
+    datamodel = SQLAInterface(Pesanan, db.session)
+    base_filters = [["id", scoping.OrgFilter, None]]
+    base_permissions = ["can_get", "can_info", "can_aksi"]
+    allow_browser_login = False
+    list_columns = ["id", "nomor", "status", "version", "penyedia.nama", "satker.nama", "total", "tanggal_kegiatan"]
+    show_columns = list_columns + ["subtotal", "ppn", "ppnbm", "metode_bayar", "nama_kegiatan", "catatan"]
+    search_columns = ["nomor", "status"]
+    order_columns = ["id", "nomor", "total"]
+
+    @expose("/<int:pk>/<string:action>", methods=["POST"])
+    @protect()
+    @safe
+    def aksi(self, pk, action):
+        """Apply an E-Order action. Body (JSON): the action's fields, optional `version`."""
+        if action == "upload_dokumen":
+            return self.response_400(message="upload_dokumen: use the order page (multipart)")
+        data = dict(request.get_json(silent=True) or {})
+        version = data.pop("version", None)
+        try:
+            pesanan = eorder.jalankan(pk, action, g.user, expected_version=version, **data)
+        except DomainError as e:
+            return self.response(e.status, message=str(e))
+        return self.response(200, id=pesanan.id, status=pesanan.status, version=pesanan.version)
+
+
+def register(appbuilder):
+    appbuilder.add_api(PesananApi)

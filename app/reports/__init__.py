@@ -1,0 +1,1 @@
+"""Excel reports (Manajemen, Admin): spending, UMKM participation, ratings — built by a later issue."""

@@ -1,0 +1,48 @@
+"""The REST API: JWT per role, scoped reads, actions through the same service with 403/404/409."""
+
+from app.extensions import db
+from app.models import Pesanan
+from tests.conftest import PASSWORD
+
+
+def _token(client, user):
+    resp = client.post(
+        "/api/v1/security/login", json={"username": user.username, "password": PASSWORD, "provider": "db"}
+    )
+    assert resp.status_code == 200, resp.json
+    return {"Authorization": f"Bearer {resp.json['access_token']}"}
+
+
+def test_api_scoped_reads_and_actions(app, f):
+    c = app.test_client()
+    mine = f.scenario(until="dipesan")
+    other = f.scenario(until="dipesan")
+    sup = _token(c, mine["penyedia_user"])
+
+    listing = c.get("/api/v1/pesanan/", headers=sup)
+    assert listing.status_code == 200
+    assert [r["nomor"] for r in listing.json["result"]] == [mine["pesanan"].nomor]
+    assert c.get(f"/api/v1/pesanan/{other['pesanan'].id}", headers=sup).status_code == 404
+    assert c.post(f"/api/v1/pesanan/{other['pesanan'].id}/konfirmasi", headers=sup, json={}).status_code == 404
+
+    pk = mine["pesanan"].id
+    resp = c.post(f"/api/v1/pesanan/{pk}/kirim", headers=sup, json={})
+    assert resp.status_code == 409 and "Dipesan" in resp.json["message"]
+    resp = c.post(f"/api/v1/pesanan/{pk}/konfirmasi_pesanan", headers=sup, json={})
+    assert resp.status_code == 403
+    resp = c.post(f"/api/v1/pesanan/{pk}/konfirmasi", headers=sup, json={"version": 1})
+    assert resp.status_code == 409  # stale version
+    version = db.session.get(Pesanan, pk).version
+    resp = c.post(f"/api/v1/pesanan/{pk}/konfirmasi", headers=sup, json={"version": version})
+    assert resp.status_code == 200 and resp.json["status"] == "diproses"
+
+
+def test_api_refuses_anonymous_and_unrelated_roles(app, f):
+    c = app.test_client()
+    s = f.scenario(until="dipesan")
+    assert c.get("/api/v1/pesanan/").status_code == 401
+    ppk = _token(c, f.user("PPK", satker=s["pesanan"].satker))
+    assert c.get("/api/v1/pesanan/", headers=ppk).status_code == 403
+    auditor = _token(c, f.user("Auditor"))
+    assert c.get(f"/api/v1/pesanan/{s['pesanan'].id}", headers=auditor).status_code == 200
+    assert c.post(f"/api/v1/pesanan/{s['pesanan'].id}/konfirmasi", headers=auditor, json={}).status_code == 403

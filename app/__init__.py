@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from config import CONFIGS, INSTANCE_DIR
+from config import CONFIGS, DEV_SECRET_KEY, INSTANCE_DIR
 
 from .extensions import csrf, db, migrate
 
@@ -17,6 +17,8 @@ def create_app(env=None, **overrides):
     app = Flask(__name__, instance_path=INSTANCE_DIR)
     app.config.from_object(CONFIGS[env])
     app.config.update(overrides)
+    if env == "production" and app.config["SECRET_KEY"] == DEV_SECRET_KEY:
+        raise RuntimeError("SECRET_KEY must be set in production")
     os.makedirs(app.instance_path, exist_ok=True)
 
     from . import models  # noqa: F401  (registers every table)

@@ -51,7 +51,7 @@ ROLE_TABLE = {
     ROLE_ADMIN: [[".*", ".*"]],
     ROLE_PEMBELI: _COMMON
     + [
-        ["^TokoView$", "^can_(index|produk|tambah)$"],
+        ["^TokoView$", "^can_(index|produk|tambah|foto)$"],
         ["^(KeranjangView|PesananPembeliView)$", "^can_(list|show)$"],
         ["^PesananView$", "^can_(detail|aksi|item|dokumen)$"],
         ["^AlamatView$", "^can_(list|show|add|edit|delete)$"],
@@ -61,6 +61,7 @@ ROLE_TABLE = {
     ROLE_PENYEDIA: _COMMON
     + [
         ["^ProdukPenyediaView$", "^(can_(list|show|add|edit|delete)|ajukan)$"],
+        ["^TokoView$", "^can_foto$"],
         ["^PesananPenyediaView$", "^(can_(list|show)|konfirmasi|kirim)$"],
         ["^PesananView$", "^can_(detail|aksi|dokumen)$"],
         ["^PesananApi$", "^can_(get|info|aksi)$"],

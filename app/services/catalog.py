@@ -10,7 +10,7 @@ from app.models import Kategori, Penyedia, Produk
 from app.models.catalog import STATUS_LISTING
 from app.security import ROLE_ADMIN, ROLE_PENYEDIA
 
-from . import scoping
+from . import documents, scoping
 from .errors import DomainError
 from .workflow import T, Workflow, apply
 
@@ -56,6 +56,13 @@ PRODUK = Workflow(
 
 def jalankan(produk_id, action, actor, **data):
     return apply(PRODUK, produk_id, action, actor, **data)
+
+
+def simpan_foto(data):
+    """Check a product photo by its content (JPEG/PNG only) and store it; return the stored name."""
+    documents.check_upload(data, allowed=(documents.JPEG, documents.PNG))
+    stored, _digest = documents.store(data)
+    return stored
 
 
 def descendants(kategori_id):

@@ -1,6 +1,6 @@
 """Pembeli (BUMD buyer): shop, cart, order history, shipping addresses."""
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterEqualFunction
 from flask_appbuilder.security.decorators import has_access
@@ -16,7 +16,7 @@ from app.models.addresses import JENIS_ALAMAT
 from app.models.catalog import KETERSEDIAAN
 from app.models.eorder import STATUS_PESANAN
 from app.services import alamat as alamat_service
-from app.services import catalog, eorder, scoping
+from app.services import catalog, documents, eorder, scoping
 from app.services.errors import DomainError, NotFound
 
 from ._base import ScopedModelView, datamodel
@@ -83,6 +83,19 @@ class TokoView(BaseView):
             .all()
         )
         return self.render_template("toko/produk.html", produk=produk, ulasan=ulasan, ketersediaan=KETERSEDIAAN)
+
+    @expose("/produk/<int:pk>/foto")
+    @has_access
+    def foto(self, pk):
+        try:
+            produk = scoping.get_scoped(Produk, pk, g.user)
+        except NotFound:
+            abort(404)
+        if not produk.gambar:
+            abort(404)
+        with open(documents.path_of(produk.gambar), "rb") as fh:
+            data = fh.read()
+        return Response(data, mimetype=documents.sniff(data), headers={"X-Content-Type-Options": "nosniff"})
 
     @expose("/produk/<int:pk>/keranjang", methods=["POST"])
     @has_access

@@ -1,17 +1,18 @@
 """Penyedia (UMKM): own products with their listing workflow, incoming orders."""
 
-from flask import g, redirect, url_for
+from flask import g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DecimalField, SelectField
+from wtforms import BooleanField, DecimalField, FileField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.models import Pesanan, Produk
 from app.models.catalog import KETERSEDIAAN, STATUS_LISTING
 from app.models.eorder import STATUS_PESANAN
 from app.services import catalog, clock, eorder
+from app.services.errors import DomainError
 
 from ._base import ScopedModelView, datamodel, run_each
 from .fields import RupiahField
@@ -70,6 +71,7 @@ class ProdukPenyediaView(ScopedModelView):
         "deskripsi",
         "tkdn_persen",
         "is_pdn",
+        "gambar_file",
     ]
     edit_columns = add_columns
     search_columns = ["nama", "status", "ketersediaan"]
@@ -86,6 +88,7 @@ class ProdukPenyediaView(ScopedModelView):
         "ketersediaan": SelectField(_l("Ketersediaan"), choices=list(KETERSEDIAAN.items())),
         # NOT NULL booleans: FAB would make the checkbox required, so an unticked box could never be saved
         "is_pdn": BooleanField(_l("Produk Dalam Negeri"), default=True),
+        "gambar_file": FileField(_l("Foto Produk (JPEG/PNG)")),
     }
     edit_form_extra_fields = add_form_extra_fields
 
@@ -93,7 +96,16 @@ class ProdukPenyediaView(ScopedModelView):
         self.formatters_columns = produk_formatters()
         super().__init__(**kwargs)
 
+    def _foto(self, item):
+        berkas = request.files.get("gambar_file")
+        if berkas and berkas.filename:
+            try:
+                item.gambar = catalog.simpan_foto(berkas.read())
+            except DomainError as e:
+                raise ValueError(str(e)) from e
+
     def pre_add(self, item):
+        self._foto(item)
         item.penyedia_id = g.user.penyedia_id
         item.status = "draft"
         item.version = 1
@@ -104,6 +116,7 @@ class ProdukPenyediaView(ScopedModelView):
     def pre_update(self, item):
         if item.status not in ("draft", "ditolak"):
             raise ValueError(str(_l("Produk hanya dapat diubah saat berstatus Draft atau Ditolak.")))
+        self._foto(item)
         item.updated_at = clock.now()
 
     def pre_delete(self, item):

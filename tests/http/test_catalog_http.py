@@ -133,3 +133,38 @@ def test_admin_links_a_user_to_one_organisation(app, f, login):
     assert resp.status_code == 302
     user = db.session.query(PortalUser).filter_by(username="sari").one()
     assert (user.satker_id, user.nrk) == (satker.id, "200101")
+
+
+def test_product_photo_checked_by_content_and_served_only_to_those_who_see_it(app, f, login):
+    import io
+
+    from tests.factories import png_bytes
+
+    penyedia = f.penyedia()
+    user = f.penyedia_user(penyedia)
+    c = login(user, app.test_client())
+    form = {
+        "nama": "Tas Anyaman",
+        "kategori": str(f.kategori().id),
+        "harga": "75.000",
+        "ppn_persen": "11",
+        "ppnbm_persen": "0",
+        "min_pesan": "1",
+        "max_pesan": "10",
+        "stok": "20",
+        "ketersediaan": "ready",
+        "satuan": "buah",
+        "deskripsi": "Tas anyaman pandan.",
+    }
+    fake = {**form, "gambar_file": (io.BytesIO(b"%PDF-1.4 not an image %%EOF"), "foto.png")}
+    c.post("/produk-saya/add", data=fake, content_type="multipart/form-data")
+    assert db.session.query(Produk).count() == 0
+    real = {**form, "gambar_file": (io.BytesIO(png_bytes()), "foto.png")}
+    assert c.post("/produk-saya/add", data=real, content_type="multipart/form-data").status_code == 302
+    produk = db.session.execute(select(Produk)).scalar_one()
+    assert produk.gambar
+    assert c.get(f"/toko/produk/{produk.id}/foto").mimetype == "image/png"  # the owner sees its Draft's photo
+    buyer = login(f.pembeli(), app.test_client())
+    assert buyer.get(f"/toko/produk/{produk.id}/foto").status_code == 404  # Draft: not for buyers
+    other = login(f.penyedia_user(), app.test_client())
+    assert other.get(f"/toko/produk/{produk.id}/foto").status_code == 404

@@ -57,4 +57,3 @@ def test_indonesian_dates(app):
         assert tanggal(date(2026, 8, 17)) == "17 Agustus 2026"
         assert waktu(datetime(2026, 11, 22, 7, 30)) == "22 November 2026 14.30 WIB"  # stored UTC, shown WIB
         assert jam(time(9, 5)) == "09.05 WIB"
-

@@ -20,6 +20,8 @@ ROLE_PPK = "PPK"
 ROLE_BENDAHARA = "Bendahara"
 ROLE_AUDITOR = "Auditor"
 ROLE_MANAJEMEN = "Manajemen"
+# A registered person before any access is Aktif: may only manage their own account.
+ROLE_PENGGUNA = "Pengguna"
 
 ALL_ROLES = (
     ROLE_ADMIN,
@@ -31,6 +33,7 @@ ALL_ROLES = (
     ROLE_BENDAHARA,
     ROLE_AUDITOR,
     ROLE_MANAJEMEN,
+    ROLE_PENGGUNA,
 )
 
 _COMMON = [
@@ -39,6 +42,9 @@ _COMMON = [
     ["^ResetMyPasswordView$", "can_this_form_(get|post)$"],
     ["^LocaleView$", "can_index$"],
     ["^Beranda$", "^menu_access$"],
+    # Akun Saya: identity, profile, access requests, own TTE status
+    ["^AkunView$", "^can_"],
+    ["^(Akun|Akun Saya)$", "^menu_access$"],
 ]
 
 _PESANAN_READ = [
@@ -67,9 +73,13 @@ ROLE_TABLE = {
         ["^PesananApi$", "^can_(get|info|aksi)$"],
         ["^(Penyedia|Produk Saya|Pesanan Masuk)$", "^menu_access$"],
     ],
-    ROLE_VERIFIKATOR: _COMMON,
+    ROLE_VERIFIKATOR: _COMMON
+    + [
+        ["^VerifikasiView$", "^can_"],
+        ["^(Verifikasi|Verifikasi Profil|Verifikasi Akses)$", "^menu_access$"],
+    ],
     ROLE_PP: _COMMON,
-    ROLE_PPK: _COMMON,
+    ROLE_PPK: _COMMON + [["^TteView$", "^can_"], ["^(Tanda Tangan Elektronik)$", "^menu_access$"]],
     ROLE_BENDAHARA: _COMMON,
     ROLE_AUDITOR: _COMMON
     + _PESANAN_READ
@@ -78,6 +88,7 @@ ROLE_TABLE = {
         ["^(Audit|Semua Pesanan E-Order|Log Audit)$", "^menu_access$"],
     ],
     ROLE_MANAJEMEN: _COMMON + _PESANAN_READ + [["^(Audit|Semua Pesanan E-Order)$", "^menu_access$"]],
+    ROLE_PENGGUNA: _COMMON,
 }
 
 

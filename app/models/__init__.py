@@ -1,6 +1,14 @@
 """Every table; importing this module registers them all on FAB's metadata."""
 
-from .accounts import PortalUser
+from .accounts import (
+    AccountToken,
+    AksesPengguna,
+    OtpChallenge,
+    PortalUser,
+    ProfilPengguna,
+    SertifikatTte,
+    TteCa,
+)
 from .addresses import Alamat
 from .audit import AuditLog
 from .catalog import Kategori, LayananTambahan, Produk, ProdukVarian, Ulasan
@@ -10,6 +18,12 @@ from .outbox import EmailOutbox
 from .regions import Wilayah
 
 __all__ = [
+    "AccountToken",
+    "AksesPengguna",
+    "OtpChallenge",
+    "ProfilPengguna",
+    "SertifikatTte",
+    "TteCa",
     "Alamat",
     "AuditLog",
     "Dokumen",

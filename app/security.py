@@ -72,6 +72,9 @@ ROLE_TABLE = {
         ["^PesananView$", "^can_(detail|aksi|dokumen)$"],
         ["^PesananApi$", "^can_(get|info|aksi)$"],
         ["^(Penyedia|Produk Saya|Pesanan Masuk)$", "^menu_access$"],
+        # Penyedia signs the Surat Pesanan and BAST too (Katalog flow)
+        ["^TteView$", "^can_"],
+        ["^(Tanda Tangan Elektronik)$", "^menu_access$"],
     ],
     ROLE_VERIFIKATOR: _COMMON
     + [

@@ -15,11 +15,28 @@ def _bool(name, default):
     return os.environ.get(name, str(default)).lower() in ("1", "true", "yes", "on")
 
 
+def _list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _trusted_hosts(hosts):
+    """Flask's TRUSTED_HOSTS from FAB_SAFE_REDIRECT_HOSTS patterns ("*.example.go.id" -> ".example.go.id")."""
+    hosts = [h[1:] if h.startswith("*.") else h for h in hosts]
+    return hosts or None
+
+
 def _db_url(value):
     # psycopg2 is the pinned driver; SQLAlchemy 2.1 would pick psycopg 3 for a bare postgresql://
     if value and value.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg2://" + value.split("://", 1)[1]
     return value
+
+
+def _password_validator(password):
+    # Imported on use: config.py is loaded before the app package.
+    from app.services.auth import fab_password_validator
+
+    return fab_password_validator(password)
 
 
 class Config:
@@ -44,19 +61,46 @@ class Config:
     FAB_UPDATE_PERMS = _bool("FAB_UPDATE_PERMS", False)
     FAB_ADD_SECURITY_VIEWS = True
     FAB_API_SWAGGER_UI = True
-    FAB_SAFE_REDIRECT_HOSTS = os.environ.get("FAB_SAFE_REDIRECT_HOSTS", "127.0.0.1,localhost").split(",")
+    # Redirect targets (`?next=`) may only point at these hosts (fnmatch patterns); see app/services/auth.py.
+    FAB_SAFE_REDIRECT_HOSTS = _list("FAB_SAFE_REDIRECT_HOSTS", "127.0.0.1,localhost")
+    # Host headers Flask accepts (None = any); production defaults it to FAB_SAFE_REDIRECT_HOSTS.
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or None
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (rate limit key).
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+    FAB_ALLOW_GET_UNSAFE_MUTATIONS = False
+
+    # Login hardening (OWASP ASVS 5 L2). Passwords: length + common/breached list, no composition rules.
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    FAB_PASSWORD_COMPLEXITY_VALIDATOR = staticmethod(_password_validator)
+    # Rate limits per client address: the HTML form (FAB) and POST /api/v1/security/login (ours).
     AUTH_RATE_LIMITED = _bool("AUTH_RATE_LIMITED", True)
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 20 second")
+    AUTH_API_RATE_LIMIT = os.environ.get("AUTH_API_RATE_LIMIT", "") or None  # None: same as AUTH_RATE_LIMIT
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # memory:// counts per process; production (several gunicorn workers) needs redis://127.0.0.1:6379
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Lock-out: every AUTH_LOCKOUT_THRESHOLD-th consecutive failure locks the account for AUTH_LOCKOUT_MINUTES.
+    AUTH_LOCKOUT_THRESHOLD = int(os.environ.get("AUTH_LOCKOUT_THRESHOLD", 5))
+    AUTH_LOCKOUT_MINUTES = int(os.environ.get("AUTH_LOCKOUT_MINUTES", 15))
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
 
-    # Sessions
+    # Sessions: idle lifetime (PERMANENT_SESSION_LIFETIME, refreshed each request) and an absolute one.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     PERMANENT_SESSION_LIFETIME = timedelta(seconds=int(os.environ.get("SESSION_IDLE_SECONDS", 1800)))
+    SESSION_REFRESH_EACH_REQUEST = True
+    SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", 12 * 3600))
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=int(os.environ.get("SESSION_IDLE_SECONDS", 1800)))
+    # Strict-Transport-Security max-age; 0 sends none (production: one year).
+    SECURITY_HSTS_SECONDS = int(os.environ.get("SECURITY_HSTS_SECONDS", 0))
+    # More img-src sources for the Content-Security-Policy (MAP_TILE_URL's host is added by itself).
+    CSP_EXTRA_IMG_SRC = _list("CSP_EXTRA_IMG_SRC")
 
     # i18n: Indonesian first (NOTES gotcha 7: absolute directory, FAB creates Babel itself)
     BABEL_DEFAULT_LOCALE = "id"
@@ -98,7 +142,16 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    SESSION_COOKIE_SECURE = True
+    # create_app("production") refuses to start while any of these is unsafe (app/services/auth.py).
+    DEBUG = _bool("FLASK_DEBUG", False)
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    # __Host- cookies are sent only over HTTPS, for this exact host and path /.
+    SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "__Host-session")
+    # No localhost default: the operator names the public host(s), e.g. "eproc.jakarta.go.id".
+    FAB_SAFE_REDIRECT_HOSTS = _list("FAB_SAFE_REDIRECT_HOSTS")
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or _trusted_hosts(FAB_SAFE_REDIRECT_HOSTS)
+    SECURITY_HSTS_SECONDS = int(os.environ.get("SECURITY_HSTS_SECONDS", 365 * 24 * 3600))
 
 
 CONFIGS = {

@@ -17,8 +17,17 @@ def create_app(env=None, **overrides):
     app = Flask(__name__, instance_path=INSTANCE_DIR)
     app.config.from_object(CONFIGS[env])
     app.config.update(overrides)
-    if env == "production" and app.config["SECRET_KEY"] == DEV_SECRET_KEY:
-        raise RuntimeError("SECRET_KEY must be set in production")
+    if env == "production":
+        from .services.auth import unsafe_production_settings
+
+        problems = unsafe_production_settings(app.config, DEV_SECRET_KEY)
+        if problems:
+            raise RuntimeError("Unsafe production settings:\n- " + "\n- ".join(problems))
+    if app.config.get("TRUSTED_PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["TRUSTED_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     os.makedirs(app.instance_path, exist_ok=True)
 
     from . import models  # noqa: F401  (registers every table)
@@ -54,6 +63,11 @@ def create_app(env=None, **overrides):
         from flask import g
 
         g.pop("_login_user", None)
+
+    # Session version and lifetimes, safe redirects, security headers (after the hook above).
+    from .services import auth
+
+    auth.init_app(app)
 
     from . import cli
 

@@ -1,12 +1,26 @@
 """Extension singletons; bound to an app in create_app()."""
 
 import os
+import sqlite3
 
 from flask_appbuilder import Model
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from huey import MemoryHuey, RedisHuey, SqliteHuey
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, _record):
+    # SQLite ignores foreign keys unless asked, per connection; a dangling id could otherwise be
+    # reused by another organisation's new row.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
 
 # FAB's Model carries its own metadata; give it to Flask-SQLAlchemy so Alembic sees every table.
 db = SQLA(metadata=Model.metadata)

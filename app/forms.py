@@ -7,6 +7,7 @@ from wtforms import (
     DateField,
     FileField,
     IntegerField,
+    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -15,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from app.models.accounts import JENIS_AKSES, JENIS_PROFIL, STATUS_KEPEGAWAIAN
 from app.models.eorder import JENIS_DOKUMEN, METODE_BAYAR
 
 
@@ -57,3 +59,46 @@ class UploadForm(FlaskForm):
 
 class TambahKeranjangForm(FlaskForm):
     qty = IntegerField(_l("Jumlah"), validators=[InputRequired(), NumberRange(min=1)])
+
+
+class DaftarForm(FlaskForm):
+    username = StringField(_l("Nama Pengguna"), validators=[InputRequired()])
+    email = StringField(_l("Email Pribadi"), validators=[InputRequired()])
+    telepon = StringField(_l("Nomor Handphone"), validators=[InputRequired()])
+    setuju = BooleanField(_l("Saya menyetujui Syarat dan Ketentuan"))
+
+
+class KataSandiForm(FlaskForm):
+    password = PasswordField(_l("Kata Sandi"), validators=[InputRequired()])
+    password_ulang = PasswordField(_l("Ulangi Kata Sandi"), validators=[InputRequired()])
+
+
+class OtpForm(FlaskForm):
+    kode = StringField(_l("Kode OTP"), validators=[InputRequired()])
+
+
+class ProfilForm(FlaskForm):
+    jenis_profil = RadioField(_l("Tipe Profil"), choices=list(JENIS_PROFIL.items()), validators=[InputRequired()])
+    status_kepegawaian = SelectField(
+        _l("Status Kepegawaian"), choices=[("", "—")] + list(STATUS_KEPEGAWAIAN.items()), validate_choice=False
+    )
+    instansi_id = SelectField(_l("Instansi"), coerce=str, validate_choice=False)
+    nip = StringField(_l("NIP / NRP"))
+    nik = StringField(_l("NIK"), validators=[InputRequired()])
+    nama_ktp = StringField(_l("Nama Lengkap sesuai KTP"), validators=[InputRequired()])
+    tanggal_lahir = DateField(_l("Tanggal Lahir"), validators=[InputRequired()])
+    selfie = FileField(_l("Swafoto (JPEG/PNG)"))
+    ktp = FileField(_l("Foto KTP (JPEG/PNG)"))
+
+
+class AksesForm(FlaskForm):
+    akses = SelectField(_l("Jenis Akses"), choices=list(JENIS_AKSES.items()))
+    satker_id = SelectField(_l("Satuan Kerja"), coerce=str, validate_choice=False)
+    penyedia_id = SelectField(_l("Perusahaan Penyedia"), coerce=str, validate_choice=False)
+    perusahaan_baru = BooleanField(_l("Daftarkan perusahaan baru (Admin Utama)"))
+    nama = StringField(_l("Nama Perusahaan"))
+    npwp = StringField(_l("NPWP"))
+    nib = StringField(_l("NIB"))
+    alamat = TextAreaField(_l("Alamat Usaha"))
+    is_umkm = BooleanField(_l("Usaha Mikro, Kecil, atau Menengah (UMKM)"))
+    surat_tugas = FileField(_l("Surat Tugas (PDF)"))

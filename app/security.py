@@ -4,12 +4,21 @@ ROLE_TABLE maps each role to (view regex, permission regex) pairs; FAB checks bu
 roles from config (FAB_ROLES), so this table is the whole truth about who may open what.
 """
 
+import logging
+
+from flask import has_request_context
+from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext
+from flask_limiter.util import get_remote_address
 from sqlalchemy import func, or_, select
 
 from app.models.accounts import PortalUser
+from app.services import auth
+
+log = logging.getLogger(__name__)
 
 ROLE_ADMIN = "Admin"
 ROLE_VERIFIKATOR = "Verifikator"
@@ -38,7 +47,7 @@ ALL_ROLES = (
 
 _COMMON = [
     ["^UserInfoEditView$", "can_this_form_(get|post)$"],
-    ["^UserDBModelView$", "^(can_userinfo|userinfoedit|resetmypassword)$"],
+    ["^(UserDBModelView|PortalUserDBModelView)$", "^(can_userinfo|userinfoedit|resetmypassword)$"],
     ["^ResetMyPasswordView$", "can_this_form_(get|post)$"],
     ["^LocaleView$", "can_index$"],
     ["^Beranda$", "^menu_access$"],
@@ -50,7 +59,7 @@ _COMMON = [
 _PESANAN_READ = [
     ["^PesananAdminView$", "^can_(list|show)$"],
     ["^PesananView$", "^can_(detail|dokumen)$"],
-    ["^PesananApi$", "^can_(get|info)$"],
+    ["^PesananApi$", "^can_get$"],
 ]
 
 ROLE_TABLE = {
@@ -61,7 +70,7 @@ ROLE_TABLE = {
         ["^(KeranjangView|PesananPembeliView)$", "^can_(list|show)$"],
         ["^PesananView$", "^can_(detail|aksi|item|dokumen)$"],
         ["^AlamatView$", "^can_(list|show|add|edit|delete)$"],
-        ["^PesananApi$", "^can_(get|info|aksi)$"],
+        ["^PesananApi$", "^can_(get|aksi)$"],
         ["^(Pesananku|Toko|Keranjang|Riwayat Pesanan|Pengaturan|Alamat)$", "^menu_access$"],
     ],
     ROLE_PENYEDIA: _COMMON
@@ -70,7 +79,7 @@ ROLE_TABLE = {
         ["^TokoView$", "^can_foto$"],
         ["^PesananPenyediaView$", "^(can_(list|show)|konfirmasi|kirim)$"],
         ["^PesananView$", "^can_(detail|aksi|dokumen)$"],
-        ["^PesananApi$", "^can_(get|info|aksi)$"],
+        ["^PesananApi$", "^can_(get|aksi)$"],
         ["^(Penyedia|Produk Saya|Pesanan Masuk)$", "^menu_access$"],
         # Penyedia signs the Surat Pesanan and BAST too (Katalog flow)
         ["^TteView$", "^can_"],
@@ -79,7 +88,7 @@ ROLE_TABLE = {
     ROLE_VERIFIKATOR: _COMMON
     + [
         ["^VerifikasiView$", "^can_"],
-        ["^(Verifikasi|Verifikasi Profil|Verifikasi Akses)$", "^menu_access$"],
+        ["^Verifikasi$", "^menu_access$"],
     ],
     ROLE_PP: _COMMON,
     ROLE_PPK: _COMMON + [["^TteView$", "^can_"], ["^(Tanda Tangan Elektronik)$", "^menu_access$"]],
@@ -95,9 +104,24 @@ ROLE_TABLE = {
 }
 
 
+class PortalSecurityApi(SecurityApi):
+    """FAB's /api/v1/security/login has no rate limit; this one counts POST /login like the HTML form."""
+
+    limits = [
+        Limit(
+            limit_value=auth.api_login_rate_limit,
+            key_func=get_remote_address,
+            methods=("POST",),
+            exempt_when=auth.api_login_limit_exempt,
+            on_breach=auth.api_login_limit_breached,
+        )
+    ]
+
+
 class PortalSecurityManager(SecurityManager):
     user_model = PortalUser
     userdbmodelview = None  # set below, once the view class exists
+    security_api = PortalSecurityApi
 
     def find_user_for_login(self, login):
         """Login by username, NRK or email (case-insensitive)."""
@@ -115,10 +139,44 @@ class PortalSecurityManager(SecurityManager):
         return self.session.execute(stmt).scalars().first()
 
     def auth_user_db(self, username, password):
+        # One lookup for every login (known or not), then FAB's own balanced path: unknown users get
+        # a fake hash check, so both failures answer alike and in similar time.
         user = self.find_user_for_login(username)
+        if user is not None and auth.is_locked(user):
+            auth.balance_locked_attempt(self, user, password)
+            return None
         if user is not None:
             username = user.username
         return super().auth_user_db(username, password)
+
+    def create_jwt_manager(self, app):
+        """API tokens carry a fingerprint of the password hash: a new password revokes them (refresh tokens too)."""
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.additional_claims_loader(auth.jwt_claims)
+        jwt_manager.token_in_blocklist_loader(auth.jwt_revoked)
+        return jwt_manager
+
+    # FAB 5.2.1+ hooks: called from update_user_auth_stat and the logout view.
+    def on_user_login(self, user):
+        auth.record_login_success(user)
+
+    def on_user_login_failed(self, user):
+        auth.record_login_failure(user)
+
+    def on_user_logout(self, user):
+        auth.record_logout(user)
+
+    def reset_password(self, userid, password):
+        """FAB's own and admin reset forms: a new password ends the user's other sessions."""
+        from app.services.workflow import audit
+
+        super().reset_password(userid, password)
+        user = self.get_user_by_id(userid)
+        auth.bump_session_version(user)
+        user.locked_until = None
+        audit("ab_user", user.id, "ubah_kata_sandi", self.current_user if has_request_context() else None)
+        self.session.commit()
+        auth.keep_current_session(user)
 
 
 def _org_fields(columns):

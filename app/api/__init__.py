@@ -14,7 +14,9 @@ class PesananApi(ModelRestApi):
     resource_name = "pesanan"
     datamodel = SQLAInterface(Pesanan, db.session)
     base_filters = [["id", scoping.OrgFilter, None]]
-    base_permissions = ["can_get", "can_info", "can_aksi"]
+    # No `_info`: FAB would list every related row (all addresses, users, satker) unfiltered.
+    base_permissions = ["can_get", "can_aksi"]
+    add_columns = edit_columns = ["nomor"]
     allow_browser_login = False
     list_columns = ["id", "nomor", "status", "version", "penyedia.nama", "satker.nama", "total", "tanggal_kegiatan"]
     show_columns = list_columns + ["subtotal", "ppn", "ppnbm", "metode_bayar", "nama_kegiatan", "catatan"]
@@ -28,10 +30,12 @@ class PesananApi(ModelRestApi):
         """Apply an E-Order action. Body (JSON): the action's fields, optional `version`."""
         if action == "upload_dokumen":
             return self.response_400(message="upload_dokumen: use the order page (multipart)")
-        data = dict(request.get_json(silent=True) or {})
-        version = data.pop("version", None)
+        body = request.get_json(silent=True)
+        body = body if isinstance(body, dict) else {}
         try:
-            pesanan = eorder.jalankan(pk, action, g.user, expected_version=version, **data)
+            pesanan = eorder.jalankan(
+                pk, action, g.user, expected_version=body.get("version"), **eorder.bersihkan(action, body)
+            )
         except DomainError as e:
             return self.response(e.status, message=str(e))
         return self.response(200, id=pesanan.id, status=pesanan.status, version=pesanan.version)

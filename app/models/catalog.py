@@ -66,6 +66,7 @@ class Produk(Model):
     __table_args__ = (
         CheckConstraint("harga >= 0", name="ck_produk_harga"),
         CheckConstraint("min_pesan >= 1 AND max_pesan >= min_pesan", name="ck_produk_minmax"),
+        CheckConstraint("stok >= 0", name="ck_produk_stok"),
         Index("ix_produk_status_kategori", "status", "kategori_id"),
     )
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    text,
 )
 from sqlalchemy.orm import relationship
 
@@ -52,6 +53,8 @@ class Pesanan(Model):
     penyedia = relationship("Penyedia")
     alamat_id = Column(Integer, ForeignKey("alamat.id"))
     alamat = relationship("Alamat")
+    # The shipping address as it was when the order was placed (the address book may change later).
+    alamat_kirim = Column(Text)
     tanggal_kegiatan = Column(Date)
     waktu_kegiatan = Column(Time)
     nama_kegiatan = Column(String(200))
@@ -81,6 +84,15 @@ class Pesanan(Model):
         CheckConstraint("total = subtotal + ppn + ppnbm", name="ck_pesanan_total"),
         Index("ix_pesanan_penyedia_status", "penyedia_id", "status"),
         Index("ix_pesanan_satker_status", "satker_id", "status"),
+        # One cart (Draft) per buyer and supplier, even under a double click.
+        Index(
+            "uq_pesanan_draft_per_penyedia",
+            "pembeli_id",
+            "penyedia_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
     )
 
     @property

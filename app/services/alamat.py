@@ -3,12 +3,29 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import Alamat, Wilayah
 
 from .errors import DomainError
+
+
+def sebelum_hapus(alamat):
+    """An address an order was placed with stays (the order keeps its snapshot anyway); carts let go."""
+    from app.models import Pesanan
+
+    used = db.session.execute(
+        select(Pesanan.id).where(Pesanan.alamat_id == alamat.id, Pesanan.status != "draft").limit(1)
+    ).first()
+    if used:
+        raise DomainError(_l("Alamat ini dipakai oleh pesanan dan tidak dapat dihapus."))
+    db.session.execute(
+        update(Pesanan)
+        .where(Pesanan.alamat_id == alamat.id, Pesanan.status == "draft")
+        .values(alamat_id=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def siapkan(alamat, user):

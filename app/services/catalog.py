@@ -58,6 +58,22 @@ def jalankan(produk_id, action, actor, **data):
     return apply(PRODUK, produk_id, action, actor, **data)
 
 
+def periksa_produk(p):
+    """Rules of a product a supplier edits (the database checks the same, less kindly)."""
+    if p.harga is None or p.harga <= 0:
+        raise DomainError(_l("Harga harus lebih dari nol."))
+    if p.min_pesan is None or p.min_pesan < 1:
+        raise DomainError(_l("Minimal pesan paling sedikit 1."))
+    if p.max_pesan is None or p.max_pesan < p.min_pesan:
+        raise DomainError(_l("Maksimal pesan tidak boleh kurang dari minimal pesan."))
+    if p.stok is None or p.stok < 0:
+        raise DomainError(_l("Stok tidak boleh negatif."))
+    for name in ("ppn_persen", "ppnbm_persen"):
+        value = getattr(p, name)
+        if value is None or value < 0:
+            raise DomainError(_l("Persentase pajak tidak boleh negatif."))
+
+
 def simpan_foto(data):
     """Check a product photo by its content (JPEG/PNG only) and store it; return the stored name."""
     documents.check_upload(data, allowed=(documents.JPEG, documents.PNG))

@@ -5,7 +5,7 @@ import io
 import os
 import uuid
 
-from flask import current_app
+from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
@@ -52,6 +52,15 @@ def store(data):
     with open(os.path.join(folder, name), "wb") as fh:
         fh.write(data)
     return name, hashlib.sha256(data).hexdigest()
+
+
+def read(stored_name):
+    """The stored bytes, or 404 when the file is gone from disk (never a 500)."""
+    try:
+        with open(path_of(stored_name), "rb") as fh:
+            return fh.read()
+    except (FileNotFoundError, IsADirectoryError):
+        abort(404)
 
 
 def path_of(stored_name):

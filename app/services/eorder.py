@@ -1,7 +1,10 @@
 """E-Order (SPEC §5): the transition table and the named operations views, API and tests call."""
 
+from datetime import date, time
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Alamat, Dokumen, Pesanan, PesananItem, Produk, Ulasan
@@ -20,20 +23,45 @@ KEDUANYA = {ROLE_PEMBELI, ROLE_PENYEDIA}
 # --- guards: validate, return the column changes -------------------------------------------
 
 
+def _as_date(value):
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError(_l("Tanggal kegiatan tidak valid.")) from None
+
+
+def _as_time(value):
+    if value is None or isinstance(value, time):
+        return value
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError(_l("Waktu kegiatan tidak valid.")) from None
+
+
 def _isi_detail(ctx):
     d, actor = ctx.data, ctx.actor
     changes = {}
     if d.get("alamat_id"):
-        alamat = db.session.get(Alamat, int(d["alamat_id"]))
+        try:
+            alamat = db.session.get(Alamat, int(d["alamat_id"]))
+        except (TypeError, ValueError):
+            alamat = None
         if alamat is None or alamat.user_id != actor.id:
             raise DomainError(_l("Alamat pengiriman tidak ditemukan di daftar alamat Anda."))
         changes["alamat_id"] = alamat.id
-    for key in ("tanggal_kegiatan", "waktu_kegiatan"):
+    if "tanggal_kegiatan" in d:
+        changes["tanggal_kegiatan"] = _as_date(d["tanggal_kegiatan"] or None)
+    if "waktu_kegiatan" in d:
+        changes["waktu_kegiatan"] = _as_time(d["waktu_kegiatan"] or None)
+    for key, limit in (("nama_kegiatan", 200), ("catatan", 2000)):
         if key in d:
-            changes[key] = d[key] or None
-    for key in ("nama_kegiatan", "catatan"):
-        if key in d:
-            changes[key] = (d[key] or "").strip() or None
+            value = d[key]
+            if value is not None and not isinstance(value, str):
+                raise DomainError(_l("Isian tidak valid."))
+            changes[key] = (value or "").strip()[:limit] or None
     if d.get("metode_bayar"):
         if d["metode_bayar"] not in METODE_BAYAR:
             raise DomainError(_l("Metode pembayaran tidak dikenal."))
@@ -66,17 +94,20 @@ def _detail_lengkap(ctx):
                 )
             )
         _cek_jumlah(produk, item.qty)
-    return {}
+    # The order keeps the address as it was when ordered, whatever later happens to the address book.
+    return {"alamat_kirim": _alamat_teks(p.alamat)}
 
 
-def _tanpa_pengajuan_batal(ctx):
-    if ctx.obj.pembatalan_oleh:
-        raise Conflict(_l("Ada pengajuan pembatalan yang belum dijawab."))
-    return {}
+def _alamat_teks(a):
+    parts = [a.nama, a.jalan, f"Kel. {a.kelurahan}", f"Kec. {a.kecamatan}", str(a.kota), str(a.provinsi), a.kode_pos]
+    return ", ".join(str(x) for x in parts if x)
 
 
 def _konfirmasi(ctx):
-    return _tanpa_pengajuan_batal(ctx)
+    """The supplier moves the order on only when no cancellation request waits for an answer."""
+    if ctx.obj.pembatalan_oleh:
+        raise Conflict(_l("Ada pengajuan pembatalan yang belum dijawab."))
+    return {}
 
 
 def _kurangi_stok(ctx):
@@ -141,7 +172,8 @@ def _simpan_dokumen(ctx):
 
 def _penerimaan(ctx):
     d = ctx.data
-    if not (d.get("jumlah_sesuai") and d.get("kondisi_baik") and d.get("waktu_tempat_sesuai")):
+    # Only a real True counts as ticked: "false" from a JSON body must not confirm anything.
+    if not all(d.get(k) is True for k in ("jumlah_sesuai", "kondisi_baik", "waktu_tempat_sesuai")):
         raise DomainError(_l("Centang ketiga pemeriksaan: jumlah sesuai, kondisi baik, serta waktu dan lokasi sesuai."))
     jenis = {x.jenis for x in ctx.obj.dokumen}
     if not {"invoice", "kwitansi"} <= jenis:
@@ -150,7 +182,7 @@ def _penerimaan(ctx):
         "jumlah_sesuai": True,
         "kondisi_baik": True,
         "waktu_tempat_sesuai": True,
-        "catatan_penerimaan": (d.get("catatan") or "").strip() or None,
+        "catatan_penerimaan": str(d.get("catatan") or "").strip()[:2000] or None,
     }
 
 
@@ -161,13 +193,15 @@ def _penilaian(ctx):
         bintang = 0
     if not 1 <= bintang <= 5:
         raise DomainError(_l("Penilaian harus 1 sampai 5 bintang."))
+    if not str(ctx.data.get("ulasan") or "").strip():
+        raise DomainError(_l("Tulis ulasan singkat tentang pesanan ini."))
     ctx.data["bintang"] = bintang
     return {}
 
 
 def _simpan_ulasan(ctx):
     p, bintang = ctx.obj, ctx.data["bintang"]
-    teks = (ctx.data.get("ulasan") or "").strip() or None
+    teks = str(ctx.data.get("ulasan")).strip()[:2000]
     for produk_id in sorted({i.produk_id for i in p.items}):
         db.session.add(
             Ulasan(
@@ -212,77 +246,77 @@ def _jawab_batal(ctx):
         raise Conflict(_l("Tidak ada pengajuan pembatalan untuk dijawab."))
     if ctx.obj.pembatalan_oleh == _pihak(ctx.actor):
         raise Forbidden(_l("Pengajuan pembatalan harus dijawab oleh pihak lain."))
+    if ctx.transition.action == "tolak_pembatalan":
+        return {"pembatalan_oleh": None, "alasan_pembatalan": None}
     return {"pembatalan_oleh": None}
+
+
+def _tanpa_ajuan(obj, actor):
+    return not obj.pembatalan_oleh
+
+
+def _perlu_jawaban(obj, actor):
+    return bool(obj.pembatalan_oleh) and obj.pembatalan_oleh != _pihak(actor)
 
 
 # --- the table (SPEC §5) -------------------------------------------------------------------
 
+LABELS = {
+    "isi_detail": _l("Simpan Detail"),
+    "konfirmasi_pesanan": _l("Konfirmasi Pesanan"),
+    "batalkan": _l("Batalkan Pesanan"),
+    "konfirmasi": _l("Konfirmasi"),
+    "tolak": _l("Tolak"),
+    "kirim": _l("Kirim"),
+    "upload_dokumen": _l("Unggah Dokumen"),
+    "konfirmasi_penerimaan": _l("Konfirmasi Penerimaan"),
+    "beri_penilaian": _l("Beri Penilaian"),
+    "ajukan_pembatalan": _l("Ajukan Pembatalan"),
+    "setujui_pembatalan": _l("Setujui Pembatalan"),
+    "tolak_pembatalan": _l("Tolak Pembatalan"),
+}
+STYLES = {"batalkan": "danger", "tolak": "danger", "setujui_pembatalan": "danger", "ajukan_pembatalan": "warning"}
+
+
+def _t(source, action, target, roles, guard=None, effect=None, visible=None):
+    return T(source, action, target, roles, guard, effect, LABELS[action], STYLES.get(action, "primary"), visible)
+
+
+# fmt: off
+# from, action, to, who, guard, effect, when the button is shown
 TRANSITIONS = (
-    T("draft", "isi_detail", "draft", PEMBELI, guard=_isi_detail, label=_l("Simpan Detail")),
-    T("draft", "konfirmasi_pesanan", "dipesan", PEMBELI, guard=_detail_lengkap, label=_l("Konfirmasi Pesanan")),
-    T("draft", "batalkan", "dibatalkan", PEMBELI, label=_l("Batalkan Pesanan"), style="danger"),
-    T("dipesan", "konfirmasi", "diproses", PENYEDIA, guard=_konfirmasi, effect=_kurangi_stok, label=_l("Konfirmasi")),
-    T("dipesan", "tolak", "dibatalkan", PENYEDIA, guard=_ada_alasan, label=_l("Tolak"), style="danger"),
-    T("diproses", "kirim", "dikirim", PENYEDIA, guard=_tanpa_pengajuan_batal, label=_l("Kirim")),
-    T(
-        "dikirim",
-        "upload_dokumen",
-        "dikirim",
-        PENYEDIA,
-        guard=_upload_dokumen,
-        effect=_simpan_dokumen,
-        label=_l("Unggah Dokumen"),
-    ),
-    T("dikirim", "konfirmasi_penerimaan", "diterima", PEMBELI, guard=_penerimaan, label=_l("Konfirmasi Penerimaan")),
-    T(
-        "diterima",
-        "beri_penilaian",
-        "selesai",
-        PEMBELI,
-        guard=_penilaian,
-        effect=_simpan_ulasan,
-        label=_l("Beri Penilaian"),
-    ),
-    T(
-        "dipesan",
-        "ajukan_pembatalan",
-        "dipesan",
-        KEDUANYA,
-        guard=_ajukan_batal,
-        label=_l("Ajukan Pembatalan"),
-        style="warning",
-    ),
-    T(
-        "diproses",
-        "ajukan_pembatalan",
-        "diproses",
-        KEDUANYA,
-        guard=_ajukan_batal,
-        label=_l("Ajukan Pembatalan"),
-        style="warning",
-    ),
-    T(
-        "dipesan",
-        "setujui_pembatalan",
-        "dibatalkan",
-        KEDUANYA,
-        guard=_jawab_batal,
-        label=_l("Setujui Pembatalan"),
-        style="danger",
-    ),
-    T(
-        "diproses",
-        "setujui_pembatalan",
-        "dibatalkan",
-        KEDUANYA,
-        guard=_jawab_batal,
-        effect=_kembalikan_stok,
-        label=_l("Setujui Pembatalan"),
-        style="danger",
-    ),
-    T("dipesan", "tolak_pembatalan", "dipesan", KEDUANYA, guard=_jawab_batal, label=_l("Tolak Pembatalan")),
-    T("diproses", "tolak_pembatalan", "diproses", KEDUANYA, guard=_jawab_batal, label=_l("Tolak Pembatalan")),
+    _t("draft",    "isi_detail",            "draft",      PEMBELI,  _isi_detail),
+    _t("draft",    "konfirmasi_pesanan",    "dipesan",    PEMBELI,  _detail_lengkap),
+    _t("draft",    "batalkan",              "dibatalkan", PEMBELI),
+    _t("dipesan",  "konfirmasi",            "diproses",   PENYEDIA, _konfirmasi,     _kurangi_stok,    _tanpa_ajuan),
+    _t("dipesan",  "tolak",                 "dibatalkan", PENYEDIA, _ada_alasan,     None,             _tanpa_ajuan),
+    _t("diproses", "kirim",                 "dikirim",    PENYEDIA, _konfirmasi,     None,             _tanpa_ajuan),
+    _t("dikirim",  "upload_dokumen",        "dikirim",    PENYEDIA, _upload_dokumen, _simpan_dokumen),
+    _t("dikirim",  "konfirmasi_penerimaan", "diterima",   PEMBELI,  _penerimaan),
+    _t("diterima", "beri_penilaian",        "selesai",    PEMBELI,  _penilaian,      _simpan_ulasan),
+    _t("dipesan",  "ajukan_pembatalan",     "dipesan",    KEDUANYA, _ajukan_batal,   None,             _tanpa_ajuan),
+    _t("diproses", "ajukan_pembatalan",     "diproses",   KEDUANYA, _ajukan_batal,   None,             _tanpa_ajuan),
+    _t("dipesan",  "setujui_pembatalan",    "dibatalkan", KEDUANYA, _jawab_batal,    None,             _perlu_jawaban),
+    _t("diproses", "setujui_pembatalan",    "dibatalkan", KEDUANYA, _jawab_batal,    _kembalikan_stok, _perlu_jawaban),
+    _t("dipesan",  "tolak_pembatalan",      "dipesan",    KEDUANYA, _jawab_batal,    None,             _perlu_jawaban),
+    _t("diproses", "tolak_pembatalan",      "diproses",   KEDUANYA, _jawab_batal,    None,             _perlu_jawaban),
 )
+# fmt: on
+# The fields each action takes from a form or a JSON body; anything else is ignored.
+FIELDS = {
+    "isi_detail": ("alamat_id", "tanggal_kegiatan", "waktu_kegiatan", "nama_kegiatan", "catatan", "metode_bayar"),
+    "tolak": ("alasan",),
+    "ajukan_pembatalan": ("alasan",),
+    "upload_dokumen": ("jenis", "data", "filename"),
+    "konfirmasi_penerimaan": ("jumlah_sesuai", "kondisi_baik", "waktu_tempat_sesuai", "catatan"),
+    "beri_penilaian": ("bintang", "ulasan"),
+}
+
+
+def bersihkan(action, raw):
+    """Keep only the fields the action takes (so a stray `actor` or `note` key cannot reach apply())."""
+    raw = raw if isinstance(raw, dict) else {}
+    return {k: raw[k] for k in FIELDS.get(action, ()) if k in raw}
 
 
 def _is_party(pesanan, actor, transition):
@@ -323,9 +357,9 @@ EORDER = Workflow(
 )
 
 
-def jalankan(pesanan_id, action, actor, **data):
+def jalankan(pesanan_id, action, actor, expected_version=None, **data):
     """Apply an E-Order action; the one door every caller uses."""
-    return apply(EORDER, pesanan_id, action, actor, **data)
+    return apply(EORDER, pesanan_id, action, actor, expected_version=expected_version, **bersihkan(action, data))
 
 
 # --- the cart: creating Draft orders and their lines ------------------------------------------
@@ -366,7 +400,17 @@ def _cas_version(pesanan, version):
 
 
 def tambah_ke_keranjang(actor, produk_id, qty):
-    """Add a product to the buyer's Draft for that supplier (one Draft per supplier)."""
+    """Add a product to the buyer's Draft for that supplier (one Draft per supplier).
+
+    Two quick clicks may both try to create the Draft; the partial unique index lets one
+    win and the other retries once, then finds and extends that Draft."""
+    try:
+        return _tambah(actor, produk_id, qty)
+    except IntegrityError:
+        return _tambah(actor, produk_id, qty)
+
+
+def _tambah(actor, produk_id, qty):
     try:
         if ROLE_PEMBELI not in scoping.roles_of(actor) or not actor.satker_id:
             raise Forbidden(_l("Hanya Pembeli yang dapat memesan."))
@@ -374,6 +418,8 @@ def tambah_ke_keranjang(actor, produk_id, qty):
             qty = int(qty)
         except (TypeError, ValueError):
             raise DomainError(_l("Jumlah pesanan harus berupa bilangan bulat.")) from None
+        if qty < 1:
+            raise DomainError(_l("Jumlah pesanan minimal 1."))
         produk = scoping.get_scoped(Produk, produk_id, actor)
         if produk.status != "tayang":
             raise DomainError(_l("Produk ini tidak tayang."))
@@ -480,7 +526,7 @@ def riwayat(pesanan):
     )
 
 
-ACTION_LABELS = {t.action: t.label for t in TRANSITIONS} | {
+ACTION_LABELS = LABELS | {
     "buat": _l("Buat Keranjang"),
     "tambah_item": _l("Tambah ke Keranjang"),
     "ubah_item": _l("Ubah Keranjang"),

@@ -7,11 +7,11 @@ Another organisation's row is simply not found (404), never shown.
 
 from flask import g
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import and_, false, select, true
+from sqlalchemy import and_, false, or_, select, true
 
 from app.extensions import db
-from app.models import Alamat, Dokumen, Pesanan, Produk, Ulasan
-from app.security import ROLE_ADMIN, ROLE_AUDITOR, ROLE_MANAJEMEN, ROLE_PENYEDIA
+from app.models import AksesPengguna, Alamat, Dokumen, Pesanan, Produk, ProfilPengguna, Satker, Ulasan
+from app.security import ROLE_ADMIN, ROLE_AUDITOR, ROLE_MANAJEMEN, ROLE_PENYEDIA, ROLE_VERIFIKATOR
 
 from .errors import NotFound
 
@@ -51,16 +51,37 @@ def _ulasan(user, roles):
     return true()
 
 
-RULES = {Pesanan: _pesanan, Produk: _produk, Alamat: _alamat, Dokumen: _dokumen, Ulasan: _ulasan}
+def _verification(model):
+    """Own requests; a Verifikator also sees those addressed to the instansi of their satker."""
+
+    def rule(user, roles):
+        own = model.user_id == user.id
+        if ROLE_VERIFIKATOR in roles and user.satker_id:
+            instansi = select(Satker.instansi_id).where(Satker.id == user.satker_id).scalar_subquery()
+            return or_(own, model.instansi_id == instansi)
+        return own
+
+    return rule
+
+
+RULES = {
+    Pesanan: _pesanan,
+    Produk: _produk,
+    Alamat: _alamat,
+    Dokumen: _dokumen,
+    Ulasan: _ulasan,
+    ProfilPengguna: _verification(ProfilPengguna),
+    AksesPengguna: _verification(AksesPengguna),
+}
+# Identity documents are for the person and their verifiers only, never for Auditor/Manajemen.
+ADMIN_ONLY_SEE_ALL = {Alamat, ProfilPengguna, AksesPengguna}
 
 
 def visible_clause(model, user):
     roles = roles_of(user)
     if not roles:
         return false()
-    if roles & SEE_ALL:
-        if model is Alamat and ROLE_ADMIN not in roles:
-            return _alamat(user, roles)
+    if roles & SEE_ALL and (ROLE_ADMIN in roles or model not in ADMIN_ONLY_SEE_ALL):
         return true()
     rule = RULES.get(model)
     if rule is None:

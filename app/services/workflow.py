@@ -29,10 +29,12 @@ class Transition:
     effect: Callable | None = None
     label: object = None
     style: str = "primary"
+    # visible(obj, actor) -> bool: offer the button only when the guard could pass (cheap checks)
+    visible: Callable | None = None
 
 
-def T(source, action, target, roles, guard=None, effect=None, label=None, style="primary"):
-    return Transition(source, action, target, frozenset(roles), guard, effect, label, style)
+def T(source, action, target, roles, guard=None, effect=None, label=None, style="primary", visible=None):
+    return Transition(source, action, target, frozenset(roles), guard, effect, label, style, visible)
 
 
 @dataclass
@@ -74,7 +76,8 @@ class Workflow:
         out = []
         for t in self.transitions:
             if t.source == obj.status and roles & t.roles and self.party(obj, actor, t):
-                out.append(t)
+                if t.visible is None or t.visible(obj, actor):
+                    out.append(t)
         return out
 
 
@@ -117,7 +120,7 @@ def apply(wf, obj_id, action, actor, expected_version=None, note=None, **data):
             )
         if not wf.party(obj, actor, t):
             raise Forbidden(_l("Anda bukan pihak yang berwenang atas data ini."))
-        if expected_version is not None and int(expected_version) != obj.version:
+        if expected_version not in (None, "") and str(expected_version) != str(obj.version):
             raise Conflict(_l("Data ini baru saja diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."))
         ctx = Context(obj=obj, actor=actor, transition=t, data=data)
         if t.guard:
@@ -137,6 +140,8 @@ def apply(wf, obj_id, action, actor, expected_version=None, note=None, **data):
             t.effect(ctx)
         if wf.on_applied:
             wf.on_applied(ctx)
+        # A reason given with the action is the history's "why".
+        note = note or (str(data["alasan"]).strip() if data.get("alasan") else None)
         audit(wf.entity, obj.id, t.action, actor, t.source, t.target, note=note, role=_actor_role(actor, t))
         db.session.commit()
     except Exception:

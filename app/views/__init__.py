@@ -8,12 +8,15 @@ class IndexView(FabIndexView):
 
 
 def register(appbuilder):
-    from . import admin, pembeli, penyedia, pesanan
+    from . import admin, akun, pembeli, penyedia, pesanan, tte, verifikator
 
     pesanan.register(appbuilder)
     pembeli.register(appbuilder)
     penyedia.register(appbuilder)
     admin.register(appbuilder)
+    akun.register(appbuilder)
+    verifikator.register(appbuilder)
+    tte.register(appbuilder)
 
     from app import api
 

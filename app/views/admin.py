@@ -183,7 +183,7 @@ class PesananAdminView(ScopedModelView):
         }
         super().__init__(**kwargs)
 
-    @expose("/show/<pk>")
+    @expose("/show/<int:pk>")
     @has_access
     def show(self, pk):
         return redirect(url_for("PesananView.detail", pk=pk))

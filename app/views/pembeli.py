@@ -26,9 +26,10 @@ def _current_user_id():
     return g.user.id
 
 
-def _int_arg(name):
+def _int_arg(name, limit=10**15):
+    """A whole number from the query string (Indonesian dots allowed), clamped so no database overflows."""
     value = request.args.get(name, "").replace(".", "").strip()
-    return int(value) if value.isdigit() else None
+    return min(int(value), limit) if value.isdigit() and len(value) < 20 else None
 
 
 class TokoView(BaseView):
@@ -50,7 +51,7 @@ class TokoView(BaseView):
             harga_max=_int_arg("harga_max"),
             rating_min=_int_arg("rating_min"),
             sort=args.get("sort", "terbaru"),
-            page=_int_arg("page") or 1,
+            page=_int_arg("page", limit=100_000) or 1,
             per_page=current_app.config["SHOP_PAGE_SIZE"],
         )
         kategori = db.session.execute(select(Kategori).where(Kategori.aktif).order_by(Kategori.level, Kategori.nama))
@@ -93,8 +94,7 @@ class TokoView(BaseView):
             abort(404)
         if not produk.gambar:
             abort(404)
-        with open(documents.path_of(produk.gambar), "rb") as fh:
-            data = fh.read()
+        data = documents.read(produk.gambar)
         return Response(data, mimetype=documents.sniff(data), headers={"X-Content-Type-Options": "nosniff"})
 
     @expose("/produk/<int:pk>/keranjang", methods=["POST"])
@@ -147,7 +147,7 @@ class PesananPembeliView(ScopedModelView):
         }
         super().__init__(**kwargs)
 
-    @expose("/show/<pk>")
+    @expose("/show/<int:pk>")
     @has_access
     def show(self, pk):
         return redirect(url_for("PesananView.detail", pk=pk))
@@ -268,6 +268,12 @@ class AlamatView(ScopedModelView):
 
     def pre_update(self, item):
         self._prepare(item)
+
+    def pre_delete(self, item):
+        try:
+            alamat_service.sebelum_hapus(item)
+        except DomainError as e:
+            raise ValueError(str(e)) from e
 
 
 def register(appbuilder):

@@ -104,18 +104,26 @@ class ProdukPenyediaView(ScopedModelView):
             except DomainError as e:
                 raise ValueError(str(e)) from e
 
+    def _check(self, item):
+        try:
+            catalog.periksa_produk(item)
+        except DomainError as e:
+            raise ValueError(str(e)) from e
+
     def pre_add(self, item):
-        self._foto(item)
         item.penyedia_id = g.user.penyedia_id
         item.status = "draft"
         item.version = 1
         item.created_at = clock.now()
         if not item.penyedia_id:
             raise ValueError(str(_l("Akun Anda belum terhubung ke perusahaan Penyedia.")))
+        self._check(item)
+        self._foto(item)  # last: nothing is written to disk for a refused product
 
     def pre_update(self, item):
         if item.status not in ("draft", "ditolak"):
             raise ValueError(str(_l("Produk hanya dapat diubah saat berstatus Draft atau Ditolak.")))
+        self._check(item)
         self._foto(item)
         item.updated_at = clock.now()
 
@@ -164,7 +172,7 @@ class PesananPenyediaView(ScopedModelView):
         }
         super().__init__(**kwargs)
 
-    @expose("/show/<pk>")
+    @expose("/show/<int:pk>")
     @has_access
     def show(self, pk):
         return redirect(url_for("PesananView.detail", pk=pk))

@@ -65,7 +65,7 @@ class PesananView(BaseView):
     @has_access
     def aksi(self, pk, action):
         pesanan = _load(pk)
-        data = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        data = eorder.bersihkan(action, request.form.to_dict())
         if action == "isi_detail":
             form = DetailPesananForm()
             if not form.validate():
@@ -90,6 +90,8 @@ class PesananView(BaseView):
         elif action == "konfirmasi_penerimaan":
             data = {k: request.form.get(k) in ("y", "on", "1", "true") for k in PenerimaanForm.checks()}
             data["catatan"] = request.form.get("catatan")
+        elif action == "beri_penilaian":
+            data = {"bintang": request.form.get("bintang"), "ulasan": request.form.get("ulasan")}
         try:
             eorder.jalankan(pesanan.id, action, g.user, expected_version=request.form.get("version"), **data)
         except NotFound:
@@ -121,8 +123,7 @@ class PesananView(BaseView):
         doc = db.session.get(Dokumen, doc_id)
         if doc is None or doc.pesanan_id != pesanan.id:
             abort(404)
-        with open(documents.path_of(doc.stored_name), "rb") as fh:
-            body = fh.read()
+        body = documents.read(doc.stored_name)
         audit("dokumen", doc.id, "unduh", g.user, note=f"{doc.jenis} {pesanan.nomor}")
         db.session.commit()
         ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[doc.content_type]

@@ -1,66 +1,17 @@
 """A real browser (Debian chromium driven by Playwright) walks the E-Order flow end to end."""
 
-import os
-import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from app import create_app
 from app.extensions import db
 from app.models import Pesanan
 from app.services import clock
-from tests.conftest import PASSWORD
+from tests.browser.conftest import login as _login
 from tests.factories import pdf_bytes
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def server(app):
-    """The same database as the suite, served with CSRF on, as a user would meet it."""
-    live = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        UPLOAD_DIR=app.config["UPLOAD_DIR"],
-        WTF_CSRF_ENABLED=True,
-    )
-    srv = make_server("127.0.0.1", 0, live, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-
-
-@pytest.fixture
-def page():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("chromium not installed")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        ctx = browser.new_context(locale="id-ID")
-        pg = ctx.new_page()
-        pg.set_default_timeout(15000)
-        yield pg
-        browser.close()
-
-
-def _login(page, base, username):
-    page.goto(f"{base}/logout/")
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.content()[:2000]
 
 
 def test_eorder_from_cart_to_selesai(server, page, f, tmp_path):

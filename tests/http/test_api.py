@@ -46,3 +46,27 @@ def test_api_refuses_anonymous_and_unrelated_roles(app, f):
     auditor = _token(c, f.user("Auditor"))
     assert c.get(f"/api/v1/pesanan/{s['pesanan'].id}", headers=auditor).status_code == 200
     assert c.post(f"/api/v1/pesanan/{s['pesanan'].id}/konfirmasi", headers=auditor, json={}).status_code == 403
+
+
+def test_api_info_is_not_exposed(app, f):
+    c = app.test_client()
+    s = f.scenario(until="dipesan")
+    f.alamat(f.pembeli())  # another BUMD's address must never be listed
+    for user in (s["pembeli"], s["penyedia_user"]):
+        resp = c.get("/api/v1/pesanan/_info", headers=_token(c, user))
+        assert resp.status_code in (403, 404, 405)
+        assert b"Medan Merdeka" not in resp.data
+
+
+def test_api_bad_bodies_are_refused_cleanly(app, f):
+    c = app.test_client()
+    s = f.scenario(until="dikirim")
+    pk = s["pesanan"].id
+    buyer = _token(c, s["pembeli"])
+    for body in ([1, 2], {"actor": 1, "wf": 2, "obj_id": 3}, {"version": "abc"}, "teks"):
+        resp = c.post(f"/api/v1/pesanan/{pk}/konfirmasi_penerimaan", headers=buyer, json=body)
+        assert resp.status_code in (400, 409), (body, resp.status_code)
+    falsy = {"jumlah_sesuai": "false", "kondisi_baik": "false", "waktu_tempat_sesuai": "false"}
+    assert c.post(f"/api/v1/pesanan/{pk}/konfirmasi_penerimaan", headers=buyer, json=falsy).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Pesanan, pk).status == "dikirim"

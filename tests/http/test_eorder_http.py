@@ -287,3 +287,59 @@ def test_supplier_lists_orders_by_status(app, login, f):
     assert p2.nomor.encode() in diproses_page and s["pesanan"].nomor.encode() not in diproses_page
     assert other["pesanan"].nomor.encode() not in diproses_page  # another supplier's Diproses order
     assert b'id="tab-status"' in dipesan
+
+
+def test_bad_ids_and_numbers_are_404_or_ignored_not_500(app, login, f):
+    s = f.scenario(until="dipesan")
+    b = login(s["pembeli"], app.test_client())
+    for url in ("/pesananku/show/abc", "/keranjang/show/abc", "/pesanan/abc", "/toko/produk/abc"):
+        assert b.get(url).status_code == 404, url
+    assert b.get("/toko/?page=99999999999999999999&harga_min=99999999999999999999999").status_code == 200
+    sup = login(s["penyedia_user"], app.test_client())
+    resp = sup.post(f"/pesanan/{s['pesanan'].id}/aksi/konfirmasi", data={"version": "abc", "actor": "1", "note": "x"})
+    assert resp.status_code == 409
+    assert _status(s["pesanan"].id) == "dipesan"
+
+
+def test_address_in_use_cannot_be_deleted(app, login, f):
+    from app.models import Alamat
+
+    s = f.scenario(until="dipesan")
+    c = login(s["pembeli"], app.test_client())
+    alamat_id = s["pesanan"].alamat_id
+    c.post(f"/alamat/delete/{alamat_id}")
+    db.session.rollback()
+    assert db.session.get(Alamat, alamat_id) is not None
+    spare = f.alamat(s["pembeli"])
+    draft = eorder.tambah_ke_keranjang(s["pembeli"], f.produk(f.penyedia()).id, 2)
+    eorder.jalankan(draft.id, "isi_detail", s["pembeli"], alamat_id=spare.id)
+    assert c.post(f"/alamat/delete/{spare.id}").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Alamat, spare.id) is None
+    assert db.session.get(Pesanan, draft.id).alamat_id is None
+
+
+def test_product_quantity_rules_give_a_message_not_sql(app, login, f):
+    from app.models import Produk
+
+    c = login(f.penyedia_user(), app.test_client())
+    form = {
+        "nama": "Kue",
+        "kategori": str(f.kategori().id),
+        "harga": "10.000",
+        "ppn_persen": "11",
+        "ppnbm_persen": "0",
+        "min_pesan": "10",
+        "max_pesan": "5",
+        "stok": "3",
+        "ketersediaan": "ready",
+        "satuan": "box",
+        "deskripsi": "Enak.",
+    }
+    page = c.post("/produk-saya/add", data=form, follow_redirects=True).data.decode()
+    assert "Maksimal pesan" in page and "CHECK" not in page
+    db.session.rollback()
+    page = c.post("/produk-saya/add", data={**form, "max_pesan": "50", "stok": "-1"}, follow_redirects=True)
+    assert "Stok tidak boleh negatif" in page.data.decode()
+    db.session.rollback()
+    assert db.session.query(Produk).count() == 0

@@ -13,10 +13,13 @@ from tests.factories import pdf_bytes, png_bytes
 
 
 def _snapshot(p):
+    """Everything a refusal must leave as it was: the order, its files, stock, audit and outbox."""
     db.session.expire_all()
     p = db.session.get(Pesanan, p.id)
     audits = db.session.execute(select(func.count()).where(AuditLog.entity_id == p.id)).scalar_one()
-    return (p.status, p.version, p.total, p.pembatalan_oleh, len(p.dokumen), audits)
+    outbox = db.session.execute(select(func.count(EmailOutbox.id))).scalar_one()
+    stock = tuple(db.session.execute(select(Produk.stok).order_by(Produk.id)).scalars())
+    return (p.status, p.version, p.total, p.pembatalan_oleh, len(p.dokumen), audits, outbox, stock)
 
 
 def test_full_lifecycle_to_selesai(f):
@@ -365,3 +368,123 @@ def test_ubah_item_and_remove(f):
     assert p.subtotal == 250_000 and p.ppn == 27_500
     p = eorder.ubah_item(b, p.id, item.id, 0)
     assert p.items == [] and p.total == 0
+
+
+def test_negative_quantity_refused(f):
+    s = f.scenario(until="draft")
+    before = _snapshot(s["pesanan"])
+    with pytest.raises(DomainError):
+        eorder.tambah_ke_keranjang(s["pembeli"], s["produk"].id, -2)
+    assert _snapshot(s["pesanan"]) == before
+
+
+def test_receipt_checks_must_be_real_booleans(f):
+    s = f.scenario(until="dokumen")
+    before = _snapshot(s["pesanan"])
+    with pytest.raises(DomainError):
+        eorder.jalankan(
+            s["pesanan"].id,
+            "konfirmasi_penerimaan",
+            s["pembeli"],
+            jumlah_sesuai="false",
+            kondisi_baik="false",
+            waktu_tempat_sesuai="false",
+        )
+    assert _snapshot(s["pesanan"]) == before
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [("tanggal_kegiatan", "kemarin"), ("waktu_kegiatan", "25:99"), ("alamat_id", "abc"), ("nama_kegiatan", 5)],
+)
+def test_detail_values_are_parsed_strictly(f, field, value):
+    s = f.scenario(until="draft")
+    with pytest.raises(DomainError):
+        eorder.jalankan(s["pesanan"].id, "isi_detail", s["pembeli"], **{field: value})
+
+
+def test_iso_strings_are_accepted_for_date_and_time(f):
+    s = f.scenario(until="draft")
+    day = (clock.today_local() + timedelta(days=4)).isoformat()
+    p = eorder.jalankan(s["pesanan"].id, "isi_detail", s["pembeli"], tanggal_kegiatan=day, waktu_kegiatan="13:45")
+    assert p.tanggal_kegiatan.isoformat() == day and p.waktu_kegiatan.strftime("%H:%M") == "13:45"
+
+
+def test_unknown_fields_never_reach_the_engine(f):
+    s = f.scenario(until="dipesan")
+    p = eorder.jalankan(s["pesanan"].id, "konfirmasi", s["penyedia_user"], note="palsu", wf="x", obj_id=999)
+    assert p.status == "diproses"
+    notes = [a.note for a in eorder.riwayat(p)]
+    assert "palsu" not in notes
+
+
+def test_rating_needs_review_text(f):
+    s = f.scenario(until="diterima")
+    with pytest.raises(DomainError):
+        eorder.jalankan(s["pesanan"].id, "beri_penilaian", s["pembeli"], bintang=5, ulasan="  ")
+
+
+def test_reasons_are_in_the_history(f):
+    s = f.scenario(until="dipesan")
+    p = eorder.jalankan(s["pesanan"].id, "tolak", s["penyedia_user"], alasan="Bahan habis")
+    assert eorder.riwayat(p)[-1].note == "Bahan habis"
+
+
+def test_order_keeps_the_address_it_was_placed_with(f):
+    s = f.scenario(until="dipesan")
+    p = s["pesanan"]
+    text = p.alamat_kirim
+    assert "Jl. Medan Merdeka No. 1" in text and "10110" in text
+    p.alamat.jalan = "Jl. Lain"
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Pesanan, p.id).alamat_kirim == text
+
+
+def test_cancellation_buttons_only_when_there_is_something_to_answer(f):
+    s = f.scenario(until="dipesan")
+    p = s["pesanan"]
+    shown = lambda user: {t.action for t in eorder.EORDER.available(p, user)}  # noqa: E731
+    assert shown(s["pembeli"]) == {"ajukan_pembatalan"}
+    assert shown(s["penyedia_user"]) == {"konfirmasi", "tolak", "ajukan_pembatalan"}
+    p = eorder.jalankan(p.id, "ajukan_pembatalan", s["pembeli"], alasan="Acara batal")
+    assert shown(s["pembeli"]) == set()
+    assert shown(s["penyedia_user"]) == {"setujui_pembatalan", "tolak_pembatalan"}
+    p = eorder.jalankan(p.id, "tolak_pembatalan", s["penyedia_user"])
+    assert p.alasan_pembatalan is None
+
+
+def test_double_click_makes_one_cart(app, f):
+    import threading
+
+    from app.models import PortalUser
+
+    penyedia = f.penyedia()
+    produk = f.produk(penyedia)
+    buyer_id = f.pembeli().id
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def add():
+        with app.app_context():
+            user = db.session.get(PortalUser, buyer_id)
+            _ = user.roles
+            barrier.wait()
+            try:
+                eorder.tambah_ke_keranjang(user, produk.id, 2)
+            except Exception as e:  # Conflict is fine (someone else changed the cart); a crash is not
+                if not isinstance(e, Conflict):
+                    errors.append(repr(e))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=add) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    db.session.expire_all()
+    drafts = db.session.execute(select(Pesanan).where(Pesanan.status == "draft")).scalars().all()
+    assert len(drafts) == 1
+    eorder.tambah_ke_keranjang(db.session.get(PortalUser, buyer_id), produk.id, 2)  # and it still works after

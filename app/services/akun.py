@@ -249,7 +249,10 @@ def tahap(user):
     from .verifikasi import akses_aktif, profil_terakhir
 
     profil = profil_terakhir(user)
+    roles = {r.name for r in user.roles}
     return {
+        # Staff accounts an Admin created directly carry their role without the self-service stages.
+        "dibuat_admin": profil is None and bool(roles - {ROLE_PENGGUNA}),
         "identitas": bool(user.email_terverifikasi_at and user.telepon_terverifikasi_at),
         "email": bool(user.email_terverifikasi_at),
         "telepon": bool(user.telepon_terverifikasi_at),

@@ -408,12 +408,11 @@ def _email_akses(ctx):
     with force_locale("id"):
         label = str(STATUS_AKSES[row.status])
         subject = gettext("Status akses Anda: %(status)s", status=label)
+        alasan = gettext("Alasan: %(alasan)s", alasan=row.alasan) if row.alasan else ""
         body = gettext(
-            "Akses %(akses)s Anda kini berstatus %(status)s.%(alasan)s",
-            akses=str(JENIS_AKSES[row.akses]),
-            status=label,
-            alasan=("\n" + gettext("Alasan: %(alasan)s", alasan=row.alasan)) if row.alasan else "",
+            "Akses %(akses)s Anda kini berstatus %(status)s.", akses=str(JENIS_AKSES[row.akses]), status=label
         )
+        body = f"{body}\n{alasan}".strip()
     _email(row.user, subject, body, key=f"akses:{row.id}:{row.status}")
 
 

@@ -83,6 +83,7 @@ def test_registration_to_active_role_over_http(app, f):
         content_type="multipart/form-data",
     )
     assert resp.status_code == 302
+    assert c.get("/tte/").status_code == 403  # PPK's page: not while the access waits for verification
     akses = db.session.query(AksesPengguna).one()
     page = v.get(f"/verifikasi/akses/{akses.id}")
     assert page.status_code == 200 and satker.nama.encode() in page.data
@@ -94,6 +95,12 @@ def test_registration_to_active_role_over_http(app, f):
     user = db.session.query(PortalUser).filter_by(username="budi").one()
     db.session.refresh(user)
     assert "PPK" in {r.name for r in user.roles} and user.satker_id == satker.id
+    assert c.get("/tte/").status_code == 200  # the granted role's page opens
+
+    assert v.post(f"/verifikasi/akses/{akses.id}", data={"aksi": "cabut", "alasan": "Mutasi"}).status_code == 302
+    assert c.get("/tte/").status_code in (302, 403)  # revoked: the old session ends, the role is gone
+    _login(c, "budi")
+    assert c.get("/tte/").status_code == 403
 
 
 def test_identity_documents_are_not_for_other_people(app, f):

@@ -36,6 +36,18 @@ def create_app(env=None, **overrides):
     app.config["FAB_ROLES"] = ROLE_TABLE
     app.config.setdefault("FAB_SECURITY_MANAGER_CLASS", "app.security.PortalSecurityManager")
 
+    # Registered first so every later hook (FAB's, locale, session checks) sees fresh state.
+    @app.before_request
+    def _fresh_login_user():
+        # Flask-Login caches the user on `g` and Flask-Babel the locale on the app context, which
+        # live as long as the app context; a test that holds one context across requests would
+        # otherwise carry a user or a language from one client to the next.
+        from flask import g
+        from flask_babel import refresh
+
+        g.pop("_login_user", None)
+        refresh()
+
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -55,14 +67,6 @@ def create_app(env=None, **overrides):
         )
         appbuilder.init_app(app, db.session)
         register(appbuilder)
-
-    @app.before_request
-    def _fresh_login_user():
-        # Flask-Login caches the user on `g`, which lives as long as the app context; a test
-        # that holds one context across requests would otherwise carry a user between clients.
-        from flask import g
-
-        g.pop("_login_user", None)
 
     # Session version and lifetimes, safe redirects, security headers (after the hook above).
     from .services import auth

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from babel.dates import format_time
 from flask_babel import format_date, format_datetime, get_locale
 
 from .services import clock, money
@@ -19,20 +20,50 @@ def tanggal(value):
     return format_date(value, "long")
 
 
+# Babel's short time patterns (`14.30` in id, `2:30 PM` in en); WIB because every time is Jakarta's.
+def _clock_time(value):
+    locale = str(get_locale() or "id")
+    return f"{format_time(value, 'short', locale=locale)} WIB"
+
+
 def waktu(value):
     """A stored (naive UTC) datetime shown in Jakarta time: `22 November 2026 14.30 WIB`."""
     if value is None:
         return "-"
     local = clock.to_local(value).replace(tzinfo=None)
-    return f"{format_date(local.date(), 'long')} {local.strftime('%H.%M')} WIB"
+    return f"{format_date(local.date(), 'long')} {_clock_time(local.time())}"
 
 
 def jam(value):
     if value is None:
         return "-"
-    return f"{value.strftime('%H.%M')} WIB"
+    return _clock_time(value)
 
 
 def init_app(app):
     app.jinja_env.filters.update(rupiah=rupiah, tanggal=tanggal, waktu=waktu, jam=jam)
+
+    @app.before_request
+    def _remember_locale():
+        """The language choice belongs to the person: saved on /lang/<code>, restored at each login."""
+        from flask import request, session
+        from flask_login import current_user
+
+        from .extensions import db
+
+        if not getattr(current_user, "is_authenticated", False):
+            return
+        languages = app.config["LANGUAGES"]
+        if request.endpoint == "LocaleView.index":
+            code = (request.view_args or {}).get("locale")
+            if code in languages and current_user.locale != code:
+                current_user.locale = code
+                db.session.commit()
+            session["locale_user"] = current_user.id
+            return
+        if session.get("locale_user") != current_user.id:
+            if current_user.locale in languages:
+                session["locale"] = current_user.locale
+            session["locale_user"] = current_user.id
+
     app.jinja_env.globals.update(today=date.today, format_datetime=format_datetime)

@@ -27,6 +27,8 @@ class PortalUser(User):
     telepon_terverifikasi_at = Column(DateTime)
     # Lock-out after repeated failed logins
     locked_until = Column(DateTime)
+    # The interface language the person chose (id/en), restored at every login
+    locale = Column(String(5))
 
     @property
     def organisation(self):

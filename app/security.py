@@ -9,7 +9,7 @@ import logging
 from flask import has_request_context
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.views import UserDBModelView, UserStatsChartView
 from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext
 from flask_limiter.util import get_remote_address
@@ -198,6 +198,7 @@ class PortalUserDBModelView(UserDBModelView):
         (lazy_gettext("Personal Info"), {"fields": ["first_name", "last_name", "email", "telepon"], "expanded": True}),
     ]
     label_columns = {
+        **UserDBModelView.label_columns,
         "nrk": lazy_gettext("NRK"),
         "telepon": lazy_gettext("Telepon"),
         "satker": lazy_gettext("Satker / BUMD"),
@@ -222,4 +223,14 @@ class PortalUserDBModelView(UserDBModelView):
         self._check_org(item)
 
 
+class PortalUserStatsChartView(UserStatsChartView):
+    """FAB writes its chart labels as plain English strings; these use FAB's translated msgids."""
+
+    definitions = [
+        {"label": lazy_gettext("Login count"), "group": "username", "series": ["login_count"]},
+        {"label": lazy_gettext("Failed login count"), "group": "username", "series": ["fail_login_count"]},
+    ]
+
+
 PortalSecurityManager.userdbmodelview = PortalUserDBModelView
+PortalSecurityManager.userstatschartview = PortalUserStatsChartView

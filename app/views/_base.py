@@ -4,13 +4,25 @@ from flask import abort, flash, g
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.services import scoping
 from app.services.errors import DomainError, NotFound
 
 
-class ScopedModelView(ModelView):
+class PortalModelView(ModelView):
+    """FAB builds "Show X"/"Add X" titles in English by concatenation; ours are translated."""
+
+    def _init_titles(self):
+        noun = self.list_title or self._prettify_name(self.datamodel.model_name)
+        self.show_title = self.show_title or _l("Rincian %(noun)s", noun=noun)
+        self.add_title = self.add_title or _l("Tambah %(noun)s", noun=noun)
+        self.edit_title = self.edit_title or _l("Ubah %(noun)s", noun=noun)
+        super()._init_titles()
+
+
+class ScopedModelView(PortalModelView):
     """A ModelView whose rows are filtered by the one row-level rule (scoping.OrgFilter).
 
     FAB applies base_filters to list/show/edit/delete; actions and downloads do not, so

@@ -1,7 +1,7 @@
 """Admin (BPPBJ / LKPP Pengelola): master data, categories, product approval, audit log."""
 
 from flask import flash, g, redirect, request, url_for
-from flask_appbuilder import ModelView, expose
+from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import has_access
@@ -14,11 +14,11 @@ from app.models.organisations import JENIS_SATKER
 from app.services import catalog
 from app.services.errors import DomainError, NotFound
 
-from ._base import ScopedModelView, datamodel, run_each
+from ._base import PortalModelView, ScopedModelView, datamodel, run_each
 from .penyedia import PRODUK_LABELS, produk_formatters
 
 
-class InstansiView(ModelView):
+class InstansiView(PortalModelView):
     datamodel = datamodel(Instansi)
     list_title = _l("Instansi")
     list_columns = ["kode", "nama", "jenis"]
@@ -26,7 +26,7 @@ class InstansiView(ModelView):
     label_columns = {"kode": _l("Kode"), "nama": _l("Nama"), "jenis": _l("Jenis")}
 
 
-class SatkerView(ModelView):
+class SatkerView(PortalModelView):
     datamodel = datamodel(Satker)
     list_title = _l("Satker / SKPD / BUMD")
     list_columns = ["kode", "nama", "jenis", "instansi"]
@@ -42,7 +42,7 @@ class SatkerView(ModelView):
     formatters_columns = {"jenis": lambda j: str(JENIS_SATKER.get(j, j))}
 
 
-class PenyediaAdminView(ModelView):
+class PenyediaAdminView(PortalModelView):
     datamodel = datamodel(Penyedia)
     list_title = _l("Penyedia")
     list_columns = ["nama", "is_umkm", "kelurahan", "skpd_pembina", "telepon"]
@@ -75,7 +75,7 @@ class PenyediaAdminView(ModelView):
     }
 
 
-class WilayahView(ModelView):
+class WilayahView(PortalModelView):
     datamodel = datamodel(Wilayah)
     list_title = _l("Wilayah")
     base_permissions = ["can_list", "can_show"]
@@ -84,7 +84,7 @@ class WilayahView(ModelView):
     label_columns = {"code": _l("Kode"), "nama": _l("Nama"), "level": _l("Tingkat"), "parent": _l("Induk")}
 
 
-class KategoriView(ModelView):
+class KategoriView(PortalModelView):
     datamodel = datamodel(Kategori)
     list_title = _l("Kategori")
     list_columns = ["nama", "jenis", "level", "parent", "aktif"]
@@ -114,7 +114,7 @@ class KategoriView(ModelView):
             raise ValueError(str(_l("Kategori paling dalam tiga tingkat.")))
 
 
-class ProdukApprovalView(ModelView):
+class ProdukApprovalView(PortalModelView):
     """Persetujuan Produk: the queue of Diajukan products; approve in bulk, reject one with a reason."""
 
     datamodel = datamodel(Produk)
@@ -189,7 +189,7 @@ class PesananAdminView(ScopedModelView):
         return redirect(url_for("PesananView.detail", pk=pk))
 
 
-class AuditLogView(ModelView):
+class AuditLogView(PortalModelView):
     """Log Audit: append-only; no add, edit or delete ("Tercatat Secara Digital")."""
 
     datamodel = datamodel(AuditLog)

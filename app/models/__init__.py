@@ -12,12 +12,16 @@ from .accounts import (
 from .addresses import Alamat
 from .audit import AuditLog
 from .catalog import Kategori, LayananTambahan, Produk, ProdukVarian, Ulasan
+from .deadlines import Deadline, DeadlineReminder, SweepRun
 from .eorder import Dokumen, Pesanan, PesananItem
 from .organisations import Instansi, Penyedia, Satker
 from .outbox import EmailOutbox
 from .regions import Wilayah
 
 __all__ = [
+    "Deadline",
+    "DeadlineReminder",
+    "SweepRun",
     "AccountToken",
     "AksesPengguna",
     "OtpChallenge",

@@ -53,8 +53,10 @@ def create_app(env=None, **overrides):
     csrf.init_app(app)
 
     from . import formatting
+    from .services import deadlines
 
     formatting.init_app(app)
+    deadlines.init_app(app)
 
     with app.app_context():
         from .views import IndexView, register

@@ -31,6 +31,8 @@ ROLE_AUDITOR = "Auditor"
 ROLE_MANAJEMEN = "Manajemen"
 # A registered person before any access is Aktif: may only manage their own account.
 ROLE_PENGGUNA = "Pengguna"
+# The portal itself (deadline sweeps); never a login, never in the role table.
+ROLE_SISTEM = "Sistem"
 
 ALL_ROLES = (
     ROLE_ADMIN,

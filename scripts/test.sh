@@ -9,12 +9,13 @@ $BIN/ruff format --check .
 echo "== tests on SQLite"
 $BIN/pytest -m "not browser" -n 2 "$@"
 
-PG_URL=${TEST_PG_URL:-postgresql://postgres@127.0.0.1:5432/portal_test}
-if $BIN/python -c "import psycopg2,sys; psycopg2.connect('postgresql://postgres@127.0.0.1:5432/postgres').close()" 2>/dev/null; then
-  echo "== tests on PostgreSQL"
-  psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='portal_test'" | grep -q 1 \
-    || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE portal_test" >/dev/null
-  TEST_DATABASE_URL=$PG_URL $BIN/pytest -m "not browser" -p no:xdist "$@"
+# A database of its own per run, so a run here and a CI run at the same time cannot collide.
+PG_DB="portal_test_$$"
+if $BIN/python -c "import psycopg2; psycopg2.connect('postgresql://postgres@127.0.0.1:5432/postgres').close()" 2>/dev/null; then
+  echo "== tests on PostgreSQL ($PG_DB)"
+  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $PG_DB" >/dev/null
+  trap 'psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $PG_DB" >/dev/null 2>&1 || true' EXIT
+  TEST_DATABASE_URL=${TEST_PG_URL:-postgresql://postgres@127.0.0.1:5432/$PG_DB} $BIN/pytest -m "not browser" -p no:xdist "$@"
 else
   echo "PostgreSQL not reachable at 127.0.0.1:5432; PostgreSQL run skipped" >&2
   [ -n "${CI:-}" ] && exit 1

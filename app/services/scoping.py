@@ -11,11 +11,11 @@ from sqlalchemy import and_, false, or_, select, true
 
 from app.extensions import db
 from app.models import AksesPengguna, Alamat, Dokumen, Pesanan, Produk, ProfilPengguna, Satker, Ulasan
-from app.security import ROLE_ADMIN, ROLE_AUDITOR, ROLE_MANAJEMEN, ROLE_PENYEDIA, ROLE_VERIFIKATOR
+from app.security import ROLE_ADMIN, ROLE_AUDITOR, ROLE_MANAJEMEN, ROLE_PENYEDIA, ROLE_SISTEM, ROLE_VERIFIKATOR
 
 from .errors import NotFound
 
-SEE_ALL = {ROLE_ADMIN, ROLE_AUDITOR, ROLE_MANAJEMEN}
+SEE_ALL = {ROLE_ADMIN, ROLE_AUDITOR, ROLE_MANAJEMEN, ROLE_SISTEM}
 
 
 def roles_of(user):
@@ -81,7 +81,7 @@ def visible_clause(model, user):
     roles = roles_of(user)
     if not roles:
         return false()
-    if roles & SEE_ALL and (ROLE_ADMIN in roles or model not in ADMIN_ONLY_SEE_ALL):
+    if roles & SEE_ALL and (roles & {ROLE_ADMIN, ROLE_SISTEM} or model not in ADMIN_ONLY_SEE_ALL):
         return true()
     rule = RULES.get(model)
     if rule is None:

@@ -18,7 +18,7 @@ from app.models import AksesPengguna, Dokumen, Instansi, Penyedia, ProfilPenggun
 from app.models.accounts import JENIS_AKSES, STATUS_AKSES, STATUS_VERIFIKASI
 from app.security import ROLE_ADMIN, ROLE_BENDAHARA, ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_VERIFIKATOR
 
-from . import clock, documents, notify, scoping
+from . import clock, deadlines, documents, notify, scoping
 from .errors import Conflict, DomainError, NotFound
 from .workflow import T, Workflow, apply, audit
 
@@ -199,6 +199,7 @@ def ajukan_profil(user, jenis_profil, nik, nama_ktp, tanggal_lahir, selfie, ktp,
         )
         db.session.add(profil)
         db.session.flush()
+        deadlines.mulai("verifikasi_profil", "profil_pengguna", profil.id, profil.batas_waktu)
         audit("profil_pengguna", profil.id, "ajukan", user, None, "menunggu")
         db.session.commit()
         return profil
@@ -220,6 +221,7 @@ def _selesai(ctx):
 
 def _email_profil(ctx):
     p = ctx.obj
+    deadlines.tutup("verifikasi_profil", "profil_pengguna", p.id)
     with force_locale("id"):
         if p.status == "terverifikasi":
             subject = gettext("Profil Anda terverifikasi")
@@ -356,6 +358,7 @@ def ajukan_akses(user, akses, surat_tugas, satker_id=None, penyedia_id=None, per
         )
         db.session.add(row)
         db.session.flush()
+        deadlines.mulai("verifikasi_akses", "akses_pengguna", row.id, row.batas_waktu)
         audit("akses_pengguna", row.id, "ajukan", user, None, "menunggu", note=str(JENIS_AKSES[akses]))
         db.session.commit()
         return row
@@ -405,6 +408,7 @@ def _cabut_peran(ctx):
 
 def _email_akses(ctx):
     row = ctx.obj
+    deadlines.tutup("verifikasi_akses", "akses_pengguna", row.id)
     with force_locale("id"):
         label = str(STATUS_AKSES[row.status])
         subject = gettext("Status akses Anda: %(status)s", status=label)

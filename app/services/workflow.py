@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import AuditLog
+from app.security import ROLE_SISTEM
 
 from . import clock, scoping
 from .errors import Conflict, DomainError, Forbidden
@@ -35,6 +36,27 @@ class Transition:
 
 def T(source, action, target, roles, guard=None, effect=None, label=None, style="primary", visible=None):
     return Transition(source, action, target, frozenset(roles), guard, effect, label, style, visible)
+
+
+class _Role:
+    def __init__(self, name):
+        self.name = name
+
+
+class SystemActor:
+    """The portal itself, acting when a deadline expires (Batal Otomatis and the like)."""
+
+    id = None
+    first_name = "Sistem"
+    last_name = ""
+    username = "sistem"
+    satker_id = None
+    penyedia_id = None
+    is_authenticated = True
+    roles = (_Role(ROLE_SISTEM),)
+
+
+SYSTEM = SystemActor()
 
 
 @dataclass

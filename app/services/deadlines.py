@@ -1,0 +1,250 @@
+"""Deadlines (SPEC §7): rows written by the step that starts them, swept by one periodic job.
+
+The sweep fires each due row through a compare-and-set (aktif -> kedaluwarsa) in the same
+transaction as its expiry action, so a second sweep, or two workers sweeping at once, changes
+nothing more, and a worker that was down catches up on its next run. Reminders are rows too
+(one per deadline and offset), so each goes out once.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Deadline, DeadlineReminder, SweepRun
+
+from . import clock
+from .errors import DomainError
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a deadline kind does: on_expiry(deadline) in the sweep's transaction; whom to remind."""
+
+    on_expiry: object
+    recipients: object  # recipients(deadline) -> [(email, subject, body)]
+    reminders_hours: tuple = (24, 3)
+
+
+KINDS = {}
+
+
+def register(name, on_expiry, recipients, reminders_hours=(24, 3)):
+    KINDS[name] = Kind(on_expiry, recipients, tuple(reminders_hours))
+
+
+def mulai(kind, entity, entity_id, due_at, note=None):
+    """Start a deadline in the caller's transaction (replacing a running one of the same kind)."""
+    tutup(kind, entity, entity_id, status="batal")
+    db.session.add(
+        Deadline(
+            kind=kind,
+            entity=entity,
+            entity_id=entity_id,
+            due_at=due_at,
+            status="aktif",
+            created_at=clock.now(),
+            note=note,
+        )
+    )
+    db.session.flush()
+
+
+def tutup(kind, entity, entity_id, status="selesai"):
+    """End the running deadline of this kind, in the caller's transaction (the step ended in time)."""
+    db.session.execute(
+        update(Deadline)
+        .where(
+            Deadline.kind == kind,
+            Deadline.entity == entity,
+            Deadline.entity_id == entity_id,
+            Deadline.status == "aktif",
+        )
+        .values(status=status, closed_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def sisa(deadline_row, now=None):
+    return deadline_row.due_at - (now or clock.now())
+
+
+def _fire(deadline_id, now):
+    """Fire one due deadline; exactly one caller wins the compare-and-set."""
+    won = db.session.execute(
+        update(Deadline)
+        .where(Deadline.id == deadline_id, Deadline.status == "aktif", Deadline.due_at <= now)
+        .values(status="kedaluwarsa", closed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
+        db.session.rollback()
+        return False
+    row = db.session.get(Deadline, deadline_id)
+    kind = KINDS.get(row.kind)
+    try:
+        if kind is not None:
+            kind.on_expiry(row)
+        db.session.commit()
+        return True
+    except DomainError as e:
+        # The record moved on without closing its deadline: record why and let it go.
+        db.session.rollback()
+        db.session.execute(
+            update(Deadline)
+            .where(Deadline.id == deadline_id, Deadline.status == "aktif")
+            .values(status="batal", closed_at=now, note=str(e)[:250])
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        return False
+
+
+def _remind(row, now):
+    """Send the nearest reminder that is due (once); earlier missed ones are marked, not sent late."""
+    kind = KINDS.get(row.kind)
+    if kind is None:
+        return 0
+    due = [h for h in kind.reminders_hours if row.due_at - timedelta(hours=h) <= now]
+    if not due:
+        return 0
+    sent = {
+        m
+        for (m,) in db.session.execute(
+            select(DeadlineReminder.minutes_before).where(DeadlineReminder.deadline_id == row.id)
+        )
+    }
+    todo = [h for h in due if h * 60 not in sent]
+    if not todo:
+        return 0
+    try:
+        for h in todo:
+            db.session.add(DeadlineReminder(deadline_id=row.id, minutes_before=h * 60, sent_at=now))
+        db.session.flush()  # the unique (deadline, offset) row: a concurrent sweep loses here
+        from . import notify
+
+        for email, subject, body in kind.recipients(row):
+            notify.queue_email(email, subject, body, key=f"pengingat:{row.id}:{min(todo)}:{email}")
+        db.session.commit()
+        return 1
+    except IntegrityError:
+        db.session.rollback()
+        return 0
+
+
+def sweep(now=None, limit=500):
+    """Fire every due deadline and send the reminders that are due. Safe to run again at any time."""
+    now = now or clock.now()
+    _mark("sweep_deadlines", started=now)
+    due_ids = (
+        db.session.execute(
+            select(Deadline.id).where(Deadline.status == "aktif", Deadline.due_at <= now).order_by(Deadline.due_at)
+        )
+        .scalars()
+        .all()[:limit]
+    )
+    db.session.rollback()
+    fired = sum(1 for i in due_ids if _fire(i, now))
+    horizon = max([max(k.reminders_hours, default=0) for k in KINDS.values()] or [0])
+    upcoming = (
+        db.session.execute(
+            select(Deadline).where(
+                Deadline.status == "aktif",
+                Deadline.due_at > now,
+                Deadline.due_at <= now + timedelta(hours=horizon),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    reminded = sum(_remind(row, now) for row in upcoming)
+    result = f"fired {fired}, reminded {reminded}"
+    _mark("sweep_deadlines", finished=clock.now(), result=result)
+    return {"fired": fired, "reminded": reminded}
+
+
+def _mark(name, started=None, finished=None, result=None):
+    run = db.session.get(SweepRun, name) or SweepRun(name=name)
+    if started:
+        run.last_started_at = started
+    if finished:
+        run.last_finished_at = finished
+        run.last_result = result
+    db.session.add(run)
+    try:
+        db.session.commit()
+    except IntegrityError:  # two sweeps creating the row at once
+        db.session.rollback()
+
+
+# --- kinds of this portal ---------------------------------------------------------------------
+
+
+def _verification_kinds():
+    from app.models import AksesPengguna, PortalUser, ProfilPengguna, Satker
+    from app.security import ROLE_ADMIN, ROLE_VERIFIKATOR
+
+    from .workflow import audit
+
+    models = {"profil_pengguna": ProfilPengguna, "akses_pengguna": AksesPengguna}
+
+    def _users(role_name, instansi_id=None):
+        users = db.session.execute(select(PortalUser).where(PortalUser.active.is_(True))).scalars()
+        out = []
+        for u in users:
+            if role_name in {r.name for r in u.roles}:
+                if instansi_id is None or (
+                    u.satker_id and db.session.get(Satker, u.satker_id).instansi_id == instansi_id
+                ):
+                    out.append(u)
+        return out
+
+    def reminder(row):
+        req = db.session.get(models[row.entity], row.entity_id)
+        with force_locale("id"):
+            subject = gettext("Pengingat: permintaan verifikasi menunggu (batas %(jam)s jam)", jam=_hours_left(row))
+            body = gettext(
+                "Permintaan verifikasi dari %(user)s menunggu keputusan Anda sebelum batas 3x24 jam.",
+                user=req.user.username,
+            )
+        return [(u.email, subject, body) for u in _users(ROLE_VERIFIKATOR, req.instansi_id)]
+
+    def escalate(row):
+        req = db.session.get(models[row.entity], row.entity_id)
+        if req.status != "menunggu":
+            raise DomainError(gettext("Permintaan sudah diputuskan."))
+        with force_locale("id"):
+            subject = gettext("Eskalasi: verifikasi melewati 3x24 jam")
+            body = gettext(
+                "Permintaan verifikasi dari %(user)s (%(instansi)s) belum diputuskan dalam 3x24 jam. "
+                "Mohon tindak lanjuti di Antrean Verifikasi.",
+                user=req.user.username,
+                instansi=req.instansi.nama,
+            )
+        from . import notify
+
+        for admin in _users(ROLE_ADMIN):
+            notify.queue_email(admin.email, subject, body, key=f"eskalasi:{row.id}:{admin.id}")
+        audit(row.entity, row.entity_id, "eskalasi", _system(), note=gettext("Melewati 3x24 jam"))
+
+    for name in ("verifikasi_profil", "verifikasi_akses"):
+        register(name, escalate, reminder, current_app.config.get("DEADLINE_REMINDER_HOURS", (24, 3)))
+
+
+def _hours_left(row):
+    return max(0, int(sisa(row).total_seconds() // 3600))
+
+
+def _system():
+    from .workflow import SYSTEM
+
+    return SYSTEM
+
+
+def init_app(app):
+    with app.app_context():
+        _verification_kinds()

@@ -53,10 +53,8 @@ def create_app(env=None, **overrides):
     csrf.init_app(app)
 
     from . import formatting
-    from .services import deadlines
 
     formatting.init_app(app)
-    deadlines.init_app(app)
 
     with app.app_context():
         from .views import IndexView, register
@@ -69,6 +67,10 @@ def create_app(env=None, **overrides):
         )
         appbuilder.init_app(app, db.session)
         register(appbuilder)
+
+    from .services import deadlines
+
+    deadlines.init_app(app)  # after AppBuilder: its kinds use Babel, which FAB sets up
 
     # Session version and lifetimes, safe redirects, security headers (after the hook above).
     from .services import auth

@@ -70,6 +70,10 @@ class Context:
 
 @dataclass(frozen=True)
 class Workflow:
+    """A transition table with its model, labels and the party rule.
+
+    (A docstring also keeps dataclass from rendering the lazy `noun` default at import.)"""
+
     entity: str
     model: type
     transitions: tuple

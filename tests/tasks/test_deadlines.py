@@ -31,7 +31,11 @@ def waiting(f):
 
 def test_deadline_written_when_the_step_starts(waiting):
     row, profil = waiting["deadline"], waiting["profil"]
-    assert (row.kind, row.status, row.due_at) == ("verifikasi_profil", "aktif", profil.submitted_at + timedelta(hours=72))
+    assert (row.kind, row.status, row.due_at) == (
+        "verifikasi_profil",
+        "aktif",
+        profil.submitted_at + timedelta(hours=72),
+    )
 
 
 def test_fires_at_three_days_not_a_minute_before(waiting):

@@ -219,6 +219,12 @@ def _selesai(ctx):
     return {"alasan": None, "batas_waktu": None}
 
 
+def _nama_resmi(ctx):
+    """A verified profile gives the account its name as on the KTP (signatures and letters use it)."""
+    first, _, last = ctx.obj.nama_ktp.partition(" ")
+    ctx.obj.user.first_name, ctx.obj.user.last_name = first, last
+
+
 def _email_profil(ctx):
     p = ctx.obj
     deadlines.tutup("verifikasi_profil", "profil_pengguna", p.id)
@@ -239,7 +245,7 @@ PROFIL = Workflow(
     entity="profil_pengguna",
     model=ProfilPengguna,
     transitions=(
-        T("menunggu", "setujui", "terverifikasi", VERIFIERS, guard=_selesai, label=_l("Setujui")),
+        T("menunggu", "setujui", "terverifikasi", VERIFIERS, guard=_selesai, effect=_nama_resmi, label=_l("Setujui")),
         T("menunggu", "tolak", "ditolak", VERIFIERS, guard=_alasan, label=_l("Tolak"), style="danger"),
     ),
     labels=STATUS_VERIFIKASI,

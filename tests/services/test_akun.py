@@ -206,6 +206,7 @@ def test_profile_then_access_grants_role_and_organisation(org):
         verifikasi.putuskan_profil(profil.id, "setujui", org["other"])
     verifikasi.putuskan_profil(profil.id, "setujui", org["verifier"])
     assert "terverifikasi" in last_email(user.email).subject
+    assert (db.session.get(PortalUser, user.id).first_name, user.last_name) == ("Budi", "Santoso")
 
     akses = verifikasi.ajukan_akses(user, "ppk", ("surat-tugas.pdf", pdf_bytes()), satker_id=org["satker"].id)
     user = db.session.get(PortalUser, user.id)

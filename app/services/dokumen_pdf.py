@@ -1,0 +1,501 @@
+"""Order documents as PDF (reportlab platypus): Surat Pesanan, Berita Acara Serah Terima and Adendum.
+
+Each builder takes a plain dict (no models, so callers decide where the figures come from) and returns the
+bytes of a plain, unencrypted A4 PDF, ready to be signed by tte.sign_pdf (invisible signatures added as
+incremental updates, PPK first, then Penyedia). The document's metadata title is its nomor.
+
+Money: amounts are ints, printed with money.format_rupiah and spelled out with terbilang_rupiah. The builders
+compute no figures: they print the ones they are given, and refuse floats (TypeError) so nothing passes
+through binary floating point on its way onto an official letter. The Surat Pesanan is refused (ValueError)
+when its figures contradict each other: totals.total must be subtotal + ppn + ppnbm + layanan + ongkir
+(layanan counts only if given in totals), and a line with an int qty must have subtotal = harga_satuan x qty.
+
+Shared by the three builders (see _render): the header (title, nomor, tanggal), the parties table and the
+signature blocks. Text is set in the PDF standard font Helvetica (no font files needed); characters outside
+Latin-1/WinAnsi would print as boxes.
+
+Data shape, common keys (all three builders):
+    nomor: str, tanggal: date,
+    satker: {nama, alamat}, ppk: {nama, nip},
+    penyedia: {nama, npwp, alamat, penandatangan?: str, jabatan?: str}
+surat_pesanan_pdf adds:
+    rup: {kode, nama}, jadwal: {tanggal_kirim: date},
+    lines: [{nama, qty, satuan, harga_satuan: int, subtotal: int, ppn: int, ppnbm: int}],
+    layanan?: [{nama, harga: int}], ongkir?: int (if given, must equal totals.ongkir),
+    totals: {subtotal, ppn, ppnbm, ongkir, total, layanan?} (ints; layanan = additional services not already
+    in subtotal, printed as its own row), klausul: [str] (PPK's, may be empty)
+bast_pdf adds:
+    sp_nomor: str, sp_tanggal?: date,
+    lines: [{nama, satuan?, qty_dipesan, qty_diterima, kondisi: str, sesuai: bool, catatan?: str}],
+    catatan?: str, total?: int
+adendum_pdf adds:
+    sp_nomor: str, sp_tanggal?: date, pengusul: {nama, peran}, alasan?: str,
+    perubahan: [{perubahan, sebelum, sesudah}] (str), total_lama?: int, total_baru: int
+"""
+
+import io
+from xml.sax.saxutils import escape
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfgen import canvas
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from .money import format_rupiah
+from .terbilang import terbilang_rupiah
+
+LOCALE = "id"
+MARGIN = 2 * cm
+LEBAR = A4[0] - 2 * MARGIN  # usable width: 17 cm
+FONT, FONT_TEBAL = "Helvetica", "Helvetica-Bold"
+PEMBUAT = "Portal Pengadaan - Katalog Elektronik"
+
+JUDUL_SP = "SURAT PESANAN"
+JUDUL_BAST = "BERITA ACARA SERAH TERIMA"
+JUDUL_ADENDUM = "ADENDUM SURAT PESANAN"
+
+# Printed before the PPK's own clauses on every Surat Pesanan; {tanggal_kirim} is filled in.
+KLAUSUL_UMUM = (
+    "Penyedia mengirimkan barang/jasa sesuai rincian di atas paling lambat tanggal {tanggal_kirim} ke alamat "
+    "yang ditetapkan oleh Pihak Pertama.",
+    "Nilai total pesanan sudah termasuk PPN, PPnBM, dan ongkos kirim sebagaimana dirinci di atas.",
+    "Serah terima barang/jasa dituangkan dalam Berita Acara Serah Terima (BAST) yang ditandatangani oleh kedua "
+    "belah pihak.",
+    "Pembayaran dilakukan setelah BAST ditandatangani, sesuai ketentuan peraturan perundang-undangan.",
+    "Perubahan atas Surat Pesanan ini hanya dapat dilakukan melalui adendum yang disetujui oleh kedua belah pihak.",
+)
+
+_BIASA = ParagraphStyle("biasa", fontName=FONT, fontSize=10, leading=13)
+_PARAGRAF = ParagraphStyle("paragraf", parent=_BIASA, alignment=TA_JUSTIFY, spaceAfter=6)
+_BUTIR = ParagraphStyle("butir", parent=_BIASA, leftIndent=0.7 * cm, bulletIndent=0, spaceAfter=4)
+_JUDUL = ParagraphStyle("judul", parent=_BIASA, fontName=FONT_TEBAL, fontSize=14, leading=18, alignment=TA_CENTER)
+_TENGAH = ParagraphStyle("tengah", parent=_BIASA, alignment=TA_CENTER)
+_SEKSI = ParagraphStyle("seksi", parent=_BIASA, fontName=FONT_TEBAL, spaceBefore=10, spaceAfter=4)
+_SEL = ParagraphStyle("sel", parent=_BIASA, fontSize=7.5, leading=9.5)
+# Amounts wrap only at the space after "Rp", never inside the figure.
+_SEL_KANAN = ParagraphStyle("sel_kanan", parent=_SEL, alignment=TA_RIGHT, splitLongWords=0)
+_SEL_TENGAH = ParagraphStyle("sel_tengah", parent=_SEL, alignment=TA_CENTER)
+_SEL_KEPALA = ParagraphStyle("sel_kepala", parent=_SEL, fontName=FONT_TEBAL, alignment=TA_CENTER)
+_KANAN = ParagraphStyle("kanan", parent=_BIASA, alignment=TA_RIGHT)
+_KANAN_TEBAL = ParagraphStyle("kanan_tebal", parent=_KANAN, fontName=FONT_TEBAL)
+
+_GARIS = colors.HexColor("#808080")
+_LATAR_KEPALA = colors.HexColor("#E6E6E6")
+
+
+# --- formatting -----------------------------------------------------------------------------------------
+
+
+def _t(value):
+    """User text made safe for Paragraph markup ("PT Maju & Jaya", "<script>"); line breaks kept."""
+    if value is None or value == "":
+        return "-"
+    return escape(str(value)).replace("\n", "<br/>")
+
+
+def _uang(amount):
+    """The amount itself if it is an int; floats (and anything else) are refused rather than rounded."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError(f"Rupiah amounts must be int, not {type(amount).__name__}")
+    return amount
+
+
+def _rp(amount):
+    """`Rp 1.250.000`."""
+    return format_rupiah(_uang(amount), locale=LOCALE)
+
+
+def _terbilang(amount):
+    return terbilang_rupiah(_uang(amount))
+
+
+def _cek_sp(data):
+    """Refuse a Surat Pesanan whose printed figures would contradict each other (the caller computes them)."""
+    totals = data["totals"]
+    total = _uang(totals["total"])
+    parts = [_uang(totals[k]) for k in ("subtotal", "ppn", "ppnbm", "ongkir")]
+    if totals.get("layanan") is not None:
+        parts.append(_uang(totals["layanan"]))
+    if data.get("ongkir") is not None and _uang(data["ongkir"]) != totals["ongkir"]:
+        raise ValueError("ongkir and totals['ongkir'] differ")
+    if sum(parts) != total:
+        raise ValueError("totals['total'] is not subtotal + ppn + ppnbm + layanan + ongkir")
+    for line in data["lines"]:
+        qty = line["qty"]
+        if isinstance(qty, int) and _uang(line["harga_satuan"]) * qty != _uang(line["subtotal"]):
+            raise ValueError(f"line {line['nama']!r}: subtotal is not harga_satuan x qty")
+
+
+def _tgl(d):
+    """`22 November 2026`."""
+    return "-" if d is None else format_date(d, "long", locale=LOCALE)
+
+
+def _qty(qty, satuan=None):
+    text = format_decimal(qty, locale=LOCALE)
+    return f"{text} {satuan}" if satuan else text
+
+
+# --- building blocks ------------------------------------------------------------------------------------
+
+
+def _p(markup, style=_BIASA):
+    return Paragraph(markup, style)
+
+
+def _tabel(kepala, baris, lebar, kanan=(), tengah=()):
+    """A gridded table; the header row repeats on every page. Columns in `kanan` are right-aligned (amounts)."""
+
+    def sel(i, value):
+        style = _SEL_KANAN if i in kanan else _SEL_TENGAH if i in tengah else _SEL
+        return Paragraph(value, style)
+
+    data = [[Paragraph(_t(h), _SEL_KEPALA) for h in kepala]]
+    data += [[sel(i, value) for i, value in enumerate(row)] for row in baris]
+    table = Table(data, colWidths=lebar, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, _GARIS),
+                ("BACKGROUND", (0, 0), (-1, 0), _LATAR_KEPALA),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def _ringkasan(baris, total_label, total):
+    """Right-hand block of labelled amounts ending with a bold total; `baris` is [(label, int)]."""
+    data = [[_p(_t(label), _KANAN), _p(_rp(amount), _KANAN)] for label, amount in baris]
+    data.append([_p(_t(total_label), _KANAN_TEBAL), _p(_rp(total), _KANAN_TEBAL)])
+    table = Table(data, colWidths=[5.5 * cm, 4.5 * cm], hAlign="RIGHT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEABOVE", (0, -1), (-1, -1), 0.75, colors.black),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return table
+
+
+def _keterangan(pasangan):
+    """Label/value lines (`Kode RUP: ...`) as a borderless two-column table."""
+    data = [[_p(_t(label)), _p(":" + "&nbsp;" + value)] for label, value in pasangan]
+    table = Table(data, colWidths=[4.5 * cm, LEBAR - 4.5 * cm], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return table
+
+
+def _terbilang_baris(amount):
+    return _p(f"<b>Terbilang:</b> <i>{_t(_terbilang(amount))}</i>", _PARAGRAF)
+
+
+def _kepala(judul, data):
+    return [
+        _p(_t(judul), _JUDUL),
+        _p(f"Nomor: {_t(data['nomor'])}", _TENGAH),
+        _p(f"Tanggal: {_tgl(data['tanggal'])}", _TENGAH),
+        Spacer(1, 0.6 * cm),
+    ]
+
+
+def _kolom_pihak(judul, pasangan):
+    sel = [_p(f"<b>{_t(judul)}</b>")]
+    sel += [_p(f"<b>{_t(label)}</b>: {_t(value)}") for label, value in pasangan]
+    return sel
+
+
+def _para_pihak(data):
+    satker, ppk, penyedia = data["satker"], data["ppk"], data["penyedia"]
+    kiri = _kolom_pihak(
+        "Pihak Pertama (Pemesan)",
+        [
+            ("Satuan Kerja", satker["nama"]),
+            ("Alamat", satker.get("alamat")),
+            ("Pejabat Pembuat Komitmen", ppk["nama"]),
+            ("NIP", ppk.get("nip")),
+        ],
+    )
+    kanan = _kolom_pihak(
+        "Pihak Kedua (Penyedia)",
+        [("Nama", penyedia["nama"]), ("NPWP", penyedia.get("npwp")), ("Alamat", penyedia.get("alamat"))],
+    )
+    table = Table([[kiri, kanan]], colWidths=[LEBAR / 2, LEBAR / 2])
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.5, _GARIS),
+                ("INNERGRID", (0, 0), (-1, -1), 0.5, _GARIS),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return [table, Spacer(1, 0.3 * cm)]
+
+
+def _blok_ttd(pihak, peran, instansi, nama, identitas):
+    """One signature block; the space is where the signer's (invisible) electronic signature belongs."""
+    sel = [
+        _p(_t(pihak), _TENGAH),
+        _p(f"<b>{_t(peran)}</b>", _TENGAH),
+        _p(_t(instansi) if instansi else "&nbsp;", _TENGAH),
+        Spacer(1, 1.8 * cm),
+        _p(f"<u><b>{_t(nama)}</b></u>", _TENGAH),
+    ]
+    if identitas:
+        sel.append(_p(_t(identitas), _TENGAH))
+    sel.append(_p("<i>Ditandatangani secara elektronik</i>", _TENGAH))
+    return sel
+
+
+def _tanda_tangan(data, penutup):
+    ppk, penyedia = data["ppk"], data["penyedia"]
+    kiri = _blok_ttd(
+        "Pihak Pertama",
+        "Pejabat Pembuat Komitmen",
+        data["satker"]["nama"],
+        ppk["nama"],
+        f"NIP. {ppk['nip']}" if ppk.get("nip") else None,
+    )
+    if penyedia.get("penandatangan"):
+        kanan = _blok_ttd(
+            "Pihak Kedua", "Penyedia", penyedia["nama"], penyedia["penandatangan"], penyedia.get("jabatan")
+        )
+    else:
+        kanan = _blok_ttd("Pihak Kedua", "Penyedia", None, penyedia["nama"], None)
+    table = Table([[kiri, kanan]], colWidths=[LEBAR / 2, LEBAR / 2])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    # The closing words stay on the signatures' page, so no page holds signatures alone.
+    return KeepTogether([*penutup, Spacer(1, 0.8 * cm), table])
+
+
+def _kanvas(nomor):
+    """Canvas class that prints `nomor - Halaman x dari y` at the foot of every page (two-pass page count)."""
+
+    class Kanvas(canvas.Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._halaman = []
+
+        def showPage(self):
+            self._halaman.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            jumlah = len(self._halaman)
+            for i, keadaan in enumerate(self._halaman, start=1):
+                self.__dict__.update(keadaan)
+                self.setFont(FONT, 8)
+                self.setFillColor(_GARIS)
+                self.drawString(MARGIN, MARGIN / 2, str(nomor))
+                self.drawRightString(A4[0] - MARGIN, MARGIN / 2, f"Halaman {i} dari {jumlah}")
+                super().showPage()
+            super().save()
+
+    return Kanvas
+
+
+def _render(judul, data, badan, penutup):
+    """The one layout of all three documents: header, parties, the document's own body (`badan`), then its
+    closing words (`penutup`) kept on one page with the signature blocks."""
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=str(data["nomor"]),
+        subject=judul.title(),
+        author=str(data["satker"]["nama"]),
+        creator=PEMBUAT,
+        lang=LOCALE,
+    )
+    story = [*_kepala(judul, data), *_para_pihak(data), *badan, _tanda_tangan(data, penutup)]
+    doc.build(story, canvasmaker=_kanvas(data["nomor"]))
+    return buf.getvalue()
+
+
+def _rujukan_sp(data):
+    tanggal = f" tanggal {_tgl(data['sp_tanggal'])}" if data.get("sp_tanggal") else ""
+    return f"Surat Pesanan nomor <b>{_t(data['sp_nomor'])}</b>{tanggal}"
+
+
+def _daftar_bernomor(items):
+    return [Paragraph(_t(item), _BUTIR, bulletText=f"{i}.") for i, item in enumerate(items, start=1)]
+
+
+# --- the documents --------------------------------------------------------------------------------------
+
+
+def surat_pesanan_pdf(data) -> bytes:
+    """Surat Pesanan (SP), signed by the PPK and then the Penyedia."""
+    _cek_sp(data)
+    totals = data["totals"]
+    tanggal_kirim = _tgl(data["jadwal"]["tanggal_kirim"])
+    badan = [
+        _p(
+            "Yang bertanda tangan di bawah ini, Pejabat Pembuat Komitmen selaku Pihak Pertama, memesan barang/jasa "
+            "kepada Penyedia selaku Pihak Kedua melalui Katalog Elektronik dengan rincian sebagai berikut:",
+            _PARAGRAF,
+        ),
+        _keterangan(
+            [
+                ("Kode RUP", _t(data["rup"]["kode"])),
+                ("Nama Paket (RUP)", _t(data["rup"]["nama"])),
+                ("Tanggal Pengiriman", tanggal_kirim),
+            ]
+        ),
+        _p("Rincian Barang/Jasa", _SEKSI),
+        _tabel(
+            ["No", "Nama Barang/Jasa", "Kuantitas", "Harga Satuan", "Subtotal", "PPN", "PPnBM"],
+            [
+                [
+                    str(i),
+                    _t(line["nama"]),
+                    _t(_qty(line["qty"], line.get("satuan"))),
+                    _rp(line["harga_satuan"]),
+                    _rp(line["subtotal"]),
+                    _rp(line["ppn"]),
+                    _rp(line["ppnbm"]),
+                ]
+                for i, line in enumerate(data["lines"], start=1)
+            ],
+            [0.7 * cm, 3.7 * cm, 1.8 * cm, 2.9 * cm, 2.9 * cm, 2.6 * cm, 2.4 * cm],
+            kanan=(3, 4, 5, 6),
+            tengah=(0, 2),
+        ),
+    ]
+    layanan = data.get("layanan") or []
+    if layanan:
+        badan += [
+            _p("Layanan Tambahan", _SEKSI),
+            _tabel(
+                ["No", "Nama Layanan", "Harga"],
+                [[str(i), _t(x["nama"]), _rp(x["harga"])] for i, x in enumerate(layanan, start=1)],
+                [0.8 * cm, LEBAR - 4.8 * cm, 4.0 * cm],
+                kanan=(2,),
+                tengah=(0,),
+            ),
+        ]
+    ringkasan = [("Subtotal", totals["subtotal"]), ("PPN", totals["ppn"]), ("PPnBM", totals["ppnbm"])]
+    if totals.get("layanan") is not None:
+        ringkasan.append(("Layanan Tambahan", totals["layanan"]))
+    ringkasan.append(("Ongkos Kirim", totals["ongkir"]))
+    badan += [
+        Spacer(1, 0.3 * cm),
+        _ringkasan(ringkasan, "Total", totals["total"]),
+        Spacer(1, 0.2 * cm),
+        _terbilang_baris(totals["total"]),
+        _p("Ketentuan", _SEKSI),
+        *_daftar_bernomor(
+            [k.format(tanggal_kirim=tanggal_kirim) for k in KLAUSUL_UMUM] + list(data.get("klausul") or [])
+        ),
+    ]
+    penutup = [_p("Surat Pesanan ini berlaku sejak ditandatangani oleh kedua belah pihak.", _PARAGRAF)]
+    return _render(JUDUL_SP, data, badan, penutup)
+
+
+def bast_pdf(data) -> bytes:
+    """Berita Acara Serah Terima (BAST): the PPK's inspection of what was delivered against the SP."""
+    badan = [
+        _p(
+            f"Pada tanggal {_tgl(data['tanggal'])}, Pihak Kedua telah menyerahkan dan Pihak Pertama telah menerima "
+            f"serta memeriksa barang/jasa berdasarkan {_rujukan_sp(data)}, dengan hasil pemeriksaan sebagai berikut:",
+            _PARAGRAF,
+        ),
+        _p("Hasil Pemeriksaan", _SEKSI),
+        _tabel(
+            ["No", "Nama Barang/Jasa", "Qty Dipesan", "Qty Diterima", "Kondisi", "Sesuai", "Catatan"],
+            [
+                [
+                    str(i),
+                    _t(line["nama"]),
+                    _t(_qty(line["qty_dipesan"], line.get("satuan"))),
+                    _t(_qty(line["qty_diterima"], line.get("satuan"))),
+                    _t(line.get("kondisi")),
+                    "Ya" if line["sesuai"] else "Tidak",
+                    _t(line.get("catatan")),
+                ]
+                for i, line in enumerate(data["lines"], start=1)
+            ],
+            [0.8 * cm, 4.7 * cm, 2.0 * cm, 2.0 * cm, 2.0 * cm, 1.4 * cm, 4.1 * cm],
+            tengah=(0, 2, 3, 5),
+        ),
+        Spacer(1, 0.3 * cm),
+    ]
+    if data.get("catatan"):
+        badan.append(_p(f"<b>Catatan:</b> {_t(data['catatan'])}", _PARAGRAF))
+    if data.get("total") is not None:
+        badan += [
+            _p(f"Nilai barang/jasa yang diserahterimakan: <b>{_rp(data['total'])}</b>", _PARAGRAF),
+            _terbilang_baris(data["total"]),
+        ]
+    penutup = [
+        _p(
+            "Demikian Berita Acara Serah Terima ini dibuat dengan sebenarnya dan ditandatangani secara elektronik "
+            "oleh kedua belah pihak untuk dipergunakan sebagaimana mestinya.",
+            _PARAGRAF,
+        )
+    ]
+    return _render(JUDUL_BAST, data, badan, penutup)
+
+
+def adendum_pdf(data) -> bytes:
+    """Adendum Surat Pesanan: the changes (before/after) and the new total, signed by both sides."""
+    pengusul = data["pengusul"]
+    badan = [
+        _p(f"Adendum ini mengubah {_rujukan_sp(data)} dengan rincian perubahan sebagai berikut.", _PARAGRAF),
+        _keterangan(
+            [("Diajukan oleh", f"{_t(pengusul['nama'])} ({_t(pengusul.get('peran'))})")]
+            + ([("Alasan Perubahan", _t(data["alasan"]))] if data.get("alasan") else [])
+        ),
+        _p("Rincian Perubahan", _SEKSI),
+        _tabel(
+            ["No", "Perubahan", "Sebelum", "Sesudah"],
+            [
+                [str(i), _t(x["perubahan"]), _t(x["sebelum"]), _t(x["sesudah"])]
+                for i, x in enumerate(data["perubahan"], start=1)
+            ],
+            [0.8 * cm, 4.6 * cm, 5.8 * cm, 5.8 * cm],
+            tengah=(0,),
+        ),
+        Spacer(1, 0.3 * cm),
+    ]
+    ringkasan = [("Total sebelum adendum", data["total_lama"])] if data.get("total_lama") is not None else []
+    badan += [
+        _ringkasan(ringkasan, "Total setelah adendum", data["total_baru"]),
+        Spacer(1, 0.2 * cm),
+        _terbilang_baris(data["total_baru"]),
+    ]
+    penutup = [
+        _p(
+            "Ketentuan lain dalam Surat Pesanan yang tidak diubah melalui adendum ini tetap berlaku. Adendum ini "
+            "merupakan bagian yang tidak terpisahkan dari Surat Pesanan dan berlaku sejak ditandatangani oleh kedua "
+            "belah pihak.",
+            _PARAGRAF,
+        )
+    ]
+    return _render(JUDUL_ADENDUM, data, badan, penutup)

@@ -68,9 +68,11 @@ def create_app(env=None, **overrides):
         appbuilder.init_app(app, db.session)
         register(appbuilder)
 
-    from .services import deadlines
+    from .services import deadlines, purchasing
 
-    deadlines.init_app(app)  # after AppBuilder: its kinds use Babel, which FAB sets up
+    # after AppBuilder: the deadline kinds use Babel, which FAB sets up
+    deadlines.init_app(app)
+    purchasing.init_app(app)
 
     # Session version and lifetimes, safe redirects, security headers (after the hook above).
     from .services import auth

@@ -16,9 +16,25 @@ from .deadlines import Deadline, DeadlineReminder, SweepRun
 from .eorder import Dokumen, Pesanan, PesananItem
 from .organisations import Instansi, Penyedia, Satker
 from .outbox import EmailOutbox
+from .purchasing import (
+    NegosiasiHarga,
+    NegosiasiRonde,
+    PesananKatalog,
+    PesananKatalogItem,
+    PesananKatalogLayanan,
+    PesanChat,
+    Rup,
+)
 from .regions import Wilayah
 
 __all__ = [
+    "NegosiasiHarga",
+    "NegosiasiRonde",
+    "PesanChat",
+    "PesananKatalog",
+    "PesananKatalogItem",
+    "PesananKatalogLayanan",
+    "Rup",
     "Deadline",
     "DeadlineReminder",
     "SweepRun",

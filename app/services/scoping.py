@@ -10,7 +10,18 @@ from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, false, or_, select, true
 
 from app.extensions import db
-from app.models import AksesPengguna, Alamat, Dokumen, Pesanan, Produk, ProfilPengguna, Satker, Ulasan
+from app.models import (
+    AksesPengguna,
+    Alamat,
+    Dokumen,
+    Pesanan,
+    PesananKatalog,
+    Produk,
+    ProfilPengguna,
+    Rup,
+    Satker,
+    Ulasan,
+)
 from app.security import ROLE_ADMIN, ROLE_AUDITOR, ROLE_MANAJEMEN, ROLE_PENYEDIA, ROLE_SISTEM, ROLE_VERIFIKATOR
 
 from .errors import NotFound
@@ -51,6 +62,18 @@ def _ulasan(user, roles):
     return true()
 
 
+def _katalog(user, roles):
+    if ROLE_PENYEDIA in roles and user.penyedia_id:
+        return PesananKatalog.penyedia_id == user.penyedia_id
+    if user.satker_id:
+        return PesananKatalog.satker_id == user.satker_id
+    return false()
+
+
+def _rup(user, roles):
+    return Rup.satker_id == user.satker_id if user.satker_id else false()
+
+
 def _verification(model):
     """Own requests; a Verifikator also sees those addressed to the instansi of their satker."""
 
@@ -70,6 +93,8 @@ RULES = {
     Alamat: _alamat,
     Dokumen: _dokumen,
     Ulasan: _ulasan,
+    PesananKatalog: _katalog,
+    Rup: _rup,
     ProfilPengguna: _verification(ProfilPengguna),
     AksesPengguna: _verification(AksesPengguna),
 }

@@ -136,8 +136,12 @@ def apply(wf, obj_id, action, actor, expected_version=None, note=None, **data):
             raise DomainError(_l("Aksi tidak dikenal."))
         if not (scoping.roles_of(actor) & wf.roles_for(action)):
             raise Forbidden(_l("Peran Anda tidak berwenang melakukan aksi ini."))
-        t = wf.find(obj.status, action)
-        if t is None or not (scoping.roles_of(actor) & t.roles):
+        rows = [t for t in wf.transitions if t.source == obj.status and t.action == action]
+        mine = [t for t in rows if scoping.roles_of(actor) & t.roles]
+        if rows and not mine:  # the step exists now, but it is the other side's to take
+            raise Forbidden(_l("Peran Anda tidak berwenang melakukan aksi ini."))
+        t = mine[0] if mine else None
+        if t is None:
             raise Conflict(
                 _l(
                     "Aksi ini tidak dapat dilakukan karena status sekarang %(status)s.",

@@ -1,0 +1,197 @@
+"""Katalog v6 e-purchasing (SPEC §6): RUP budget lines, the order a PP checks out, negotiation
+rounds, chat, and (later steps) shipping events, BAST inspection, ratings and addenda."""
+
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import relationship
+
+from .base import Persen, Rupiah
+
+STATUS_KATALOG = {
+    "menunggu_negosiasi": _l("Menunggu Negosiasi"),
+    "nego_pp": _l("Negosiasi Diajukan PP"),
+    "nego_penyedia": _l("Negosiasi Diajukan Penyedia"),
+    "nego_selesai": _l("Negosiasi Selesai"),
+    "menunggu_ppk": _l("Menunggu Persetujuan PPK"),
+    "ditolak_ppk": _l("Ditolak PPK"),
+    "dibatalkan": _l("Dibatalkan"),
+    "batal_otomatis": _l("Batal Otomatis"),
+}
+OPSI_KIRIM = {"kurir_penyedia": _l("Kurir Penyedia"), "pihak_ketiga": _l("Kurir Pihak Ketiga")}
+
+
+class Rup(Model):
+    """Rencana Umum Pengadaan: a satker's budget line; `terpakai` follows the orders committed to it."""
+
+    __tablename__ = "rup"
+    id = Column(Integer, primary_key=True)
+    kode = Column(String(30), unique=True, nullable=False)
+    nama = Column(String(250), nullable=False)
+    tahun = Column(Integer, nullable=False)
+    satker_id = Column(Integer, ForeignKey("satker.id"), nullable=False, index=True)
+    satker = relationship("Satker")
+    pagu = Column(Rupiah, nullable=False)
+    terpakai = Column(Rupiah, nullable=False, default=0)
+
+    __table_args__ = (CheckConstraint("terpakai >= 0 AND terpakai <= pagu", name="ck_rup_terpakai"),)
+
+    @property
+    def sisa(self):
+        return self.pagu - self.terpakai
+
+    def __repr__(self):
+        return f"{self.kode} — {self.nama}"
+
+
+class PesananKatalog(Model):
+    """An e-purchasing order of a satker (PP, PPK) to one Penyedia."""
+
+    __tablename__ = "pesanan_katalog"
+    id = Column(Integer, primary_key=True)
+    nomor = Column(String(40), unique=True, nullable=False)
+    status = Column(String(20), nullable=False, index=True)
+    version = Column(Integer, nullable=False, default=1)
+    satker_id = Column(Integer, ForeignKey("satker.id"), nullable=False, index=True)
+    satker = relationship("Satker")
+    pp_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False, index=True)
+    pp = relationship("PortalUser", foreign_keys=[pp_id])
+    ppk_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False, index=True)
+    ppk = relationship("PortalUser", foreign_keys=[ppk_id])
+    penyedia_id = Column(Integer, ForeignKey("penyedia.id"), nullable=False, index=True)
+    penyedia = relationship("Penyedia")
+    rup_id = Column(Integer, ForeignKey("rup.id"), nullable=False, index=True)
+    rup = relationship(Rup)
+    # e-purchasing preparation document: immutable, readable only by Auditor (every read audited)
+    dokumen_persiapan_id = Column(Integer, ForeignKey("dokumen.id"), nullable=False)
+    alamat_kirim = Column(Text, nullable=False)
+    jenis_pengiriman = Column(String(40), nullable=False)
+    tahapan_pengiriman = Column(Integer, nullable=False, default=1)
+    tanggal_tiba_diminta = Column(Date, nullable=False)
+    opsi_kirim = Column(String(16), nullable=False)
+    kurir_nama = Column(String(80))
+    ongkir_estimasi = Column(Rupiah, nullable=False, default=0)
+    estimasi_hari = Column(Integer)
+    ongkir = Column(Rupiah, nullable=False, default=0)
+    subtotal = Column(Rupiah, nullable=False, default=0)
+    ppn = Column(Rupiah, nullable=False, default=0)
+    ppnbm = Column(Rupiah, nullable=False, default=0)
+    total = Column(Rupiah, nullable=False, default=0)
+    # what is committed on the RUP for this order (released when it is cancelled)
+    anggaran_terpakai = Column(Rupiah, nullable=False, default=0)
+    alasan = Column(Text)
+    klausul = Column(Text)
+    batas_waktu = Column(DateTime)
+    created_at = Column(DateTime, nullable=False)
+    updated_at = Column(DateTime)
+
+    items = relationship(
+        "PesananKatalogItem", back_populates="pesanan", cascade="all, delete-orphan", order_by="PesananKatalogItem.id"
+    )
+    layanan = relationship(
+        "PesananKatalogLayanan",
+        back_populates="pesanan",
+        cascade="all, delete-orphan",
+        order_by="PesananKatalogLayanan.id",
+    )
+
+    __table_args__ = (
+        CheckConstraint("total = subtotal + ppn + ppnbm + ongkir", name="ck_katalog_total"),
+        Index("ix_katalog_satker_status", "satker_id", "status"),
+        Index("ix_katalog_penyedia_status", "penyedia_id", "status"),
+    )
+
+    @property
+    def status_label(self):
+        return STATUS_KATALOG.get(self.status, self.status)
+
+    def __repr__(self):
+        return self.nomor
+
+
+class PesananKatalogItem(Model):
+    __tablename__ = "pesanan_katalog_item"
+    id = Column(Integer, primary_key=True)
+    pesanan_id = Column(Integer, ForeignKey("pesanan_katalog.id", ondelete="CASCADE"), nullable=False, index=True)
+    pesanan = relationship(PesananKatalog, back_populates="items")
+    produk_id = Column(Integer, ForeignKey("produk.id"), nullable=False)
+    produk = relationship("Produk")
+    varian_id = Column(Integer, ForeignKey("produk_varian.id"))
+    nama = Column(String(250), nullable=False)
+    satuan = Column(String(30), nullable=False)
+    qty = Column(Integer, nullable=False)
+    harga_katalog = Column(Rupiah, nullable=False)
+    harga = Column(Rupiah, nullable=False)  # the agreed (or latest proposed) unit price
+    ppn_persen = Column(Persen, nullable=False)
+    ppnbm_persen = Column(Persen, nullable=False)
+    subtotal = Column(Rupiah, nullable=False)
+    ppn = Column(Rupiah, nullable=False)
+    ppnbm = Column(Rupiah, nullable=False)
+
+    __table_args__ = (CheckConstraint("qty > 0", name="ck_katalog_item_qty"),)
+
+
+class PesananKatalogLayanan(Model):
+    """An additional service ("layanan tambahan") on the order, with its own (negotiated) price."""
+
+    __tablename__ = "pesanan_katalog_layanan"
+    id = Column(Integer, primary_key=True)
+    pesanan_id = Column(Integer, ForeignKey("pesanan_katalog.id", ondelete="CASCADE"), nullable=False, index=True)
+    pesanan = relationship(PesananKatalog, back_populates="layanan")
+    layanan_id = Column(Integer, ForeignKey("layanan_tambahan.id"), nullable=False)
+    nama = Column(String(120), nullable=False)
+    harga_katalog = Column(Rupiah, nullable=False)
+    harga = Column(Rupiah, nullable=False)
+
+
+class NegosiasiRonde(Model):
+    """One proposal in the negotiation history (riwayat negosiasi): who proposed what, and when."""
+
+    __tablename__ = "negosiasi_ronde"
+    id = Column(Integer, primary_key=True)
+    pesanan_id = Column(Integer, ForeignKey("pesanan_katalog.id", ondelete="CASCADE"), nullable=False, index=True)
+    nomor_ronde = Column(Integer, nullable=False)
+    oleh = Column(String(10), nullable=False)  # "pp" or "penyedia"
+    user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    user = relationship("PortalUser")
+    ongkir = Column(Rupiah, nullable=False, default=0)
+    total = Column(Rupiah, nullable=False)
+    catatan = Column(Text)
+    created_at = Column(DateTime, nullable=False)
+    harga = relationship("NegosiasiHarga", cascade="all, delete-orphan", order_by="NegosiasiHarga.id")
+
+    __table_args__ = (UniqueConstraint("pesanan_id", "nomor_ronde", name="uq_negosiasi_ronde"),)
+
+
+class NegosiasiHarga(Model):
+    __tablename__ = "negosiasi_harga"
+    id = Column(Integer, primary_key=True)
+    ronde_id = Column(Integer, ForeignKey("negosiasi_ronde.id", ondelete="CASCADE"), nullable=False, index=True)
+    item_id = Column(Integer, ForeignKey("pesanan_katalog_item.id", ondelete="CASCADE"))
+    layanan_id = Column(Integer, ForeignKey("pesanan_katalog_layanan.id", ondelete="CASCADE"))
+    harga = Column(Rupiah, nullable=False)
+
+    __table_args__ = (CheckConstraint("(item_id IS NULL) <> (layanan_id IS NULL)", name="ck_nego_one_target"),)
+
+
+class PesanChat(Model):
+    """A message between PP and Penyedia about one order."""
+
+    __tablename__ = "pesan_chat"
+    id = Column(Integer, primary_key=True)
+    pesanan_id = Column(Integer, ForeignKey("pesanan_katalog.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    user = relationship("PortalUser")
+    teks = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False)

@@ -1,0 +1,497 @@
+"""Katalog v6 e-purchasing (SPEC §6 steps 1–3): PP checkout against a RUP, negotiation rounds
+between PP and Penyedia, and the PPK's approval — a second transition table on the same engine.
+
+Every step that waits for somebody starts a 3x24 h deadline (SPEC §7); the sweep expires it
+through this table's `batal_otomatis` row, acted by the portal itself (workflow.SYSTEM).
+"""
+
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import (
+    LayananTambahan,
+    NegosiasiHarga,
+    NegosiasiRonde,
+    PesananItem,
+    PesananKatalog,
+    PesananKatalogItem,
+    PesananKatalogLayanan,
+    PesanChat,
+    PortalUser,
+    Produk,
+    Rup,
+)
+from app.models.purchasing import OPSI_KIRIM, STATUS_KATALOG
+from app.security import ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_SISTEM
+
+from . import clock, deadlines, documents, money, notify, scoping
+from .errors import DomainError, Forbidden
+from .workflow import SYSTEM, T, Workflow, apply, audit
+
+PP, PPK, PENYEDIA, SISTEM = {ROLE_PP}, {ROLE_PPK}, {ROLE_PENYEDIA}, {ROLE_SISTEM}
+DOKUMEN_PERSIAPAN_MAX = 10 * 1024 * 1024
+RESPONSE_HOURS = 72
+
+
+# --- money ----------------------------------------------------------------------------------
+
+
+def _hitung(p):
+    """Lines at their current prices, PPN/PPnBM added per line, plus services and shipping."""
+    for item in p.items:
+        a = money.line_amounts(item.harga, item.qty, item.ppn_persen, item.ppnbm_persen)
+        item.subtotal, item.ppn, item.ppnbm = a.subtotal, a.ppn, a.ppnbm
+    lines = money.order_amounts(p.items)
+    layanan = sum(x.harga for x in p.layanan)
+    p.subtotal = lines.subtotal + layanan
+    p.ppn, p.ppnbm = lines.ppn, lines.ppnbm
+    p.total = p.subtotal + p.ppn + p.ppnbm + p.ongkir
+
+
+def _anggaran(p, new_total):
+    """Move the RUP commitment to `new_total` atomically; refuse when the RUP's remainder is short."""
+    delta = new_total - (p.anggaran_terpakai or 0)
+    if delta == 0:
+        return
+    res = db.session.execute(
+        update(Rup)
+        .where(Rup.id == p.rup_id, Rup.terpakai + delta <= Rup.pagu, Rup.terpakai + delta >= 0)
+        .values(terpakai=Rup.terpakai + delta)
+        .execution_options(synchronize_session=False)
+    )
+    if res.rowcount != 1:
+        rup = db.session.get(Rup, p.rup_id)
+        db.session.refresh(rup)
+        raise DomainError(
+            _l(
+                "Sisa anggaran RUP %(kode)s (%(sisa)s) tidak mencukupi untuk pesanan ini (%(total)s).",
+                kode=rup.kode,
+                sisa=money.format_rupiah(rup.sisa),
+                total=money.format_rupiah(new_total),
+            )
+        )
+    p.anggaran_terpakai = new_total
+
+
+def harga_terendah(produk_id):
+    """The lowest unit price this product ever sold for (agreed Katalog prices and E-Order sales)."""
+    katalog = db.session.execute(
+        select(func.min(PesananKatalogItem.harga))
+        .join(PesananKatalog, PesananKatalogItem.pesanan_id == PesananKatalog.id)
+        .where(
+            PesananKatalogItem.produk_id == produk_id,
+            PesananKatalog.status.notin_(("menunggu_negosiasi", "nego_pp", "nego_penyedia", "dibatalkan")),
+            PesananKatalog.status != "batal_otomatis",
+        )
+    ).scalar_one_or_none()
+    from app.models import Pesanan
+
+    eorder = db.session.execute(
+        select(func.min(PesananItem.harga_satuan))
+        .join(Pesanan, PesananItem.pesanan_id == Pesanan.id)
+        .where(PesananItem.produk_id == produk_id, Pesanan.status == "selesai")
+    ).scalar_one_or_none()
+    found = [x for x in (katalog, eorder) if x is not None]
+    return min(found) if found else None
+
+
+# --- checkout (creates the order) ------------------------------------------------------------
+
+
+def _as_int(value, message, minimum=0):
+    try:
+        number = int(str(value).replace(".", "")) if not isinstance(value, int) else value
+    except (TypeError, ValueError):
+        raise DomainError(message) from None
+    if number < minimum:
+        raise DomainError(message)
+    return number
+
+
+def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_pengiriman, tanggal_tiba_diminta,
+             opsi_kirim, tahapan_pengiriman=1, kurir_nama=None, ongkir_estimasi=0, estimasi_hari=None):  # fmt: skip
+    """PP checks out cart lines of one Penyedia: lines = [{produk_id, qty, layanan_ids?}];
+    dokumen_persiapan = (filename, PDF bytes). Commits the order's total on the RUP."""
+    try:
+        if ROLE_PP not in scoping.roles_of(pp) or not pp.satker_id:
+            raise Forbidden(_l("Hanya Pejabat Pengadaan yang dapat melakukan checkout."))
+        if not lines:
+            raise DomainError(_l("Pilih minimal satu produk dari keranjang."))
+        produk = []
+        for line in lines:
+            p = scoping.get_scoped(Produk, line.get("produk_id"), pp)
+            if p.status != "tayang":
+                raise DomainError(_l("Produk %(nama)s tidak tayang.", nama=p.nama))
+            qty = _as_int(line.get("qty"), _l("Jumlah pesanan tidak valid."), minimum=1)
+            if qty < p.min_pesan or qty > p.max_pesan:
+                raise DomainError(
+                    _l(
+                        "Jumlah %(nama)s harus antara %(min)s dan %(max)s.",
+                        nama=p.nama,
+                        min=p.min_pesan,
+                        max=p.max_pesan,
+                    )
+                )
+            if p.ketersediaan == "ready" and qty > p.stok:
+                raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=p.nama, stok=p.stok))
+            produk.append((p, qty, line.get("layanan_ids") or []))
+        if len({p.penyedia_id for p, _, _ in produk}) != 1:
+            raise DomainError(_l("Satu pesanan hanya untuk satu Penyedia; checkout per Penyedia."))
+        rup = db.session.get(Rup, int(rup_id)) if str(rup_id or "").isdigit() else None
+        if rup is None or rup.satker_id != pp.satker_id:
+            raise DomainError(_l("Pilih RUP satuan kerja Anda."))
+        ppk = db.session.get(PortalUser, int(ppk_id)) if str(ppk_id or "").isdigit() else None
+        if ppk is None or ppk.satker_id != pp.satker_id or ROLE_PPK not in {r.name for r in ppk.roles}:
+            raise DomainError(_l("Pilih PPK dari satuan kerja yang sama."))
+        if opsi_kirim not in OPSI_KIRIM:
+            raise DomainError(_l("Pilih opsi pengiriman."))
+        if opsi_kirim == "pihak_ketiga" and not (kurir_nama or "").strip():
+            raise DomainError(_l("Isi nama kurir pihak ketiga."))
+        if not (alamat_kirim or "").strip() or not (jenis_pengiriman or "").strip():
+            raise DomainError(_l("Isi alamat dan jenis pengiriman."))
+        if not isinstance(tanggal_tiba_diminta, date):
+            try:
+                tanggal_tiba_diminta = date.fromisoformat(str(tanggal_tiba_diminta))
+            except ValueError:
+                raise DomainError(_l("Tanggal tiba tidak valid.")) from None
+        if tanggal_tiba_diminta <= clock.today_local():
+            raise DomainError(_l("Tanggal tiba yang diminta paling cepat besok."))
+        tahapan = _as_int(tahapan_pengiriman, _l("Tahapan pengiriman tidak valid."), minimum=1)
+        ongkir_estimasi = _as_int(ongkir_estimasi or 0, _l("Estimasi ongkos kirim tidak valid."))
+        name, data = dokumen_persiapan
+        documents.check_upload(data, allowed=(documents.PDF,), max_bytes=DOKUMEN_PERSIAPAN_MAX)
+
+        now = clock.now()
+        stored, digest = documents.store(data)
+        from app.models import Dokumen
+
+        doc = Dokumen(
+            jenis="persiapan_epurchasing",
+            filename=(name or "persiapan.pdf")[:255],
+            content_type=documents.PDF,
+            size=len(data),
+            sha256=digest,
+            stored_name=stored,
+            uploaded_by_id=pp.id,
+            uploaded_at=now,
+        )
+        db.session.add(doc)
+        db.session.flush()
+        p = PesananKatalog(
+            nomor=f"TMP-{pp.id}-{now.timestamp()}",
+            status="menunggu_negosiasi",
+            version=1,
+            satker_id=pp.satker_id,
+            pp_id=pp.id,
+            ppk_id=ppk.id,
+            penyedia_id=produk[0][0].penyedia_id,
+            rup_id=rup.id,
+            dokumen_persiapan_id=doc.id,
+            alamat_kirim=alamat_kirim.strip(),
+            jenis_pengiriman=jenis_pengiriman.strip(),
+            tahapan_pengiriman=tahapan,
+            tanggal_tiba_diminta=tanggal_tiba_diminta,
+            opsi_kirim=opsi_kirim,
+            kurir_nama=(kurir_nama or "").strip() or None,
+            ongkir_estimasi=ongkir_estimasi,
+            estimasi_hari=estimasi_hari,
+            # A third-party courier's estimate is what the order pays; Kurir Penyedia is negotiated.
+            ongkir=ongkir_estimasi if opsi_kirim == "pihak_ketiga" else 0,
+            anggaran_terpakai=0,
+            created_at=now,
+        )
+        for prod, qty, layanan_ids in produk:
+            p.items.append(
+                PesananKatalogItem(
+                    produk_id=prod.id,
+                    nama=prod.nama,
+                    satuan=prod.satuan,
+                    qty=qty,
+                    harga_katalog=prod.harga,
+                    harga=prod.harga,
+                    ppn_persen=prod.ppn_persen,
+                    ppnbm_persen=prod.ppnbm_persen,
+                    subtotal=0,
+                    ppn=0,
+                    ppnbm=0,
+                )
+            )
+            for lid in layanan_ids:
+                lay = db.session.get(LayananTambahan, int(lid))
+                if lay is None or lay.produk_id != prod.id:
+                    raise DomainError(_l("Layanan tambahan tidak dikenal untuk produk ini."))
+                p.layanan.append(
+                    PesananKatalogLayanan(layanan_id=lay.id, nama=lay.nama, harga_katalog=lay.harga, harga=lay.harga)
+                )
+        _hitung(p)
+        db.session.add(p)
+        db.session.flush()
+        p.nomor = f"KAT/{clock.to_local(now).year}/{p.id:06d}"
+        _anggaran(p, p.total)
+        audit("pesanan_katalog", p.id, "checkout", pp, None, p.status, role=ROLE_PP)
+        audit("dokumen", doc.id, "unggah", pp, note=f"persiapan e-purchasing {p.nomor}")
+        db.session.commit()
+        return p
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+# --- negotiation guards and effects ----------------------------------------------------------
+
+
+def _proposal(ctx):
+    """Validate a price proposal: {item_id: price}, {layanan_id: price}, ongkir (Kurir Penyedia only)."""
+    p, d = ctx.obj, ctx.data
+    harga = d.get("harga") or {}
+    layanan = d.get("harga_layanan") or {}
+    items = {i.id: i for i in p.items}
+    services = {x.id: x for x in p.layanan}
+    prices = {}
+    for key, value in harga.items():
+        item = items.get(int(key)) if str(key).isdigit() else None
+        if item is None:
+            raise DomainError(_l("Baris pesanan tidak dikenal."))
+        prices[("item", item.id)] = _as_int(value, _l("Harga harus bilangan bulat Rupiah lebih dari nol."), 1)
+    for key, value in layanan.items():
+        svc = services.get(int(key)) if str(key).isdigit() else None
+        if svc is None:
+            raise DomainError(_l("Layanan tambahan tidak dikenal."))
+        prices[("layanan", svc.id)] = _as_int(value, _l("Harga harus bilangan bulat Rupiah lebih dari nol."), 1)
+    ongkir = p.ongkir
+    if d.get("ongkir") not in (None, ""):
+        if p.opsi_kirim != "kurir_penyedia":
+            raise DomainError(_l("Ongkos kirim hanya dinegosiasikan untuk Kurir Penyedia."))
+        ongkir = _as_int(d["ongkir"], _l("Ongkos kirim tidak valid."))
+    if not prices and ongkir == p.ongkir:
+        raise DomainError(_l("Ajukan minimal satu harga."))
+    ctx.data["_prices"], ctx.data["_ongkir"] = prices, ongkir
+    return {}
+
+
+def _record_round(ctx, oleh):
+    p, actor = ctx.obj, ctx.actor
+    # No flush half-way: the database checks total = subtotal + taxes + shipping on every write.
+    with db.session.no_autoflush:
+        for (kind, key), price in ctx.data["_prices"].items():
+            target = next(i for i in (p.items if kind == "item" else p.layanan) if i.id == key)
+            target.harga = price
+        p.ongkir = ctx.data["_ongkir"]
+        _hitung(p)
+    _anggaran(p, p.total)
+    nomor = (db.session.execute(select(func.max(NegosiasiRonde.nomor_ronde)).where(
+        NegosiasiRonde.pesanan_id == p.id)).scalar_one() or 0) + 1  # fmt: skip
+    ronde = NegosiasiRonde(
+        pesanan_id=p.id,
+        nomor_ronde=nomor,
+        oleh=oleh,
+        user_id=actor.id,
+        ongkir=p.ongkir,
+        total=p.total,
+        catatan=(ctx.data.get("catatan") or "").strip()[:2000] or None,
+        created_at=clock.now(),
+    )
+    for item in p.items:
+        ronde.harga.append(NegosiasiHarga(item_id=item.id, harga=item.harga))
+    for svc in p.layanan:
+        ronde.harga.append(NegosiasiHarga(layanan_id=svc.id, harga=svc.harga))
+    db.session.add(ronde)
+
+
+def _ajukan_pp(ctx):
+    _record_round(ctx, "pp")
+    _tunggu(ctx, "negosiasi")
+
+
+def _tawar_penyedia(ctx):
+    _record_round(ctx, "penyedia")
+    _tunggu(ctx, "negosiasi")
+
+
+def _tunggu(ctx, kind):
+    due = clock.now() + timedelta(hours=current_app.config.get("KATALOG_RESPONSE_HOURS", RESPONSE_HOURS))
+    deadlines.mulai(kind, "pesanan_katalog", ctx.obj.id, due)
+    ctx.obj.batas_waktu = due
+
+
+def _selesai_tunggu(ctx):
+    for kind in ("negosiasi", "persetujuan_ppk"):
+        deadlines.tutup(kind, "pesanan_katalog", ctx.obj.id)
+    ctx.obj.batas_waktu = None
+
+
+def _ke_ppk(ctx):
+    _selesai_tunggu(ctx)
+    _tunggu(ctx, "persetujuan_ppk")
+
+
+def _alasan(ctx):
+    alasan = (ctx.data.get("alasan") or "").strip()
+    if not alasan:
+        raise DomainError(_l("Alasan wajib diisi."))
+    return {"alasan": alasan[:2000]}
+
+
+def _otomatis(ctx):
+    return {"alasan": str(_l("Batas waktu 3x24 jam terlewati."))}
+
+
+def _lepas_anggaran(ctx):
+    _selesai_tunggu(ctx)
+    p = ctx.obj
+    _anggaran(p, 0)
+
+
+# --- the table (SPEC §6 steps 1–3) --------------------------------------------------------------
+
+LABELS = {
+    "ajukan_nego": _l("Ajukan Negosiasi"),
+    "tawar": _l("Ajukan Tawaran Balik"),
+    "terima": _l("Terima Negosiasi"),
+    "batalkan": _l("Batalkan Pesanan"),
+    "batal_otomatis": _l("Batal Otomatis"),
+    "ajukan_ppk": _l("Ajukan ke PPK"),
+    "tolak_ppk": _l("Tolak"),
+}
+STYLES = {"batalkan": "danger", "tolak_ppk": "danger", "batal_otomatis": "danger"}
+
+
+def _t(source, action, target, roles, guard=None, effect=None):
+    return T(source, action, target, roles, guard, effect, LABELS[action], STYLES.get(action, "primary"))
+
+
+NEGO_OPEN = ("menunggu_negosiasi", "nego_pp", "nego_penyedia", "nego_selesai")
+# fmt: off
+TRANSITIONS = (
+    _t("menunggu_negosiasi", "ajukan_nego",    "nego_pp",        PP,       _proposal, _ajukan_pp),
+    _t("nego_penyedia",      "ajukan_nego",    "nego_pp",        PP,       _proposal, _ajukan_pp),
+    _t("nego_pp",            "tawar",          "nego_penyedia",  PENYEDIA, _proposal, _tawar_penyedia),
+    _t("nego_pp",            "terima",         "nego_selesai",   PENYEDIA, None,      _selesai_tunggu),
+    _t("nego_penyedia",      "terima",         "nego_selesai",   PP,       None,      _selesai_tunggu),
+    _t("nego_selesai",       "ajukan_ppk",     "menunggu_ppk",   PP,       None,      _ke_ppk),
+    _t("menunggu_ppk",       "tolak_ppk",      "ditolak_ppk",    PPK,      _alasan,   _lepas_anggaran),
+    _t("nego_pp",            "batal_otomatis", "batal_otomatis", SISTEM,   _otomatis, _lepas_anggaran),
+    _t("nego_penyedia",      "batal_otomatis", "batal_otomatis", SISTEM,   _otomatis, _lepas_anggaran),
+    _t("menunggu_ppk",       "batal_otomatis", "batal_otomatis", SISTEM,   _otomatis, _lepas_anggaran),
+) + tuple(
+    _t(state,                "batalkan",       "dibatalkan",     PP | PENYEDIA, _alasan, _lepas_anggaran)
+    for state in NEGO_OPEN
+)
+# fmt: on
+FIELDS = {
+    "ajukan_nego": ("harga", "harga_layanan", "ongkir", "catatan"),
+    "tawar": ("harga", "harga_layanan", "ongkir", "catatan"),
+    "batalkan": ("alasan",),
+    "tolak_ppk": ("alasan",),
+}
+
+
+def _is_party(p, actor, transition):
+    roles = scoping.roles_of(actor) & transition.roles
+    if ROLE_SISTEM in roles:
+        return True
+    if ROLE_PENYEDIA in roles and actor.penyedia_id == p.penyedia_id:
+        return True
+    if ROLE_PP in roles and actor.id == p.pp_id:
+        return True
+    return ROLE_PPK in roles and actor.id == p.ppk_id
+
+
+def _notify(ctx):
+    p, t = ctx.obj, ctx.transition
+    next_party = {
+        "nego_pp": [u.email for u in _penyedia_users(p.penyedia_id)],
+        "nego_penyedia": [p.pp.email],
+        "nego_selesai": [p.pp.email],
+        "menunggu_ppk": [p.ppk.email],
+    }.get(t.target, [p.pp.email] + [u.email for u in _penyedia_users(p.penyedia_id)])
+    with force_locale("id"):
+        subject = gettext("Pesanan %(nomor)s: %(status)s", nomor=p.nomor, status=str(STATUS_KATALOG[t.target]))
+        body = gettext(
+            "Pesanan %(nomor)s kini berstatus %(status)s setelah aksi %(aksi)s.\n"
+            "Buka portal untuk melihat rincian dan langkah berikutnya.",
+            nomor=p.nomor,
+            status=str(STATUS_KATALOG[t.target]),
+            aksi=str(t.label),
+        )
+    for email in sorted({e for e in next_party if e}):
+        notify.queue_email(email, subject, body, key=f"katalog:{p.id}:v{p.version}:{email}")
+
+
+def _penyedia_users(penyedia_id):
+    return db.session.execute(select(PortalUser).where(PortalUser.penyedia_id == penyedia_id)).scalars().all()
+
+
+KATALOG = Workflow(
+    entity="pesanan_katalog",
+    model=PesananKatalog,
+    transitions=TRANSITIONS,
+    labels=STATUS_KATALOG,
+    party=_is_party,
+    noun=_l("Pesanan"),
+    on_applied=_notify,
+)
+
+
+def jalankan(pesanan_id, action, actor, expected_version=None, **data):
+    data = {k: data[k] for k in FIELDS.get(action, ()) if k in data}
+    return apply(KATALOG, pesanan_id, action, actor, expected_version=expected_version, **data)
+
+
+def kirim_chat(pesanan_id, actor, teks):
+    """A message about the order, between its PP and its Penyedia."""
+    try:
+        p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
+        if not (actor.id == p.pp_id or actor.penyedia_id == p.penyedia_id):
+            raise Forbidden(_l("Hanya PP dan Penyedia pesanan ini yang dapat berdiskusi."))
+        teks = (teks or "").strip()
+        if not teks:
+            raise DomainError(_l("Pesan kosong."))
+        msg = PesanChat(pesanan_id=p.id, user_id=actor.id, teks=teks[:4000], created_at=clock.now())
+        db.session.add(msg)
+        db.session.commit()
+        return msg
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def riwayat_negosiasi(p):
+    return (
+        db.session.execute(
+            select(NegosiasiRonde).where(NegosiasiRonde.pesanan_id == p.id).order_by(NegosiasiRonde.nomor_ronde)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def _deadline_kinds():
+    def expire(row):
+        apply(KATALOG, row.entity_id, "batal_otomatis", SYSTEM)
+
+    def remind(row):
+        p = db.session.get(PesananKatalog, row.entity_id)
+        who = {"nego_pp": [u.email for u in _penyedia_users(p.penyedia_id)], "nego_penyedia": [p.pp.email],
+               "menunggu_ppk": [p.ppk.email]}.get(p.status, [])  # fmt: skip
+        with force_locale("id"):
+            subject = gettext("Pengingat: pesanan %(nomor)s menunggu tanggapan Anda", nomor=p.nomor)
+            body = gettext(
+                "Pesanan %(nomor)s (%(status)s) batal otomatis bila tidak ditanggapi sebelum batas waktu.",
+                nomor=p.nomor,
+                status=str(p.status_label),
+            )
+        return [(email, subject, body) for email in who]
+
+    for kind in ("negosiasi", "persetujuan_ppk"):
+        deadlines.register(kind, expire, remind, current_app.config.get("DEADLINE_REMINDER_HOURS", (24, 3)))
+
+
+def init_app(app):
+    with app.app_context():
+        _deadline_kinds()

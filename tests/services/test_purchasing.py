@@ -1,0 +1,204 @@
+"""Katalog e-purchasing steps 1–3 through the service: checkout against a RUP, negotiation rounds,
+PPK approval, cancellations, and Batal Otomatis after 3x24 h of moved clock."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Deadline, EmailOutbox, NegosiasiRonde, PesananKatalog, Rup
+from app.services import clock, deadlines, purchasing
+from app.services.errors import Conflict, DomainError, Forbidden, NotFound
+from tests.factories import pdf_bytes, png_bytes
+
+
+@pytest.fixture
+def k(f):
+    satker = f.satker("satker")
+    pp = f.user("PP", satker=satker)
+    ppk = f.user("PPK", satker=satker)
+    penyedia = f.penyedia()
+    supplier = f.penyedia_user(penyedia)
+    produk = f.produk(penyedia, harga=100_000, ppn_persen=Decimal("11"), min_pesan=1, max_pesan=100, stok=100)
+    rup = Rup(kode="RUP-1", nama="Belanja ATK", tahun=2026, satker_id=satker.id, pagu=5_000_000, terpakai=0)
+    db.session.add(rup)
+    db.session.commit()
+    return dict(satker=satker, pp=pp, ppk=ppk, penyedia=penyedia, supplier=supplier, produk=produk, rup=rup)
+
+
+def _checkout(k, qty=10, **kw):
+    args = dict(
+        lines=[{"produk_id": k["produk"].id, "qty": qty}],
+        dokumen_persiapan=("persiapan.pdf", pdf_bytes("Dokumen persiapan")),
+        rup_id=k["rup"].id,
+        ppk_id=k["ppk"].id,
+        alamat_kirim="Jl. Medan Merdeka Selatan 8-9, Jakarta Pusat",
+        jenis_pengiriman="Dikirim ke kantor",
+        tanggal_tiba_diminta=clock.today_local() + timedelta(days=14),
+        opsi_kirim="kurir_penyedia",
+    )
+    args.update(kw)
+    return purchasing.checkout(k["pp"], **args)
+
+
+def _rup(k):
+    db.session.expire_all()
+    return db.session.get(Rup, k["rup"].id)
+
+
+def test_checkout_commits_the_total_on_the_rup(k):
+    p = _checkout(k)
+    assert (p.status, p.subtotal, p.ppn, p.total) == ("menunggu_negosiasi", 1_000_000, 110_000, 1_110_000)
+    assert _rup(k).terpakai == 1_110_000 and p.nomor.startswith("KAT/")
+
+
+def test_checkout_refused_when_the_rup_cannot_cover_it(k):
+    with pytest.raises(DomainError) as e:
+        _checkout(k, qty=50)  # 5.550.000 > 5.000.000
+    assert "RUP-1" in str(e.value) and "Rp 5.000.000" in str(e.value).replace("\xa0", " ")
+    assert _rup(k).terpakai == 0 and db.session.query(PesananKatalog).count() == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"dokumen_persiapan": ("x.pdf", png_bytes())},
+        {"dokumen_persiapan": ("x.pdf", pdf_bytes() + b"0" * (10 * 1024 * 1024))},
+        {"opsi_kirim": "pihak_ketiga"},  # without a courier name
+        {"tanggal_tiba_diminta": clock.today_local()},
+        {"qty": 0},
+    ],
+)
+def test_checkout_refusals(k, change):
+    qty = change.pop("qty", 10)
+    with pytest.raises(DomainError):
+        _checkout(k, qty=qty, **change)
+    assert db.session.query(PesananKatalog).count() == 0 and _rup(k).terpakai == 0
+
+
+def test_ppk_and_rup_must_be_of_the_pp_satker(k, f):
+    other = f.satker("satker")
+    with pytest.raises(DomainError):
+        _checkout(k, ppk_id=f.user("PPK", satker=other).id)
+    rup = Rup(kode="RUP-X", nama="Lain", tahun=2026, satker_id=other.id, pagu=10**9, terpakai=0)
+    db.session.add(rup)
+    db.session.commit()
+    with pytest.raises(DomainError):
+        _checkout(k, rup_id=rup.id)
+
+
+def test_only_pp_checks_out(k):
+    with pytest.raises(Forbidden):
+        purchasing.checkout(k["ppk"], lines=[], dokumen_persiapan=("a.pdf", pdf_bytes()), rup_id=None, ppk_id=None,
+                            alamat_kirim="", jenis_pengiriman="", tanggal_tiba_diminta=None, opsi_kirim="")  # fmt: skip
+
+
+def test_two_rounds_then_ppk(k):
+    p = _checkout(k)
+    item = p.items[0].id
+    p = purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={item: 90_000}, ongkir=50_000, catatan="Mohon harga")
+    assert (p.status, p.subtotal, p.ppn, p.ongkir, p.total) == ("nego_pp", 900_000, 99_000, 50_000, 1_049_000)
+    assert _rup(k).terpakai == 1_049_000  # the commitment follows the order
+    with pytest.raises(Forbidden):
+        purchasing.jalankan(p.id, "terima", k["pp"])  # the PP cannot accept its own proposal
+    p = purchasing.jalankan(p.id, "tawar", k["supplier"], harga={item: 95_000}, ongkir=50_000)
+    assert p.status == "nego_penyedia" and p.total == 950_000 + 104_500 + 50_000
+    p = purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={item: 92_500})
+    p = purchasing.jalankan(p.id, "terima", k["supplier"])
+    assert p.status == "nego_selesai"
+    rounds = purchasing.riwayat_negosiasi(p)
+    assert [(r.oleh, r.total) for r in rounds] == [
+        ("pp", 1_049_000),
+        ("penyedia", 1_104_500),
+        ("pp", 925_000 + 101_750 + 50_000),
+    ]
+    p = purchasing.jalankan(p.id, "ajukan_ppk", k["pp"])
+    assert p.status == "menunggu_ppk"
+    with pytest.raises(DomainError):
+        purchasing.jalankan(p.id, "tolak_ppk", k["ppk"], alasan="")
+    p = purchasing.jalankan(p.id, "tolak_ppk", k["ppk"], alasan="Spesifikasi tidak sesuai")
+    assert p.status == "ditolak_ppk" and _rup(k).terpakai == 0  # released
+
+
+def test_lowest_price_ever_sold(k):
+    assert purchasing.harga_terendah(k["produk"].id) is None
+    p = _checkout(k)
+    purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 80_000})
+    purchasing.jalankan(p.id, "terima", k["supplier"])
+    assert purchasing.harga_terendah(k["produk"].id) == 80_000
+
+
+def test_proposal_refusals(k):
+    p = _checkout(k, opsi_kirim="pihak_ketiga", kurir_nama="JNE", ongkir_estimasi=75_000)
+    assert p.ongkir == 75_000 and p.total == 1_110_000 + 75_000
+    for data in ({}, {"harga": {p.items[0].id: 0}}, {"harga": {999999: 1000}}, {"ongkir": 10_000}):
+        with pytest.raises(DomainError):
+            purchasing.jalankan(p.id, "ajukan_nego", k["pp"], **data)
+    db.session.expire_all()
+    assert db.session.get(PesananKatalog, p.id).status == "menunggu_negosiasi"
+
+
+def test_cancel_by_either_side_releases_the_budget(k):
+    p = _checkout(k)
+    with pytest.raises(DomainError):
+        purchasing.jalankan(p.id, "batalkan", k["supplier"], alasan="")
+    p = purchasing.jalankan(p.id, "batalkan", k["supplier"], alasan="Stok tidak tersedia")
+    assert p.status == "dibatalkan" and _rup(k).terpakai == 0
+
+
+def test_other_organisations_see_nothing(k, f):
+    p = _checkout(k)
+    for stranger in (f.user("PP", satker=f.satker("satker")), f.penyedia_user()):
+        with pytest.raises(NotFound):
+            purchasing.jalankan(p.id, "batalkan", stranger, alasan="x")
+    other_pp = f.user("PP", satker=k["satker"])  # same satker, not this order's PP
+    with pytest.raises(Forbidden):
+        purchasing.jalankan(p.id, "ajukan_nego", other_pp, harga={p.items[0].id: 1000})
+
+
+def test_unanswered_negotiation_is_cancelled_after_three_days(k):
+    p = _checkout(k)
+    p = purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
+    due = db.session.execute(
+        select(Deadline.due_at).where(
+            Deadline.entity_id == p.id, Deadline.kind == "negosiasi", Deadline.status == "aktif"
+        )
+    ).scalar_one()
+    assert deadlines.sweep(now=due - timedelta(minutes=1))["fired"] == 0
+    assert deadlines.sweep(now=due)["fired"] == 1
+    db.session.expire_all()
+    p = db.session.get(PesananKatalog, p.id)
+    assert p.status == "batal_otomatis" and _rup(k).terpakai == 0
+    assert deadlines.sweep(now=due + timedelta(hours=1))["fired"] == 0
+    emails = db.session.execute(
+        select(func.count(EmailOutbox.id)).where(EmailOutbox.subject.contains("Batal Otomatis"))
+    ).scalar_one()
+    assert emails == 2  # the PP and the Penyedia user
+    with pytest.raises(Conflict):
+        purchasing.jalankan(p.id, "terima", k["supplier"])
+
+
+def test_answer_in_time_moves_the_deadline_to_the_other_side(k):
+    p = _checkout(k)
+    p = purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
+    clock.advance(timedelta(hours=70))
+    p = purchasing.jalankan(p.id, "tawar", k["supplier"], harga={p.items[0].id: 95_000})
+    clock.advance(timedelta(hours=5))  # 75 h after the first proposal: the new deadline still runs
+    assert deadlines.sweep()["fired"] == 0
+    active = db.session.execute(
+        select(func.count(Deadline.id)).where(Deadline.entity_id == p.id, Deadline.status == "aktif")
+    ).scalar_one()
+    assert active == 1
+    assert db.session.query(NegosiasiRonde).filter_by(pesanan_id=p.id).count() == 2
+
+
+def test_chat_between_pp_and_penyedia_only(k, f):
+    p = _checkout(k)
+    purchasing.kirim_chat(p.id, k["pp"], "Bisa kirim minggu depan?")
+    purchasing.kirim_chat(p.id, k["supplier"], "Bisa, Pak.")
+    with pytest.raises(Forbidden):
+        purchasing.kirim_chat(p.id, k["ppk"], "Saya ikut")
+    with pytest.raises(DomainError):
+        purchasing.kirim_chat(p.id, k["pp"], "   ")

@@ -1,15 +1,11 @@
 """Huey tasks. The database is the single truth: tasks only sweep it (deadlines, outbox)."""
 
 import logging
-import smtplib
-from email.message import EmailMessage
 
 from huey import crontab
-from sqlalchemy import select
 
-from app.extensions import db, huey
-from app.models import EmailOutbox
-from app.services import clock
+from app.extensions import huey
+from app.services import mailer
 
 log = logging.getLogger(__name__)
 _app = None
@@ -28,43 +24,37 @@ def _context():
     return _app.app_context()
 
 
-def send_pending(limit=50):
-    """Send queued outbox emails; print them to the log when no SMTP server is configured."""
-    cfg = _app.config if _app else {}
-    rows = (
-        db.session.execute(
-            select(EmailOutbox).where(EmailOutbox.status == "queued").order_by(EmailOutbox.id).limit(limit)
-        )
-        .scalars()
-        .all()
-    )
-    sent = 0
-    for row in rows:
-        try:
-            if cfg.get("MAIL_SERVER"):
-                msg = EmailMessage()
-                msg["Subject"], msg["From"], msg["To"] = row.subject, cfg["MAIL_DEFAULT_SENDER"], row.to_addr
-                msg["Message-ID"] = f"<{row.idempotency_key.replace(':', '.')}@portal>"
-                msg.set_content(row.body_text)
-                with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10) as smtp:
-                    if cfg.get("MAIL_USE_TLS"):
-                        smtp.starttls()
-                    if cfg.get("MAIL_USERNAME"):
-                        smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
-                    smtp.send_message(msg)
-            else:
-                log.info("EMAIL to=%s subject=%s\n%s", row.to_addr, row.subject, row.body_text)
-            row.status, row.sent_at = "sent", clock.now()
-            sent += 1
-        except (OSError, smtplib.SMTPException) as e:
-            row.attempts += 1
-            row.last_error = str(e)[:500]
-        db.session.commit()
-    return sent
+# --- email outbox (app/services/mailer.py) ------------------------------------------------------
+# The outbox rows are the queue; these tasks only wake the relay up. Losing a task (Huey has no
+# acknowledgement, a killed consumer drops what it held) loses no email: the next run finds the rows.
 
 
 @huey.periodic_task(crontab(minute="*"))
-@huey.lock_task("send-outbox")
+@huey.lock_task("send-outbox")  # a killed consumer leaves it set: start consumers with -f (--flush-locks)
 def send_outbox():
+    """Every minute: send the due outbox emails (one run at a time per Huey storage)."""
     with _context():
-        return send_pending()
+        result = mailer.send_due()
+    log.info("send_outbox: %s", result)
+
+
+@huey.task(retries=3, retry_delay=10)
+def send_outbox_now():
+    """A wake-up hint callers may enqueue AFTER their commit to send sooner than the next minute.
+
+    Safe to run beside send_outbox: claims are compare-and-set, so no email goes out twice."""
+    with _context():
+        result = mailer.send_due()
+    log.info("send_outbox_now: %s", result)
+
+
+@huey.periodic_task(crontab(minute="*"))
+@huey.lock_task("sweep-deadlines")
+def sweep_deadlines():
+    """Fire due deadlines (Batal Otomatis, escalations) and send due reminders; idempotent."""
+    from app.services import deadlines
+
+    with _context():
+        result = deadlines.sweep()
+    log.info("sweep_deadlines: %s", result)
+    return result

@@ -222,10 +222,10 @@ def _enforce_session():
     login_at = session.get(SESSION_LOGIN_AT_KEY)
     seen = session.get(SESSION_SEEN_KEY)
     idle = cfg["PERMANENT_SESSION_LIFETIME"]
-    idle = idle.total_seconds() if isinstance(idle, timedelta) else float(idle)
+    idle = idle.total_seconds() if isinstance(idle, timedelta) else int(idle)
     if version is None or session.get(SESSION_VERSION_KEY) != version:
         reason = "dicabut"
-    elif login_at is None or now - login_at > float(cfg.get("SESSION_ABSOLUTE_SECONDS", 12 * 3600)):
+    elif login_at is None or now - login_at > int(cfg.get("SESSION_ABSOLUTE_SECONDS", 12 * 3600)):
         reason = "batas_mutlak"
     elif seen is None or now - seen > idle:
         reason = "menganggur"

@@ -1,6 +1,13 @@
-"""Notifications go to the outbox in the caller's transaction; a Huey job sends them (issue 6)."""
+"""Notifications go to the outbox in the caller's transaction; a Huey job sends them (issue 6).
 
+Emails are Indonesian whatever the reader's UI language: bodies come from app/templates/email/<name>.txt
+and .html rendered under force_locale("id"); app/services/mailer.py sends them.
+"""
+
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
+from flask_babel.speaklater import LazyString
+from werkzeug.routing import BuildError
 
 from app.extensions import db
 from app.models import EmailOutbox
@@ -8,34 +15,70 @@ from app.models import EmailOutbox
 from . import clock
 
 
-def queue_email(to_addr, subject, body, key):
+def queue_email(to_addr, subject, body, key, body_html=None):
+    """Queue one email in the caller's transaction; a second call with the same key adds nothing."""
     if not to_addr:
         return
     if db.session.query(EmailOutbox.id).filter_by(idempotency_key=key).first():
         return
+    now = clock.now()
     db.session.add(
         EmailOutbox(
             idempotency_key=key,
             to_addr=to_addr,
-            subject=subject,
+            subject=str(subject),
             body_text=body,
+            body_html=body_html,
             status="queued",
-            created_at=clock.now(),
-            next_attempt_at=clock.now(),
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
         )
     )
+
+
+def render_email(name, **context):
+    """(text, html) of email/<name>.txt and email/<name>.html, in Indonesian. Works without a request."""
+    with force_locale("id"):
+        context = {k: (str(v) if isinstance(v, LazyString) else v) for k, v in context.items()}
+        return render_template(f"email/{name}.txt", **context), render_template(f"email/{name}.html", **context)
+
+
+def kirim_template(to_addr, name, context, key, subject):
+    """Queue a templated email (text + HTML) to one address; `subject` may be a lazy string."""
+    with force_locale("id"):
+        subject = str(subject)
+    text, html = render_email(name, subject=subject, **context)
+    queue_email(to_addr, subject, text, key, body_html=html)
+
+
+def tautan(endpoint, **values):
+    """An absolute link for an email: from the request, else from SERVER_NAME, else from PORTAL_URL."""
+    try:
+        return url_for(endpoint, _external=True, **values)
+    except BuildError:
+        return None
+    except RuntimeError:  # a job outside any request and no SERVER_NAME
+        base = current_app.config.get("PORTAL_URL") or "http://127.0.0.1:5000"
+        try:
+            path = current_app.url_map.bind("localhost").build(endpoint, values)
+        except BuildError:
+            return None
+        return base.rstrip("/") + path
 
 
 def pesanan_berubah(pesanan, recipients, action_label, status_label):
     """E-Order: tell the buyer of every step and the party who must act next (SPEC §8)."""
     with force_locale("id"):
         subject = gettext("Pesanan %(nomor)s: %(status)s", nomor=pesanan.nomor, status=str(status_label))
-        body = gettext(
-            "Pesanan %(nomor)s kini berstatus %(status)s setelah aksi %(aksi)s.\n"
-            "Buka portal untuk melihat rincian dan langkah berikutnya.",
-            nomor=pesanan.nomor,
-            status=str(status_label),
-            aksi=str(action_label),
-        )
+        status, aksi = str(status_label), str(action_label)
+    text, html = render_email(
+        "pesanan_berubah",
+        subject=subject,
+        nomor=pesanan.nomor,
+        status=status,
+        aksi=aksi,
+        tautan=tautan("PesananView.detail", pk=pesanan.id),
+    )
     for email in sorted({r for r in recipients if r}):
-        queue_email(email, subject, body, key=f"pesanan:{pesanan.id}:v{pesanan.version}:{email}")
+        queue_email(email, subject, text, key=f"pesanan:{pesanan.id}:v{pesanan.version}:{email}", body_html=html)

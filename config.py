@@ -122,6 +122,10 @@ class Config:
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 10))
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 8))
     MAIL_CLAIM_TIMEOUT = int(os.environ.get("MAIL_CLAIM_TIMEOUT", 600))  # seconds before a stuck send is retried
+    # Reminders before each deadline, in hours (SPEC §7), e.g. "24,3"
+    DEADLINE_REMINDER_HOURS = tuple(int(h) for h in os.environ.get("DEADLINE_REMINDER_HOURS", "24,3").split(",") if h)
+    KATALOG_RESPONSE_HOURS = int(os.environ.get("KATALOG_RESPONSE_HOURS", 72))
+    VERIFIKASI_SLA_HOURS = int(os.environ.get("VERIFIKASI_SLA_HOURS", 72))
     # Base URL of links in emails written by background jobs (no request to take it from)
     PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
 

@@ -25,6 +25,8 @@ STATUS_KATALOG = {
     "nego_penyedia": _l("Negosiasi Diajukan Penyedia"),
     "nego_selesai": _l("Negosiasi Selesai"),
     "menunggu_ppk": _l("Menunggu Persetujuan PPK"),
+    "konfirmasi_penyedia": _l("Menunggu Konfirmasi Penyedia"),
+    "diproses_penyedia": _l("Diproses Penyedia"),
     "ditolak_ppk": _l("Ditolak PPK"),
     "dibatalkan": _l("Dibatalkan"),
     "batal_otomatis": _l("Batal Otomatis"),
@@ -92,6 +94,11 @@ class PesananKatalog(Model):
     anggaran_terpakai = Column(Rupiah, nullable=False, default=0)
     alasan = Column(Text)
     klausul = Column(Text)
+    # Surat Pesanan: number, the signed PDF (PPK, then Penyedia) and when each signed
+    sp_nomor = Column(String(60))
+    sp_dokumen_id = Column(Integer, ForeignKey("dokumen.id", name="fk_pesanan_katalog_sp_dokumen"))
+    sp_ttd_ppk_at = Column(DateTime)
+    sp_ttd_penyedia_at = Column(DateTime)
     batas_waktu = Column(DateTime)
     created_at = Column(DateTime, nullable=False)
     updated_at = Column(DateTime)
@@ -108,6 +115,7 @@ class PesananKatalog(Model):
 
     __table_args__ = (
         CheckConstraint("total = subtotal + ppn + ppnbm + ongkir", name="ck_katalog_total"),
+        UniqueConstraint("sp_nomor", name="uq_pesanan_katalog_sp_nomor"),
         Index("ix_katalog_satker_status", "satker_id", "status"),
         Index("ix_katalog_penyedia_status", "penyedia_id", "status"),
     )

@@ -320,7 +320,7 @@ def _tunggu(ctx, kind):
 
 
 def _selesai_tunggu(ctx):
-    for kind in ("negosiasi", "persetujuan_ppk"):
+    for kind in ("negosiasi", "persetujuan_ppk", "ttd_sp"):
         deadlines.tutup(kind, "pesanan_katalog", ctx.obj.id)
     ctx.obj.batas_waktu = None
 
@@ -347,7 +347,125 @@ def _lepas_anggaran(ctx):
     _anggaran(p, 0)
 
 
-# --- the table (SPEC §6 steps 1–3) --------------------------------------------------------------
+# --- Surat Pesanan (SPEC §6 step 4) ------------------------------------------------------------
+
+
+def sp_nomor(p, now):
+    """`SP/{satker}/{year}/{seq}` (SP_NOMOR_FORMAT); seq counts this satker's SPs of the year."""
+    year = clock.to_local(now).year
+    prefix_rows = db.session.execute(
+        select(func.count(PesananKatalog.id)).where(
+            PesananKatalog.satker_id == p.satker_id,
+            PesananKatalog.sp_nomor.isnot(None),
+            func.extract("year", PesananKatalog.sp_ttd_ppk_at) == year,
+        )
+    ).scalar_one()
+    fmt = current_app.config.get("SP_NOMOR_FORMAT", "SP/{satker}/{year}/{seq:05d}")
+    return fmt.format(satker=p.satker.kode, year=year, seq=prefix_rows + 1)
+
+
+def _sp_data(p, nomor, now):
+    lines = [
+        {
+            "nama": i.nama,
+            "qty": i.qty,
+            "satuan": i.satuan,
+            "harga_satuan": i.harga,
+            "subtotal": i.subtotal,
+            "ppn": i.ppn,
+            "ppnbm": i.ppnbm,
+        }
+        for i in p.items
+    ]
+    layanan = [{"nama": x.nama, "harga": x.harga} for x in p.layanan]
+    lines_subtotal = sum(i.subtotal for i in p.items)
+    return {
+        "nomor": nomor,
+        "tanggal": clock.to_local(now).date(),
+        "satker": {"nama": p.satker.nama, "alamat": p.satker.alamat or "-"},
+        "ppk": {"nama": f"{p.ppk.first_name} {p.ppk.last_name}".strip(), "nip": p.ppk.nrk or "-"},
+        "penyedia": {"nama": p.penyedia.nama, "npwp": p.penyedia.npwp or "-", "alamat": p.penyedia.alamat or "-"},
+        "rup": {"kode": p.rup.kode, "nama": p.rup.nama},
+        "lines": lines,
+        "layanan": layanan,
+        "ongkir": p.ongkir,
+        "totals": {
+            "subtotal": lines_subtotal,
+            "layanan": p.subtotal - lines_subtotal,
+            "ppn": p.ppn,
+            "ppnbm": p.ppnbm,
+            "ongkir": p.ongkir,
+            "total": p.total,
+        },
+        "klausul": [c.strip() for c in (p.klausul or "").splitlines() if c.strip()],
+        "jadwal": {"tanggal_kirim": p.tanggal_tiba_diminta},
+    }
+
+
+def _store_pdf(data, jenis, name, actor, now):
+    from app.models import Dokumen
+
+    stored, digest = documents.store(data)
+    doc = Dokumen(
+        jenis=jenis,
+        filename=name,
+        content_type=documents.PDF,
+        size=len(data),
+        sha256=digest,
+        stored_name=stored,
+        uploaded_by_id=actor.id,
+        uploaded_at=now,
+    )
+    db.session.add(doc)
+    db.session.flush()
+    return doc
+
+
+def _buat_sp(ctx):
+    """Guard of Buat Pesanan: build the SP with the PPK's clauses and sign it with the PPK's TTE.
+
+    Signing happens before the compare-and-set on purpose: tte.sign_pdf commits its own attempt
+    counter, and a wrong passphrase must leave the order exactly as it was."""
+    from . import dokumen_pdf, tte
+
+    p, actor, now = ctx.obj, ctx.actor, clock.now()
+    klausul = (ctx.data.get("klausul") or "").strip()[:4000]
+    p.klausul = klausul or None
+    nomor = sp_nomor(p, now)
+    pdf = dokumen_pdf.surat_pesanan_pdf(_sp_data(p, nomor, now))
+    ctx.data["_signed"] = tte.sign_pdf(actor, pdf, ctx.data.get("passphrase"), reason=f"Surat Pesanan {nomor}")
+    ctx.data["_nomor"] = nomor
+    return {"sp_nomor": nomor, "sp_ttd_ppk_at": now, "klausul": klausul or None}
+
+
+def _simpan_sp(ctx):
+    p = ctx.obj
+    doc = _store_pdf(ctx.data["_signed"], "surat_pesanan", f"{ctx.data['_nomor']}.pdf", ctx.actor, clock.now())
+    p.sp_dokumen_id = doc.id
+    _selesai_tunggu(ctx)
+    _tunggu(ctx, "ttd_sp")
+
+
+def _ttd_penyedia(ctx):
+    from app.models import Dokumen
+
+    from . import tte
+
+    p = ctx.obj
+    doc = db.session.get(Dokumen, p.sp_dokumen_id)
+    ctx.data["_signed"] = tte.sign_pdf(ctx.actor, documents.read(doc.stored_name), ctx.data.get("passphrase"),
+                                       reason=f"Surat Pesanan {p.sp_nomor}")  # fmt: skip
+    return {"sp_ttd_penyedia_at": clock.now()}
+
+
+def _simpan_sp_penyedia(ctx):
+    p = ctx.obj
+    doc = _store_pdf(ctx.data["_signed"], "surat_pesanan", f"{p.sp_nomor}.pdf", ctx.actor, clock.now())
+    p.sp_dokumen_id = doc.id
+    _selesai_tunggu(ctx)
+
+
+# --- the table (SPEC §6 steps 1–4) --------------------------------------------------------------
 
 LABELS = {
     "ajukan_nego": _l("Ajukan Negosiasi"),
@@ -357,6 +475,8 @@ LABELS = {
     "batal_otomatis": _l("Batal Otomatis"),
     "ajukan_ppk": _l("Ajukan ke PPK"),
     "tolak_ppk": _l("Tolak"),
+    "buat_pesanan": _l("Buat Pesanan"),
+    "ttd_sp": _l("Tanda Tangani Surat Pesanan"),
 }
 STYLES = {"batalkan": "danger", "tolak_ppk": "danger", "batal_otomatis": "danger"}
 
@@ -368,18 +488,21 @@ def _t(source, action, target, roles, guard=None, effect=None):
 NEGO_OPEN = ("menunggu_negosiasi", "nego_pp", "nego_penyedia", "nego_selesai")
 # fmt: off
 TRANSITIONS = (
-    _t("menunggu_negosiasi", "ajukan_nego",    "nego_pp",        PP,       _proposal, _ajukan_pp),
-    _t("nego_penyedia",      "ajukan_nego",    "nego_pp",        PP,       _proposal, _ajukan_pp),
-    _t("nego_pp",            "tawar",          "nego_penyedia",  PENYEDIA, _proposal, _tawar_penyedia),
-    _t("nego_pp",            "terima",         "nego_selesai",   PENYEDIA, None,      _selesai_tunggu),
-    _t("nego_penyedia",      "terima",         "nego_selesai",   PP,       None,      _selesai_tunggu),
-    _t("nego_selesai",       "ajukan_ppk",     "menunggu_ppk",   PP,       None,      _ke_ppk),
-    _t("menunggu_ppk",       "tolak_ppk",      "ditolak_ppk",    PPK,      _alasan,   _lepas_anggaran),
-    _t("nego_pp",            "batal_otomatis", "batal_otomatis", SISTEM,   _otomatis, _lepas_anggaran),
-    _t("nego_penyedia",      "batal_otomatis", "batal_otomatis", SISTEM,   _otomatis, _lepas_anggaran),
-    _t("menunggu_ppk",       "batal_otomatis", "batal_otomatis", SISTEM,   _otomatis, _lepas_anggaran),
+    _t("menunggu_negosiasi",  "ajukan_nego",    "nego_pp",           PP,       _proposal,     _ajukan_pp),
+    _t("nego_penyedia",       "ajukan_nego",    "nego_pp",           PP,       _proposal,     _ajukan_pp),
+    _t("nego_pp",             "tawar",          "nego_penyedia",     PENYEDIA, _proposal,     _tawar_penyedia),
+    _t("nego_pp",             "terima",         "nego_selesai",      PENYEDIA, None,          _selesai_tunggu),
+    _t("nego_penyedia",       "terima",         "nego_selesai",      PP,       None,          _selesai_tunggu),
+    _t("nego_selesai",        "ajukan_ppk",     "menunggu_ppk",      PP,       None,          _ke_ppk),
+    _t("menunggu_ppk",        "tolak_ppk",      "ditolak_ppk",       PPK,      _alasan,       _lepas_anggaran),
+    _t("menunggu_ppk",        "buat_pesanan",   "konfirmasi_penyedia", PPK,    _buat_sp,      _simpan_sp),
+    _t("konfirmasi_penyedia", "ttd_sp",         "diproses_penyedia", PENYEDIA, _ttd_penyedia, _simpan_sp_penyedia),
+    _t("nego_pp",             "batal_otomatis", "batal_otomatis",    SISTEM,   _otomatis,     _lepas_anggaran),
+    _t("nego_penyedia",       "batal_otomatis", "batal_otomatis",    SISTEM,   _otomatis,     _lepas_anggaran),
+    _t("menunggu_ppk",        "batal_otomatis", "batal_otomatis",    SISTEM,   _otomatis,     _lepas_anggaran),
+    _t("konfirmasi_penyedia", "batal_otomatis", "batal_otomatis",    SISTEM,   _otomatis,     _lepas_anggaran),
 ) + tuple(
-    _t(state,                "batalkan",       "dibatalkan",     PP | PENYEDIA, _alasan, _lepas_anggaran)
+    _t(state,                 "batalkan",       "dibatalkan",        PP | PENYEDIA, _alasan,  _lepas_anggaran)
     for state in NEGO_OPEN
 )
 # fmt: on
@@ -388,6 +511,8 @@ FIELDS = {
     "tawar": ("harga", "harga_layanan", "ongkir", "catatan"),
     "batalkan": ("alasan",),
     "tolak_ppk": ("alasan",),
+    "buat_pesanan": ("klausul", "passphrase"),
+    "ttd_sp": ("passphrase",),
 }
 
 
@@ -402,14 +527,22 @@ def _is_party(p, actor, transition):
     return ROLE_PPK in roles and actor.id == p.ppk_id
 
 
-def _notify(ctx):
-    p, t = ctx.obj, ctx.transition
-    next_party = {
-        "nego_pp": [u.email for u in _penyedia_users(p.penyedia_id)],
+def _pihak_berikut(p, status):
+    """Who must act next in this status (they get the email and the reminders)."""
+    penyedia = [u.email for u in _penyedia_users(p.penyedia_id)]
+    return {
+        "nego_pp": penyedia,
         "nego_penyedia": [p.pp.email],
         "nego_selesai": [p.pp.email],
         "menunggu_ppk": [p.ppk.email],
-    }.get(t.target, [p.pp.email] + [u.email for u in _penyedia_users(p.penyedia_id)])
+        "konfirmasi_penyedia": penyedia,
+        "diproses_penyedia": [p.pp.email, p.ppk.email],
+    }.get(status)
+
+
+def _notify(ctx):
+    p, t = ctx.obj, ctx.transition
+    next_party = _pihak_berikut(p, t.target) or [p.pp.email] + [u.email for u in _penyedia_users(p.penyedia_id)]
     with force_locale("id"):
         subject = gettext("Pesanan %(nomor)s: %(status)s", nomor=p.nomor, status=str(STATUS_KATALOG[t.target]))
         body = gettext(
@@ -477,8 +610,7 @@ def _deadline_kinds():
 
     def remind(row):
         p = db.session.get(PesananKatalog, row.entity_id)
-        who = {"nego_pp": [u.email for u in _penyedia_users(p.penyedia_id)], "nego_penyedia": [p.pp.email],
-               "menunggu_ppk": [p.ppk.email]}.get(p.status, [])  # fmt: skip
+        who = _pihak_berikut(p, p.status) or []
         with force_locale("id"):
             subject = gettext("Pengingat: pesanan %(nomor)s menunggu tanggapan Anda", nomor=p.nomor)
             body = gettext(
@@ -488,7 +620,7 @@ def _deadline_kinds():
             )
         return [(email, subject, body) for email in who]
 
-    for kind in ("negosiasi", "persetujuan_ppk"):
+    for kind in ("negosiasi", "persetujuan_ppk", "ttd_sp"):
         deadlines.register(kind, expire, remind, current_app.config.get("DEADLINE_REMINDER_HOURS", (24, 3)))
 
 

@@ -202,3 +202,52 @@ def test_chat_between_pp_and_penyedia_only(k, f):
         purchasing.kirim_chat(p.id, k["ppk"], "Saya ikut")
     with pytest.raises(DomainError):
         purchasing.kirim_chat(p.id, k["pp"], "   ")
+
+
+# --- Surat Pesanan -----------------------------------------------------------------------------
+
+
+def _to_ppk(k):
+    p = _checkout(k)
+    p = purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
+    p = purchasing.jalankan(p.id, "terima", k["supplier"])
+    return purchasing.jalankan(p.id, "ajukan_ppk", k["pp"])
+
+
+def test_surat_pesanan_signed_by_ppk_then_penyedia(k):
+    from app.models import Dokumen
+    from app.services import documents, tte
+
+    p = _to_ppk(k)
+    with pytest.raises(DomainError) as e:  # no TTE yet: told how to activate it
+        purchasing.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
+    assert "Tanda Tangan Elektronik" in str(e.value)
+    tte.aktifkan(k["ppk"], "rahasia-ppk-123", "rahasia-ppk-123")
+    tte.aktifkan(k["supplier"], "rahasia-umkm-456", "rahasia-umkm-456")
+    with pytest.raises(DomainError):
+        purchasing.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="salah-sekali")
+    db.session.expire_all()
+    assert db.session.get(PesananKatalog, p.id).status == "menunggu_ppk"  # a wrong passphrase changes nothing
+    p = purchasing.jalankan(
+        p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123", klausul="Barang dikemas per ruangan."
+    )
+    assert p.status == "konfirmasi_penyedia" and p.sp_nomor == f"SP/{k['satker'].kode}/{p.sp_ttd_ppk_at.year}/00001"
+    p = purchasing.jalankan(p.id, "ttd_sp", k["supplier"], passphrase="rahasia-umkm-456")
+    assert p.status == "diproses_penyedia"
+    signed = documents.read(db.session.get(Dokumen, p.sp_dokumen_id).stored_name)
+    results = tte.verify_pdf(signed)
+    assert [r.ok for r in results] == [True, True]
+
+
+def test_supplier_not_signing_the_sp_in_three_days_cancels(k):
+    from app.services import tte
+
+    p = _to_ppk(k)
+    tte.aktifkan(k["ppk"], "rahasia-ppk-123", "rahasia-ppk-123")
+    p = purchasing.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
+    due = db.session.execute(
+        select(Deadline.due_at).where(Deadline.entity_id == p.id, Deadline.kind == "ttd_sp", Deadline.status == "aktif")
+    ).scalar_one()
+    assert deadlines.sweep(now=due)["fired"] == 1
+    db.session.expire_all()
+    assert db.session.get(PesananKatalog, p.id).status == "batal_otomatis" and _rup(k).terpakai == 0

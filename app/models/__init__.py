@@ -17,8 +17,11 @@ from .eorder import Dokumen, Pesanan, PesananItem
 from .organisations import Instansi, Penyedia, Satker
 from .outbox import EmailOutbox
 from .purchasing import (
+    BastItem,
     NegosiasiHarga,
     NegosiasiRonde,
+    PengirimanEvent,
+    PenilaianKatalog,
     PesananKatalog,
     PesananKatalogItem,
     PesananKatalogLayanan,
@@ -28,6 +31,9 @@ from .purchasing import (
 from .regions import Wilayah
 
 __all__ = [
+    "BastItem",
+    "PengirimanEvent",
+    "PenilaianKatalog",
     "NegosiasiHarga",
     "NegosiasiRonde",
     "PesanChat",

@@ -27,6 +27,8 @@ STATUS_KATALOG = {
     "menunggu_ppk": _l("Menunggu Persetujuan PPK"),
     "konfirmasi_penyedia": _l("Menunggu Konfirmasi Penyedia"),
     "diproses_penyedia": _l("Diproses Penyedia"),
+    "dalam_pengiriman": _l("Dalam Pengiriman"),
+    "pesanan_tiba": _l("Pesanan Tiba"),
     "ditolak_ppk": _l("Ditolak PPK"),
     "dibatalkan": _l("Dibatalkan"),
     "batal_otomatis": _l("Batal Otomatis"),
@@ -99,6 +101,13 @@ class PesananKatalog(Model):
     sp_dokumen_id = Column(Integer, ForeignKey("dokumen.id", name="fk_pesanan_katalog_sp_dokumen"))
     sp_ttd_ppk_at = Column(DateTime)
     sp_ttd_penyedia_at = Column(DateTime)
+    # Pengiriman: a third-party courier's pickup request (addenda are closed after it)
+    pickup_diminta_at = Column(DateTime)
+    # BAST: number (auto, editable, unique), the signed PDF, and when each side signed
+    bast_nomor = Column(String(60))
+    bast_dokumen_id = Column(Integer, ForeignKey("dokumen.id", name="fk_pesanan_katalog_bast_dokumen"))
+    bast_ttd_ppk_at = Column(DateTime)
+    bast_ttd_penyedia_at = Column(DateTime)
     batas_waktu = Column(DateTime)
     created_at = Column(DateTime, nullable=False)
     updated_at = Column(DateTime)
@@ -116,6 +125,7 @@ class PesananKatalog(Model):
     __table_args__ = (
         CheckConstraint("total = subtotal + ppn + ppnbm + ongkir", name="ck_katalog_total"),
         UniqueConstraint("sp_nomor", name="uq_pesanan_katalog_sp_nomor"),
+        UniqueConstraint("bast_nomor", name="uq_pesanan_katalog_bast_nomor"),
         Index("ix_katalog_satker_status", "satker_id", "status"),
         Index("ix_katalog_penyedia_status", "penyedia_id", "status"),
     )
@@ -191,6 +201,61 @@ class NegosiasiHarga(Model):
     harga = Column(Rupiah, nullable=False)
 
     __table_args__ = (CheckConstraint("(item_id IS NULL) <> (layanan_id IS NULL)", name="ck_nego_one_target"),)
+
+
+class PengirimanEvent(Model):
+    """A shipping event the Penyedia records (Lacak Pengiriman)."""
+
+    __tablename__ = "pengiriman_event"
+    id = Column(Integer, primary_key=True)
+    pesanan_id = Column(Integer, ForeignKey("pesanan_katalog.id", ondelete="CASCADE"), nullable=False, index=True)
+    waktu = Column(DateTime, nullable=False)
+    lokasi = Column(String(200), nullable=False)
+    status = Column(String(200), nullable=False)
+    catatan = Column(Text)
+    user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+
+
+class BastItem(Model):
+    """The PPK's inspection of one line at handover."""
+
+    __tablename__ = "bast_item"
+    id = Column(Integer, primary_key=True)
+    pesanan_id = Column(Integer, ForeignKey("pesanan_katalog.id", ondelete="CASCADE"), nullable=False, index=True)
+    item_id = Column(Integer, ForeignKey("pesanan_katalog_item.id", ondelete="CASCADE"), nullable=False)
+    item = relationship(PesananKatalogItem)
+    qty_diterima = Column(Integer, nullable=False)
+    kondisi = Column(String(40), nullable=False)
+    sesuai = Column(Integer, nullable=False)  # 1 = fit for purpose
+    catatan = Column(Text)
+
+    __table_args__ = (CheckConstraint("qty_diterima >= 0", name="ck_bast_qty"),)
+
+
+JENIS_PENILAIAN = {
+    "pesanan": _l("Pesanan"),
+    "layanan": _l("Layanan Penyedia"),
+    "kurir": _l("Kurir Penyedia"),
+}
+
+
+class PenilaianKatalog(Model):
+    """The PPK's ratings of an order: the order, the supplier's service, the supplier's courier."""
+
+    __tablename__ = "penilaian_katalog"
+    id = Column(Integer, primary_key=True)
+    pesanan_id = Column(Integer, ForeignKey("pesanan_katalog.id", ondelete="CASCADE"), nullable=False, index=True)
+    jenis = Column(String(10), nullable=False)
+    bintang = Column(Integer, nullable=False)
+    ulasan = Column(Text)
+    user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("pesanan_id", "jenis", name="uq_penilaian_katalog_jenis"),
+        CheckConstraint("bintang BETWEEN 1 AND 5", name="ck_penilaian_katalog_bintang"),
+    )
 
 
 class PesanChat(Model):

@@ -5,7 +5,7 @@ Every step that waits for somebody starts a 3x24 h deadline (SPEC §7); the swee
 through this table's `batal_otomatis` row, acted by the portal itself (workflow.SYSTEM).
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -30,7 +30,7 @@ from app.models.purchasing import OPSI_KIRIM, STATUS_KATALOG
 from app.security import ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_SISTEM
 
 from . import clock, deadlines, documents, money, notify, scoping
-from .errors import DomainError, Forbidden
+from .errors import Conflict, DomainError, Forbidden
 from .workflow import SYSTEM, T, Workflow, apply, audit
 
 PP, PPK, PENYEDIA, SISTEM = {ROLE_PP}, {ROLE_PPK}, {ROLE_PENYEDIA}, {ROLE_SISTEM}
@@ -465,7 +465,178 @@ def _simpan_sp_penyedia(ctx):
     _selesai_tunggu(ctx)
 
 
-# --- the table (SPEC §6 steps 1–4) --------------------------------------------------------------
+# --- Pengiriman (SPEC §6 step 5) -----------------------------------------------------------------
+
+
+def _event(ctx):
+    d = ctx.data
+    lokasi, status = (d.get("lokasi") or "").strip(), (d.get("status") or "").strip()
+    if not lokasi or not status:
+        raise DomainError(_l("Isi lokasi dan status pengiriman."))
+    waktu = d.get("waktu") or clock.now()
+    if not isinstance(waktu, datetime):
+        try:
+            # typed in Jakarta time; stored as UTC like every time in the portal
+            waktu = datetime.fromisoformat(str(waktu)).replace(tzinfo=clock.WIB).astimezone(UTC)
+            waktu = waktu.replace(tzinfo=None)
+        except ValueError:
+            raise DomainError(_l("Waktu pengiriman tidak valid.")) from None
+    ctx.data["_event"] = dict(waktu=waktu, lokasi=lokasi[:200], status=status[:200], catatan=d.get("catatan"))
+    return {}
+
+
+def _simpan_event(ctx):
+    from app.models import PengirimanEvent
+
+    db.session.add(
+        PengirimanEvent(pesanan_id=ctx.obj.id, user_id=ctx.actor.id, created_at=clock.now(), **ctx.data["_event"])
+    )
+
+
+def _pickup(ctx):
+    p = ctx.obj
+    if p.opsi_kirim != "pihak_ketiga":
+        raise DomainError(_l("Permintaan pickup hanya untuk kurir pihak ketiga."))
+    if p.pickup_diminta_at:
+        raise Conflict(_l("Pickup sudah diminta."))
+    return {"pickup_diminta_at": clock.now()}
+
+
+def lacak(p):
+    from app.models import PengirimanEvent
+
+    stmt = select(PengirimanEvent).where(PengirimanEvent.pesanan_id == p.id).order_by(PengirimanEvent.waktu)
+    return db.session.execute(stmt).scalars().all()
+
+
+# --- BAST (SPEC §6 step 6) ---------------------------------------------------------------------------
+
+
+def bast_nomor(p, now):
+    year = clock.to_local(now).year
+    count = db.session.execute(
+        select(func.count(PesananKatalog.id)).where(
+            PesananKatalog.satker_id == p.satker_id,
+            PesananKatalog.bast_nomor.isnot(None),
+            func.extract("year", PesananKatalog.bast_ttd_ppk_at) == year,
+        )
+    ).scalar_one()
+    fmt = current_app.config.get("BAST_NOMOR_FORMAT", "BAST/{satker}/{year}/{seq:05d}")
+    return fmt.format(satker=p.satker.kode, year=year, seq=count + 1)
+
+
+def _periksa(ctx):
+    """PPK's inspection + BAST number (auto unless typed, unique), then the BAST signed by the PPK."""
+    from . import dokumen_pdf, tte
+
+    p, d, now = ctx.obj, ctx.data, clock.now()
+    periksa = d.get("periksa") or {}
+    rows = []
+    for item in p.items:
+        row = periksa.get(item.id) or periksa.get(str(item.id))
+        if not row:
+            raise DomainError(_l("Isi pemeriksaan untuk setiap barang."))
+        qty = _as_int(row.get("qty_diterima"), _l("Jumlah diterima tidak valid."))
+        if qty > item.qty:
+            raise DomainError(_l("Jumlah diterima %(nama)s melebihi jumlah pesanan.", nama=item.nama))
+        kondisi = (row.get("kondisi") or "").strip() or str(_l("Baik"))
+        rows.append((item, qty, kondisi[:40], row.get("sesuai") is True, (row.get("catatan") or "").strip() or None))
+    nomor = (d.get("bast_nomor") or "").strip() or bast_nomor(p, now)
+    taken = db.session.execute(
+        select(PesananKatalog.id).where(PesananKatalog.bast_nomor == nomor, PesananKatalog.id != p.id)
+    ).first()
+    if taken:
+        raise Conflict(_l("Nomor BAST %(nomor)s sudah dipakai.", nomor=nomor))
+    data = {
+        "nomor": nomor,
+        "tanggal": clock.to_local(now).date(),
+        "satker": {"nama": p.satker.nama, "alamat": p.satker.alamat or "-"},
+        "ppk": {"nama": f"{p.ppk.first_name} {p.ppk.last_name}".strip(), "nip": p.ppk.nrk or "-"},
+        "penyedia": {"nama": p.penyedia.nama, "npwp": p.penyedia.npwp or "-", "alamat": p.penyedia.alamat or "-"},
+        "sp_nomor": p.sp_nomor,
+        "lines": [
+            {"nama": i.nama, "satuan": i.satuan, "qty_dipesan": i.qty, "qty_diterima": q, "kondisi": k,
+             "sesuai": s, "catatan": c}
+            for i, q, k, s, c in rows
+        ],
+        "total": p.total,
+    }  # fmt: skip
+    pdf = dokumen_pdf.bast_pdf(data)
+    ctx.data["_signed"] = tte.sign_pdf(ctx.actor, pdf, d.get("passphrase"), reason=f"BAST {nomor}")
+    ctx.data["_rows"] = rows
+    return {"bast_nomor": nomor, "bast_ttd_ppk_at": now}
+
+
+def _simpan_bast(ctx):
+    from app.models import BastItem
+
+    p = ctx.obj
+    for item, qty, kondisi, sesuai, catatan in ctx.data["_rows"]:
+        db.session.add(BastItem(pesanan_id=p.id, item_id=item.id, qty_diterima=qty, kondisi=kondisi,
+                                sesuai=1 if sesuai else 0, catatan=catatan))  # fmt: skip
+    doc = _store_pdf(ctx.data["_signed"], "bast", f"{p.bast_nomor}.pdf", ctx.actor, clock.now())
+    p.bast_dokumen_id = doc.id
+
+
+def _ttd_bast(ctx):
+    from app.models import Dokumen
+
+    from . import tte
+
+    p = ctx.obj
+    if p.bast_ttd_penyedia_at:
+        raise Conflict(_l("BAST sudah ditandatangani Penyedia."))
+    doc = db.session.get(Dokumen, p.bast_dokumen_id)
+    ctx.data["_signed"] = tte.sign_pdf(ctx.actor, documents.read(doc.stored_name), ctx.data.get("passphrase"),
+                                       reason=f"BAST {p.bast_nomor}")  # fmt: skip
+    return {"bast_ttd_penyedia_at": clock.now()}
+
+
+def _simpan_bast_penyedia(ctx):
+    p = ctx.obj
+    p.bast_dokumen_id = _store_pdf(ctx.data["_signed"], "bast", f"{p.bast_nomor}.pdf", ctx.actor, clock.now()).id
+
+
+# --- Penilaian (SPEC §6 step 7) ----------------------------------------------------------------------
+
+
+def beri_penilaian(pesanan_id, actor, jenis, bintang, ulasan=None):
+    """The PPK rates the order, the supplier's service and (Kurir Penyedia only) its courier; once each."""
+    from app.models import PenilaianKatalog, Penyedia
+    from app.models.purchasing import JENIS_PENILAIAN
+
+    try:
+        p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
+        if actor.id != p.ppk_id:
+            raise Forbidden(_l("Penilaian diberikan oleh PPK pesanan ini."))
+        if p.status != "pesanan_tiba":
+            raise Conflict(_l("Penilaian dapat diberikan setelah pesanan tiba."))
+        if jenis not in JENIS_PENILAIAN or (jenis == "kurir" and p.opsi_kirim != "kurir_penyedia"):
+            raise DomainError(_l("Jenis penilaian tidak berlaku untuk pesanan ini."))
+        bintang = _as_int(bintang, _l("Penilaian harus 1 sampai 5 bintang."), 1)
+        if bintang > 5:
+            raise DomainError(_l("Penilaian harus 1 sampai 5 bintang."))
+        if db.session.execute(select(PenilaianKatalog.id).filter_by(pesanan_id=p.id, jenis=jenis)).first():
+            raise Conflict(_l("Penilaian ini sudah diberikan."))
+        teks = (ulasan or "").strip()[:2000] or None
+        row = PenilaianKatalog(pesanan_id=p.id, jenis=jenis, bintang=bintang, ulasan=teks, user_id=actor.id,
+                               created_at=clock.now())  # fmt: skip
+        db.session.add(row)
+        if jenis == "pesanan":
+            for item in p.items:
+                db.session.execute(update(Produk).where(Produk.id == item.produk_id).values(
+                    rating_total=Produk.rating_total + bintang, rating_count=Produk.rating_count + 1))  # fmt: skip
+        else:  # the supplier's rating shown in the catalog counts its service and its courier
+            db.session.execute(update(Penyedia).where(Penyedia.id == p.penyedia_id).values(
+                rating_total=Penyedia.rating_total + bintang, rating_count=Penyedia.rating_count + 1))  # fmt: skip
+        audit("pesanan_katalog", p.id, f"penilaian_{jenis}", actor, note=f"{bintang}/5", role=ROLE_PPK)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+# --- the table (SPEC §6 steps 1–6) --------------------------------------------------------------
 
 LABELS = {
     "ajukan_nego": _l("Ajukan Negosiasi"),
@@ -477,6 +648,11 @@ LABELS = {
     "tolak_ppk": _l("Tolak"),
     "buat_pesanan": _l("Buat Pesanan"),
     "ttd_sp": _l("Tanda Tangani Surat Pesanan"),
+    "kirim": _l("Kirim"),
+    "catat_pengiriman": _l("Catat Pengiriman"),
+    "minta_pickup": _l("Minta Pickup"),
+    "terima_barang": _l("Periksa dan Tanda Tangani BAST"),
+    "ttd_bast": _l("Tanda Tangani BAST"),
 }
 STYLES = {"batalkan": "danger", "tolak_ppk": "danger", "batal_otomatis": "danger"}
 
@@ -497,6 +673,12 @@ TRANSITIONS = (
     _t("menunggu_ppk",        "tolak_ppk",      "ditolak_ppk",       PPK,      _alasan,       _lepas_anggaran),
     _t("menunggu_ppk",        "buat_pesanan",   "konfirmasi_penyedia", PPK,    _buat_sp,      _simpan_sp),
     _t("konfirmasi_penyedia", "ttd_sp",         "diproses_penyedia", PENYEDIA, _ttd_penyedia, _simpan_sp_penyedia),
+    _t("diproses_penyedia",   "kirim",          "dalam_pengiriman",  PENYEDIA, _event,        _simpan_event),
+    _t("diproses_penyedia",   "catat_pengiriman", "diproses_penyedia", PENYEDIA, _event,      _simpan_event),
+    _t("dalam_pengiriman",    "catat_pengiriman", "dalam_pengiriman",  PENYEDIA, _event,      _simpan_event),
+    _t("diproses_penyedia",   "minta_pickup",   "diproses_penyedia", PENYEDIA, _pickup),
+    _t("dalam_pengiriman",    "terima_barang",  "pesanan_tiba",      PPK,      _periksa,      _simpan_bast),
+    _t("pesanan_tiba",        "ttd_bast",       "pesanan_tiba",      PENYEDIA, _ttd_bast,     _simpan_bast_penyedia),
     _t("nego_pp",             "batal_otomatis", "batal_otomatis",    SISTEM,   _otomatis,     _lepas_anggaran),
     _t("nego_penyedia",       "batal_otomatis", "batal_otomatis",    SISTEM,   _otomatis,     _lepas_anggaran),
     _t("menunggu_ppk",        "batal_otomatis", "batal_otomatis",    SISTEM,   _otomatis,     _lepas_anggaran),
@@ -513,6 +695,10 @@ FIELDS = {
     "tolak_ppk": ("alasan",),
     "buat_pesanan": ("klausul", "passphrase"),
     "ttd_sp": ("passphrase",),
+    "kirim": ("waktu", "lokasi", "status", "catatan"),
+    "catat_pengiriman": ("waktu", "lokasi", "status", "catatan"),
+    "terima_barang": ("periksa", "bast_nomor", "passphrase"),
+    "ttd_bast": ("passphrase",),
 }
 
 
@@ -537,6 +723,8 @@ def _pihak_berikut(p, status):
         "menunggu_ppk": [p.ppk.email],
         "konfirmasi_penyedia": penyedia,
         "diproses_penyedia": [p.pp.email, p.ppk.email],
+        "dalam_pengiriman": [p.pp.email, p.ppk.email],
+        "pesanan_tiba": penyedia,
     }.get(status)
 
 

@@ -251,3 +251,69 @@ def test_supplier_not_signing_the_sp_in_three_days_cancels(k):
     assert deadlines.sweep(now=due)["fired"] == 1
     db.session.expire_all()
     assert db.session.get(PesananKatalog, p.id).status == "batal_otomatis" and _rup(k).terpakai == 0
+
+
+# --- shipping, BAST, ratings --------------------------------------------------------------------
+
+
+def _to_processing(k, **kw):
+    from app.services import tte
+
+    p = _checkout(k, **kw)
+    p = purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
+    p = purchasing.jalankan(p.id, "terima", k["supplier"])
+    p = purchasing.jalankan(p.id, "ajukan_ppk", k["pp"])
+    tte.aktifkan(k["ppk"], "rahasia-ppk-123", "rahasia-ppk-123")
+    tte.aktifkan(k["supplier"], "rahasia-umkm-456", "rahasia-umkm-456")
+    p = purchasing.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
+    return purchasing.jalankan(p.id, "ttd_sp", k["supplier"], passphrase="rahasia-umkm-456")
+
+
+def test_shipping_bast_and_ratings(k):
+    from app.models import Dokumen, Penyedia
+    from app.services import documents, tte
+
+    p = _to_processing(k)
+    with pytest.raises(DomainError):
+        purchasing.jalankan(p.id, "kirim", k["supplier"], lokasi="", status="Dikemas")
+    with pytest.raises(DomainError):  # Kurir Penyedia: no pickup request
+        purchasing.jalankan(p.id, "minta_pickup", k["supplier"])
+    p = purchasing.jalankan(p.id, "kirim", k["supplier"], lokasi="Gudang Cakung", status="Barang dikirim")
+    p = purchasing.jalankan(
+        p.id, "catat_pengiriman", k["supplier"], lokasi="Jl. Medan Merdeka", status="Tiba", waktu="2026-11-24T10:15"
+    )
+    assert p.status == "dalam_pengiriman"
+    assert [e.lokasi for e in purchasing.lacak(p)][-1] == "Jl. Medan Merdeka"
+    item = p.items[0]
+    periksa = {item.id: {"qty_diterima": 10, "kondisi": "Baik", "sesuai": True}}
+    with pytest.raises(DomainError):
+        purchasing.jalankan(p.id, "terima_barang", k["ppk"], periksa={}, passphrase="rahasia-ppk-123")
+    with pytest.raises(DomainError):
+        purchasing.jalankan(
+            p.id, "terima_barang", k["ppk"], periksa={item.id: {"qty_diterima": 11}}, passphrase="rahasia-ppk-123"
+        )
+    p = purchasing.jalankan(p.id, "terima_barang", k["ppk"], periksa=periksa, passphrase="rahasia-ppk-123")
+    assert p.status == "pesanan_tiba" and p.bast_nomor.startswith("BAST/")
+    p = purchasing.jalankan(p.id, "ttd_bast", k["supplier"], passphrase="rahasia-umkm-456")
+    with pytest.raises(Conflict):
+        purchasing.jalankan(p.id, "ttd_bast", k["supplier"], passphrase="rahasia-umkm-456")
+    bast = documents.read(db.session.get(Dokumen, p.bast_dokumen_id).stored_name)
+    assert [r.ok for r in tte.verify_pdf(bast)] == [True, True]
+
+    purchasing.beri_penilaian(p.id, k["ppk"], "pesanan", 5, "Tepat waktu")
+    purchasing.beri_penilaian(p.id, k["ppk"], "layanan", 4)
+    purchasing.beri_penilaian(p.id, k["ppk"], "kurir", 5)
+    with pytest.raises(Conflict):
+        purchasing.beri_penilaian(p.id, k["ppk"], "layanan", 3)
+    with pytest.raises(Forbidden):
+        purchasing.beri_penilaian(p.id, k["pp"], "pesanan", 3)
+    db.session.expire_all()
+    assert db.session.get(Penyedia, k["penyedia"].id).rating_count == 2
+
+
+def test_third_party_courier_pickup_and_no_courier_rating(k):
+    p = _to_processing(k, opsi_kirim="pihak_ketiga", kurir_nama="JNE", ongkir_estimasi=50_000)
+    p = purchasing.jalankan(p.id, "minta_pickup", k["supplier"])
+    assert p.pickup_diminta_at is not None
+    with pytest.raises(Conflict):
+        purchasing.jalankan(p.id, "minta_pickup", k["supplier"])

@@ -68,11 +68,12 @@ def create_app(env=None, **overrides):
         appbuilder.init_app(app, db.session)
         register(appbuilder)
 
-    from .services import deadlines, purchasing
+    from .services import adendum, deadlines, purchasing
 
     # after AppBuilder: the deadline kinds use Babel, which FAB sets up
     deadlines.init_app(app)
     purchasing.init_app(app)
+    adendum.init_app(app)
 
     # Session version and lifetimes, safe redirects, security headers (after the hook above).
     from .services import auth

@@ -86,20 +86,26 @@ ROLE_TABLE = {
         # Penyedia signs the Surat Pesanan and BAST too (Katalog flow)
         ["^TteView$", "^can_"],
         ["^(Tanda Tangan Elektronik)$", "^menu_access$"],
+        ["^KatalogView$", "^can_(daftar|detail|aksi|chat)$"],
+        ["^(Katalog|Pesanan Katalog)$", "^menu_access$"],
     ],
     ROLE_VERIFIKATOR: _COMMON
     + [
         ["^VerifikasiView$", "^can_"],
         ["^Verifikasi$", "^menu_access$"],
     ],
-    ROLE_PP: _COMMON,
-    ROLE_PPK: _COMMON + [["^TteView$", "^can_"], ["^(Tanda Tangan Elektronik)$", "^menu_access$"]],
+    ROLE_PP: _COMMON + [["^KatalogView$", "^can_"], ["^(Katalog|Pesanan Katalog)$", "^menu_access$"]],
+    ROLE_PPK: _COMMON
+    + [["^TteView$", "^can_"], ["^(Tanda Tangan Elektronik)$", "^menu_access$"]]
+    + [["^KatalogView$", "^can_(daftar|detail|aksi)$"], ["^(Katalog|Pesanan Katalog)$", "^menu_access$"]],
     ROLE_BENDAHARA: _COMMON,
     ROLE_AUDITOR: _COMMON
     + _PESANAN_READ
     + [
         ["^AuditLogView$", "^can_(list|show)$"],
         ["^(Audit|Semua Pesanan E-Order|Log Audit)$", "^menu_access$"],
+        ["^KatalogView$", "^can_(daftar|detail|persiapan)$"],
+        ["^(Katalog|Pesanan Katalog)$", "^menu_access$"],
     ],
     ROLE_MANAJEMEN: _COMMON + _PESANAN_READ + [["^(Audit|Semua Pesanan E-Order)$", "^menu_access$"]],
     ROLE_PENGGUNA: _COMMON,

@@ -17,6 +17,7 @@ from .eorder import Dokumen, Pesanan, PesananItem
 from .organisations import Instansi, Penyedia, Satker
 from .outbox import EmailOutbox
 from .purchasing import (
+    Adendum,
     BastItem,
     NegosiasiHarga,
     NegosiasiRonde,
@@ -31,6 +32,7 @@ from .purchasing import (
 from .regions import Wilayah
 
 __all__ = [
+    "Adendum",
     "BastItem",
     "PengirimanEvent",
     "PenilaianKatalog",

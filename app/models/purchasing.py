@@ -258,6 +258,39 @@ class PenilaianKatalog(Model):
     )
 
 
+STATUS_ADENDUM = {
+    "diajukan": _l("Adendum Sedang Disiapkan"),
+    "diterima": _l("Adendum Diterima"),
+    "ditolak": _l("Adendum Ditolak"),
+}
+
+
+class Adendum(Model):
+    """A change to a signed Surat Pesanan, proposed (and signed) by one side, accepted or rejected by the other."""
+
+    __tablename__ = "adendum"
+    id = Column(Integer, primary_key=True)
+    pesanan_id = Column(Integer, ForeignKey("pesanan_katalog.id", ondelete="CASCADE"), nullable=False, index=True)
+    pesanan = relationship(PesananKatalog)
+    nomor = Column(String(60), nullable=False, unique=True)
+    status = Column(String(10), nullable=False, default="diajukan", index=True)
+    version = Column(Integer, nullable=False, default=1)
+    pengusul = Column(String(10), nullable=False)  # "ppk" or "penyedia"
+    user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    perubahan = Column(Text, nullable=False)  # the requested changes (JSON)
+    ringkasan = Column(Text, nullable=False)  # the before/after table shown and printed (JSON)
+    total_lama = Column(Rupiah, nullable=False)
+    total_baru = Column(Rupiah, nullable=False)
+    dokumen_id = Column(Integer, ForeignKey("dokumen.id"), nullable=False)
+    alasan = Column(Text)
+    created_at = Column(DateTime, nullable=False)
+    updated_at = Column(DateTime)
+
+    @property
+    def status_label(self):
+        return STATUS_ADENDUM.get(self.status, self.status)
+
+
 class PesanChat(Model):
     """A message between PP and Penyedia about one order."""
 

@@ -10,6 +10,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.numbers import format_currency
 
 PPN_DEFAULT = Decimal("11")
+# An addendum's quantity change may move the order total by at most this much (SPEC §6.8).
+ADENDUM_QTY_MAX_PERSEN = Decimal("10")
+
+
+def geser_persen(old_total, new_total):
+    """How far, in percent of the old total, a change moves it (Decimal, no float)."""
+    if not old_total:
+        return Decimal(0)
+    return abs(Decimal(int(new_total) - int(old_total))) * 100 / Decimal(int(old_total))
 
 
 def percent_of(amount, percent):

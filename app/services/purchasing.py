@@ -171,7 +171,7 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
         from app.models import Dokumen
 
         doc = Dokumen(
-            jenis="persiapan_epurchasing",
+            jenis="persiapan",
             filename=(name or "persiapan.pdf")[:255],
             content_type=documents.PDF,
             size=len(data),
@@ -530,6 +530,10 @@ def _periksa(ctx):
     from . import dokumen_pdf, tte
 
     p, d, now = ctx.obj, ctx.data, clock.now()
+    from .adendum import pending
+
+    if pending(p):
+        raise Conflict(_l("Selesaikan adendum yang menunggu jawaban sebelum BAST."))
     periksa = d.get("periksa") or {}
     rows = []
     for item in p.items:

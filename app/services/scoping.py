@@ -11,6 +11,7 @@ from sqlalchemy import and_, false, or_, select, true
 
 from app.extensions import db
 from app.models import (
+    Adendum,
     AksesPengguna,
     Alamat,
     Dokumen,
@@ -95,6 +96,7 @@ RULES = {
     Ulasan: _ulasan,
     PesananKatalog: _katalog,
     Rup: _rup,
+    Adendum: lambda user, roles: Adendum.pesanan_id.in_(select(PesananKatalog.id).where(_katalog(user, roles))),
     ProfilPengguna: _verification(ProfilPengguna),
     AksesPengguna: _verification(AksesPengguna),
 }

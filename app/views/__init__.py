@@ -8,7 +8,7 @@ class IndexView(FabIndexView):
 
 
 def register(appbuilder):
-    from . import admin, akun, pembeli, penyedia, pesanan, tte, verifikator
+    from . import admin, akun, katalog, pembeli, penyedia, pesanan, tte, verifikator
 
     pesanan.register(appbuilder)
     pembeli.register(appbuilder)
@@ -17,6 +17,8 @@ def register(appbuilder):
     akun.register(appbuilder)
     verifikator.register(appbuilder)
     tte.register(appbuilder)
+    katalog.register(appbuilder)
+    __import__("app.views.operasi", fromlist=["register"]).register(appbuilder)  # Operasional (issue 6)
 
     from app import api
 

@@ -57,3 +57,11 @@ def test_indonesian_dates(app):
         assert tanggal(date(2026, 8, 17)) == "17 Agustus 2026"
         assert waktu(datetime(2026, 11, 22, 7, 30)) == "22 November 2026 14.30 WIB"  # stored UTC, shown WIB
         assert jam(time(9, 5)) == "09.05 WIB"
+
+
+@pytest.mark.parametrize(
+    "old,new,expected", [(1000, 1100, "10"), (1000, 1101, "10.1"), (1000, 900, "10"), (999_000, 1_098_900, "10")]
+)
+def test_addendum_shift_is_exact(old, new, expected):
+    assert money.geser_persen(old, new) == Decimal(expected)
+    assert (money.geser_persen(old, new) > money.ADENDUM_QTY_MAX_PERSEN) == (Decimal(expected) > 10)

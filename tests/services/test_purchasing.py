@@ -317,3 +317,82 @@ def test_third_party_courier_pickup_and_no_courier_rating(k):
     assert p.pickup_diminta_at is not None
     with pytest.raises(Conflict):
         purchasing.jalankan(p.id, "minta_pickup", k["supplier"])
+
+
+# --- Adendum ----------------------------------------------------------------------------------------
+
+
+def test_adendum_accepted_changes_the_order(k):
+    from app.services import adendum, tte
+
+    p = _to_processing(k)  # 10 x 90.000 + 11 % = 999.000
+    item = p.items[0].id
+    preview = adendum.pratinjau(p.id, k["ppk"], {"qty": {item: 11}, "klausul": "Dikirim dua tahap."})
+    assert preview["total_lama"] == 999_000 and preview["total_baru"] == 1_098_900
+    assert [r["perubahan"] for r in preview["rows"]][0].startswith("Jumlah")
+    a = adendum.ajukan(p.id, k["ppk"], {"qty": {item: 11}, "klausul": "Dikirim dua tahap."}, "rahasia-ppk-123")
+    assert a.status == "diajukan" and a.nomor.endswith("/ADD-1")
+    with pytest.raises(Conflict):  # one at a time
+        adendum.ajukan(p.id, k["ppk"], {"ongkir": 1000}, "rahasia-ppk-123")
+    with pytest.raises(Forbidden):  # the proposer does not answer its own addendum
+        adendum.jawab(a.id, "terima", k["ppk"], passphrase="rahasia-ppk-123")
+    a = adendum.jawab(a.id, "terima", k["supplier"], passphrase="rahasia-umkm-456")
+    db.session.expire_all()
+    p = db.session.get(PesananKatalog, p.id)
+    assert (a.status, p.items[0].qty, p.total, p.klausul) == ("diterima", 11, 1_098_900, "Dikirim dua tahap.")
+    assert _rup(k).terpakai == 1_098_900
+    from app.models import Dokumen
+    from app.services import documents
+
+    letter = documents.read(db.session.get(Dokumen, a.dokumen_id).stored_name)
+    assert [r.ok for r in tte.verify_pdf(letter)] == [True, True]
+
+
+def test_adendum_rejected_leaves_the_sp(k):
+    from app.services import adendum
+
+    p = _to_processing(k)
+    a = adendum.ajukan(p.id, k["supplier"], {"ongkir": 25_000}, "rahasia-umkm-456")
+    with pytest.raises(DomainError):
+        adendum.jawab(a.id, "tolak", k["ppk"], alasan="")
+    a = adendum.jawab(a.id, "tolak", k["ppk"], alasan="Tidak sesuai anggaran")
+    db.session.expire_all()
+    assert a.status == "ditolak" and db.session.get(PesananKatalog, p.id).total == 999_000
+
+
+def test_adendum_refusals(k):
+    from app.services import adendum
+
+    p = _to_processing(k)
+    item = p.items[0].id
+    with pytest.raises(DomainError) as e:  # 12 x -> +20 %
+        adendum.ajukan(p.id, k["ppk"], {"qty": {item: 12}}, "rahasia-ppk-123")
+    assert "10%" in str(e.value)
+    with pytest.raises(DomainError):
+        adendum.ajukan(p.id, k["ppk"], {}, "rahasia-ppk-123")
+    with pytest.raises(DomainError):  # wrong passphrase: nothing proposed
+        adendum.ajukan(p.id, k["ppk"], {"ongkir": 1000}, "salah-passphrase")
+    with pytest.raises(Forbidden):
+        adendum.ajukan(p.id, k["pp"], {"ongkir": 1000}, "x")
+    assert adendum.pending(p) is None
+    # after the BAST, no more addenda
+    p = purchasing.jalankan(p.id, "kirim", k["supplier"], lokasi="Gudang", status="Dikirim")
+    periksa = {item: {"qty_diterima": 10, "sesuai": True}}
+    purchasing.jalankan(p.id, "terima_barang", k["ppk"], periksa=periksa, passphrase="rahasia-ppk-123")
+    with pytest.raises(Conflict):
+        adendum.ajukan(p.id, k["ppk"], {"ongkir": 1000}, "rahasia-ppk-123")
+
+
+def test_unanswered_adendum_is_rejected_after_three_days(k):
+    from app.models import Adendum
+    from app.services import adendum
+
+    p = _to_processing(k)
+    a = adendum.ajukan(p.id, k["ppk"], {"ongkir": 10_000}, "rahasia-ppk-123")
+    due = db.session.execute(
+        select(Deadline.due_at).where(Deadline.entity_id == a.id, Deadline.kind == "adendum")
+    ).scalar_one()
+    assert deadlines.sweep(now=due)["fired"] == 1
+    db.session.expire_all()
+    assert db.session.get(Adendum, a.id).status == "ditolak"
+    assert db.session.get(PesananKatalog, p.id).total == 999_000

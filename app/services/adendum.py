@@ -1,0 +1,338 @@
+"""Adendum (SPEC §6 step 8): a change to a signed Surat Pesanan before the BAST.
+
+One side proposes (and signs the addendum letter); the other accepts (countersigns: the order
+changes) or rejects (the SP stays as it was); unanswered for 3x24 h it is rejected by the portal.
+A quantity change that moves the total by more than 10 % is refused (money.ADENDUM_QTY_MAX_PERSEN)."""
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Adendum, LayananTambahan, PesananKatalog, PesananKatalogLayanan, PortalUser
+from app.models.purchasing import STATUS_ADENDUM
+from app.security import ROLE_PENYEDIA, ROLE_PPK, ROLE_SISTEM
+
+from . import clock, deadlines, money, notify, purchasing, scoping
+from .errors import Conflict, DomainError, Forbidden
+from .workflow import SYSTEM, T, Workflow, apply, audit
+
+OPEN_STATES = ("diproses_penyedia", "dalam_pengiriman")
+
+
+def pending(p):
+    return db.session.execute(
+        select(Adendum).where(Adendum.pesanan_id == p.id, Adendum.status == "diajukan")
+    ).scalar_one_or_none()
+
+
+def _pct(value):
+    try:
+        pct = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_l("Persentase pajak tidak valid.")) from None
+    if pct < 0 or pct > 100:
+        raise DomainError(_l("Persentase pajak tidak valid."))
+    return pct
+
+
+def _simulate(p, changes):
+    """Apply `changes` to plain copies of the order's figures; return (new figures, before/after rows)."""
+    items = {i.id: {"nama": i.nama, "qty": i.qty, "harga": i.harga, "ppn": i.ppn_persen, "ppnbm": i.ppnbm_persen}
+             for i in p.items}  # fmt: skip
+    layanan = {x.id: {"nama": x.nama, "harga": x.harga} for x in p.layanan}
+    rows = []
+
+    def row(what, before, after):
+        rows.append({"perubahan": what, "sebelum": str(before), "sesudah": str(after)})
+
+    for key, qty in (changes.get("qty") or {}).items():
+        item = items.get(int(key))
+        qty = purchasing._as_int(qty, _l("Jumlah tidak valid."), 1) if item else None
+        if item is None:
+            raise DomainError(_l("Baris pesanan tidak dikenal."))
+        row(gettext("Jumlah %(nama)s", nama=item["nama"]), item["qty"], qty)
+        item["qty"] = qty
+    for field, label in (("ppn", "PPN"), ("ppnbm", "PPnBM")):
+        for key, value in (changes.get(field) or {}).items():
+            item = items.get(int(key))
+            if item is None:
+                raise DomainError(_l("Baris pesanan tidak dikenal."))
+            new = _pct(value)
+            row(f"{label} {item['nama']} (%)", item[field], new)
+            item[field] = new
+    ongkir = p.ongkir
+    if changes.get("ongkir") not in (None, ""):
+        if p.opsi_kirim != "kurir_penyedia":
+            raise DomainError(_l("Ongkos kirim hanya diubah untuk Kurir Penyedia."))
+        ongkir = purchasing._as_int(changes["ongkir"], _l("Ongkos kirim tidak valid."))
+        row(gettext("Ongkos kirim"), money.format_rupiah(p.ongkir), money.format_rupiah(ongkir))
+    for lid in changes.get("hapus_layanan") or []:
+        svc = layanan.pop(int(lid), None)
+        if svc is None:
+            raise DomainError(_l("Layanan tambahan tidak dikenal."))
+        row(gettext("Hapus layanan %(nama)s", nama=svc["nama"]), money.format_rupiah(svc["harga"]), "-")
+    tambah = []
+    for lid in changes.get("tambah_layanan") or []:
+        lay = db.session.get(LayananTambahan, int(lid))
+        if lay is None or lay.produk_id not in {i.produk_id for i in p.items}:
+            raise DomainError(_l("Layanan tambahan tidak dikenal untuk produk ini."))
+        tambah.append(lay)
+        row(gettext("Tambah layanan %(nama)s", nama=lay.nama), "-", money.format_rupiah(lay.harga))
+    if changes.get("klausul") is not None:
+        row(gettext("Klausul Surat Pesanan"), p.klausul or "-", changes["klausul"].strip() or "-")
+    if changes.get("tanggal_tiba_diminta"):
+        try:
+            tanggal = date.fromisoformat(str(changes["tanggal_tiba_diminta"]))
+        except ValueError:
+            raise DomainError(_l("Tanggal tiba tidak valid.")) from None
+        row(gettext("Tanggal tiba yang diminta"), p.tanggal_tiba_diminta, tanggal)
+    if changes.get("ppk_id"):
+        ppk = db.session.get(PortalUser, int(changes["ppk_id"]))
+        if ppk is None or ppk.satker_id != p.satker_id or ROLE_PPK not in {r.name for r in ppk.roles}:
+            raise DomainError(_l("Pilih PPK dari satuan kerja yang sama."))
+        row(gettext("Penandatangan (PPK)"), p.ppk.username, ppk.username)
+    if not rows:
+        raise DomainError(_l("Ajukan minimal satu perubahan."))
+
+    orig = {i.id: i for i in p.items}
+    layanan_lama = sum(x.harga for x in p.layanan)
+    layanan_baru = sum(x["harga"] for x in layanan.values()) + sum(x.harga for x in tambah)
+
+    def lines_total(use_new_tax):
+        amounts = [
+            money.line_amounts(
+                i["harga"],
+                i["qty"],
+                i["ppn"] if use_new_tax else orig[k].ppn_persen,
+                i["ppnbm"] if use_new_tax else orig[k].ppnbm_persen,
+            )
+            for k, i in items.items()
+        ]
+        return money.order_amounts(amounts).total
+
+    figures = {
+        "items": items,
+        "ongkir": ongkir,
+        "layanan": layanan,
+        "tambah": tambah,
+        # only the quantity changes, everything else as signed: the 10 % rule looks at this one
+        "total_qty_only": lines_total(False) + layanan_lama + p.ongkir,
+        "total": lines_total(True) + layanan_baru + ongkir,
+    }
+    return figures, rows
+
+
+def pratinjau(pesanan_id, actor, changes):
+    """The before/after preview of a proposed addendum, with the new total; changes nothing."""
+    p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
+    figures, rows = _simulate(p, changes)
+    return {"rows": rows, "total_lama": p.total, "total_baru": figures["total"]}
+
+
+def _pengusul(p, actor):
+    roles = scoping.roles_of(actor)
+    if ROLE_PPK in roles and actor.id == p.ppk_id:
+        return "ppk"
+    if ROLE_PENYEDIA in roles and actor.penyedia_id == p.penyedia_id:
+        return "penyedia"
+    raise Forbidden(_l("Adendum diajukan oleh PPK atau Penyedia pesanan ini."))
+
+
+def ajukan(pesanan_id, actor, changes, passphrase):
+    """Propose an addendum: checks, before/after, the letter signed with the proposer's TTE."""
+    from . import dokumen_pdf, tte
+
+    try:
+        p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
+        pengusul = _pengusul(p, actor)
+        if p.status not in OPEN_STATES or p.bast_ttd_ppk_at:
+            raise Conflict(_l("Adendum hanya dapat diajukan sebelum BAST dan pembayaran."))
+        if p.opsi_kirim == "pihak_ketiga" and p.pickup_diminta_at:
+            raise Conflict(_l("Untuk kurir pihak ketiga, adendum hanya sebelum permintaan pickup."))
+        if pending(p):
+            raise Conflict(_l("Masih ada adendum yang menunggu jawaban."))
+        figures, rows = _simulate(p, changes)
+        if changes.get("qty"):
+            shift = money.geser_persen(p.total, figures["total_qty_only"])
+            if shift > money.ADENDUM_QTY_MAX_PERSEN:
+                raise DomainError(
+                    _l("Perubahan jumlah menggeser total %(pct)s%%, melebihi batas 10%%.", pct=f"{shift:.1f}")
+                )
+        now = clock.now()
+        count = db.session.execute(select(func.count(Adendum.id)).where(Adendum.pesanan_id == p.id)).scalar_one()
+        nomor = f"{p.sp_nomor}/ADD-{count + 1}"
+        pdf = dokumen_pdf.adendum_pdf({
+            "nomor": nomor,
+            "tanggal": clock.to_local(now).date(),
+            "satker": {"nama": p.satker.nama, "alamat": p.satker.alamat or "-"},
+            "ppk": {"nama": f"{p.ppk.first_name} {p.ppk.last_name}".strip(), "nip": p.ppk.nrk or "-"},
+            "penyedia": {"nama": p.penyedia.nama, "npwp": p.penyedia.npwp or "-", "alamat": p.penyedia.alamat or "-"},
+            "sp_nomor": p.sp_nomor,
+            "pengusul": {"nama": f"{actor.first_name} {actor.last_name}".strip(), "peran": pengusul.upper()},
+            "perubahan": rows,
+            "total_lama": p.total,
+            "total_baru": figures["total"],
+        })  # fmt: skip
+        signed = tte.sign_pdf(actor, pdf, passphrase, reason=f"Adendum {nomor}")
+        doc = purchasing._store_pdf(signed, "adendum", f"{nomor.replace('/', '-')}.pdf", actor, now)
+        row = Adendum(
+            pesanan_id=p.id,
+            nomor=nomor,
+            status="diajukan",
+            version=1,
+            pengusul=pengusul,
+            user_id=actor.id,
+            perubahan=json.dumps(changes, default=str),
+            ringkasan=json.dumps(rows, default=str),
+            total_lama=p.total,
+            total_baru=figures["total"],
+            dokumen_id=doc.id,
+            created_at=now,
+            updated_at=now,
+        )
+        db.session.add(row)
+        db.session.flush()
+        hours = current_app.config.get("KATALOG_RESPONSE_HOURS", 72)
+        deadlines.mulai("adendum", "adendum", row.id, now + timedelta(hours=hours))
+        audit("adendum", row.id, "ajukan", actor, None, "diajukan", note=nomor, role=pengusul.upper())
+        _email(row, p)
+        db.session.commit()
+        return row
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _terapkan(ctx):
+    """Accepting countersigns the letter and changes the order (totals, RUP commitment)."""
+    from . import tte
+
+    a = ctx.obj
+    p = a.pesanan
+    from app.models import Dokumen
+
+    doc = db.session.get(Dokumen, a.dokumen_id)
+    ctx.data["_signed"] = tte.sign_pdf(ctx.actor, purchasing.documents.read(doc.stored_name),
+                                       ctx.data.get("passphrase"), reason=f"Adendum {a.nomor}")  # fmt: skip
+    figures, _rows = _simulate(p, json.loads(a.perubahan))
+    ctx.data["_figures"] = figures
+    return {}
+
+
+def _simpan(ctx):
+    a = ctx.obj
+    p = a.pesanan
+    f = ctx.data["_figures"]
+    changes = json.loads(a.perubahan)
+    with db.session.no_autoflush:
+        for item in p.items:
+            new = f["items"][item.id]
+            item.qty, item.ppn_persen, item.ppnbm_persen = new["qty"], new["ppn"], new["ppnbm"]
+        p.ongkir = f["ongkir"]
+        for svc in list(p.layanan):
+            if svc.id not in f["layanan"]:
+                p.layanan.remove(svc)
+        for lay in f["tambah"]:
+            p.layanan.append(
+                PesananKatalogLayanan(layanan_id=lay.id, nama=lay.nama, harga_katalog=lay.harga, harga=lay.harga)
+            )
+        if changes.get("klausul") is not None:
+            p.klausul = changes["klausul"].strip() or None
+        if changes.get("tanggal_tiba_diminta"):
+            p.tanggal_tiba_diminta = date.fromisoformat(str(changes["tanggal_tiba_diminta"]))
+        if changes.get("ppk_id"):
+            p.ppk_id = int(changes["ppk_id"])
+        purchasing._hitung(p)
+    purchasing._anggaran(p, p.total)
+    p.version += 1
+    doc = purchasing._store_pdf(ctx.data["_signed"], "adendum", f"{a.nomor.replace('/', '-')}.pdf", ctx.actor,
+                                clock.now())  # fmt: skip
+    a.dokumen_id = doc.id
+    deadlines.tutup("adendum", "adendum", a.id)
+
+
+def _alasan(ctx):
+    alasan = (ctx.data.get("alasan") or "").strip()
+    if not alasan:
+        raise DomainError(_l("Alasan wajib diisi."))
+    return {"alasan": alasan[:2000]}
+
+
+def _tutup(ctx):
+    deadlines.tutup("adendum", "adendum", ctx.obj.id)
+
+
+def _otomatis(ctx):
+    return {"alasan": str(_l("Tidak dijawab dalam 3x24 jam; Surat Pesanan tetap."))}
+
+
+def _pihak_lain(a, actor, transition):
+    roles = scoping.roles_of(actor) & transition.roles
+    if ROLE_SISTEM in roles:
+        return True
+    p = a.pesanan
+    if a.pengusul == "ppk":
+        return ROLE_PENYEDIA in roles and actor.penyedia_id == p.penyedia_id
+    return ROLE_PPK in roles and actor.id == p.ppk_id
+
+
+def _email(a, p):
+    to = [p.ppk.email] if a.pengusul == "penyedia" else [u.email for u in purchasing._penyedia_users(p.penyedia_id)]
+    to += [p.pp.email]
+    with force_locale("id"):
+        subject = gettext("Adendum %(nomor)s: %(status)s", nomor=a.nomor, status=str(STATUS_ADENDUM[a.status]))
+        body = gettext("Adendum %(nomor)s untuk pesanan %(pesanan)s kini berstatus %(status)s.",
+                       nomor=a.nomor, pesanan=p.nomor, status=str(STATUS_ADENDUM[a.status]))  # fmt: skip
+    for email in sorted(set(filter(None, to))):
+        notify.queue_email(email, subject, body, key=f"adendum:{a.id}:{a.status}:{email}")
+
+
+def _notify(ctx):
+    db.session.flush()
+    db.session.refresh(ctx.obj)
+    _email(ctx.obj, ctx.obj.pesanan)
+
+
+OTHER = {ROLE_PPK, ROLE_PENYEDIA}
+ADENDUM = Workflow(
+    entity="adendum",
+    model=Adendum,
+    transitions=(
+        T("diajukan", "terima", "diterima", OTHER, _terapkan, _simpan, _l("Terima dan Tanda Tangani")),
+        T("diajukan", "tolak", "ditolak", OTHER, _alasan, _tutup, _l("Tolak Adendum"), "danger"),
+        T("diajukan", "tolak_otomatis", "ditolak", {ROLE_SISTEM}, _otomatis, _tutup, _l("Ditolak Otomatis")),
+    ),
+    labels=STATUS_ADENDUM,
+    party=_pihak_lain,
+    noun=_l("Adendum"),
+    on_applied=_notify,
+)
+FIELDS = {"terima": ("passphrase",), "tolak": ("alasan",)}
+
+
+def jawab(adendum_id, action, actor, expected_version=None, **data):
+    data = {k: data[k] for k in FIELDS.get(action, ()) if k in data}
+    return apply(ADENDUM, adendum_id, action, actor, expected_version=expected_version, **data)
+
+
+def init_app(app):
+    def expire(row):
+        apply(ADENDUM, row.entity_id, "tolak_otomatis", SYSTEM)
+
+    def remind(row):
+        a = db.session.get(Adendum, row.entity_id)
+        p = a.pesanan
+        to = [p.ppk.email] if a.pengusul == "penyedia" else [u.email for u in purchasing._penyedia_users(p.penyedia_id)]
+        with force_locale("id"):
+            subject = gettext("Pengingat: adendum %(nomor)s menunggu jawaban Anda", nomor=a.nomor)
+            body = gettext("Adendum yang tidak dijawab sebelum batas waktu ditolak otomatis; Surat Pesanan tetap.")
+        return [(e, subject, body) for e in to]
+
+    with app.app_context():
+        deadlines.register("adendum", expire, remind, app.config.get("DEADLINE_REMINDER_HOURS", (24, 3)))

@@ -1,0 +1,309 @@
+"""Katalog e-purchasing pages (SPEC §6 steps 1–3): the PP's checkout against a RUP, the order page
+shared by PP, Penyedia and PPK (negotiation, chat, PPK approval) and the Auditor-only preparation document."""
+
+from flask import Response, abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.security.sqla.models import Role
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Dokumen, PesananKatalog, PesanChat, PortalUser, Produk, Rup
+from app.models.purchasing import OPSI_KIRIM, STATUS_KATALOG
+from app.security import ROLE_AUDITOR, ROLE_PP, ROLE_PPK
+from app.services import clock, documents, money, purchasing, scoping
+from app.services.errors import DomainError, NotFound
+from app.services.workflow import audit
+
+PRICE_ACTIONS = ("ajukan_nego", "tawar")
+REASON_ACTIONS = ("batalkan", "tolak_ppk")
+BUTTON_ACTIONS = ("terima", "ajukan_ppk")
+CHECKOUT_ROWS = 3
+CHECKOUT_FIELDS = (
+    "rup_id",
+    "ppk_id",
+    "alamat_kirim",
+    "jenis_pengiriman",
+    "tahapan_pengiriman",
+    "tanggal_tiba_diminta",
+    "opsi_kirim",
+    "kurir_nama",
+    "ongkir_estimasi",
+    "estimasi_hari",
+)
+
+
+def _load(pk):
+    try:
+        return scoping.get_scoped(PesananKatalog, pk, g.user)
+    except NotFound:
+        abort(404)
+
+
+def _rupiah(value, nama):
+    """A price as typed (`Rp 90.000`, `90.000`, `90000`), or a DomainError naming the field."""
+    try:
+        return money.parse_rupiah(value)
+    except ValueError:
+        raise DomainError(
+            _l("%(nama)s tidak valid: tulis angka Rupiah tanpa desimal, misalnya Rp 90.000.", nama=nama)
+        ) from None
+
+
+def _aksi_data(p, action, form):
+    """The service's keyword arguments for one action, read from the posted form."""
+    if action in PRICE_ACTIONS:
+        harga, layanan = {}, {}
+        for item in p.items:
+            value = (form.get(f"harga_{item.id}") or "").strip()
+            if value:
+                harga[item.id] = _rupiah(value, _l("Harga %(nama)s", nama=item.nama))
+        for svc in p.layanan:
+            value = (form.get(f"layanan_{svc.id}") or "").strip()
+            if value:
+                layanan[svc.id] = _rupiah(value, _l("Harga %(nama)s", nama=svc.nama))
+        data = {"harga": harga, "harga_layanan": layanan, "catatan": form.get("catatan")}
+        ongkir = (form.get("ongkir") or "").strip()
+        if ongkir:
+            data["ongkir"] = _rupiah(ongkir, _l("Ongkos kirim"))
+        return data
+    if action in REASON_ACTIONS:
+        return {"alasan": form.get("alasan")}
+    return {}
+
+
+def _sisa_waktu(batas):
+    """(hours, minutes) left until the deadline, or None when there is none or it has passed."""
+    if batas is None:
+        return None
+    seconds = int((batas - clock.now()).total_seconds())
+    if seconds <= 0:
+        return (0, 0)
+    return (seconds // 3600, (seconds % 3600) // 60)
+
+
+def _rup_options(user):
+    if not user.satker_id:
+        return []
+    stmt = select(Rup).where(Rup.satker_id == user.satker_id).order_by(Rup.tahun.desc(), Rup.kode)
+    return db.session.execute(stmt).scalars().all()
+
+
+def _ppk_options(user):
+    if not user.satker_id:
+        return []
+    stmt = (
+        select(PortalUser)
+        .where(
+            PortalUser.satker_id == user.satker_id,
+            PortalUser.active.is_(True),
+            PortalUser.roles.any(Role.name == ROLE_PPK),
+        )
+        .order_by(PortalUser.first_name, PortalUser.last_name)
+    )
+    return db.session.execute(stmt).scalars().all()
+
+
+def _produk_options(user):
+    stmt = (
+        scoping.scoped_select(Produk, user)
+        .where(Produk.status == "tayang")
+        .order_by(Produk.penyedia_id, Produk.nama)
+        .limit(500)
+    )
+    return db.session.execute(stmt).scalars().all()
+
+
+class KatalogView(BaseView):
+    route_base = "/katalog"
+    default_view = "daftar"
+
+    # --- list -------------------------------------------------------------------------------
+
+    @expose("/")
+    @has_access
+    def daftar(self):
+        status = request.args.get("status") or None
+        stmt = scoping.scoped_select(PesananKatalog, g.user)
+        if status in STATUS_KATALOG:
+            stmt = stmt.where(PesananKatalog.status == status)
+        else:
+            status = None
+        rows = db.session.execute(stmt.order_by(PesananKatalog.created_at.desc(), PesananKatalog.id.desc()))
+        roles = scoping.roles_of(g.user)
+        return self.render_template(
+            "katalog/daftar.html",
+            pesanan=rows.scalars().all(),
+            status=status,
+            is_ppk=ROLE_PPK in roles,
+            is_pp=ROLE_PP in roles,
+        )
+
+    # --- checkout -----------------------------------------------------------------------------
+
+    def _render_checkout(self, form, lines, status=200):
+        return (
+            self.render_template(
+                "katalog/checkout.html",
+                form=form,
+                lines=lines,
+                produk=_produk_options(g.user),
+                rups=_rup_options(g.user),
+                ppks=_ppk_options(g.user),
+                opsi_kirim=OPSI_KIRIM,
+            ),
+            status,
+        )
+
+    @expose("/checkout", methods=["GET", "POST"])
+    @has_access
+    def checkout(self):
+        if request.method == "GET":
+            first = request.args.get("produk", "")
+            lines = [{"produk_id": first, "qty": ""}] + [{"produk_id": "", "qty": ""}] * (CHECKOUT_ROWS - 1)
+            return self._render_checkout({"tahapan_pengiriman": "1", "opsi_kirim": "kurir_penyedia"}, lines)
+        form = {name: request.form.get(name, "") for name in CHECKOUT_FIELDS}
+        pairs = list(zip(request.form.getlist("produk_id"), request.form.getlist("qty"), strict=False))
+        lines = [{"produk_id": pid, "qty": qty} for pid, qty in pairs]
+        try:
+            chosen = [{"produk_id": pid.strip(), "qty": (qty or "").strip()} for pid, qty in pairs if pid.strip()]
+            berkas = request.files.get("dokumen_persiapan")
+            estimasi = form["estimasi_hari"].strip()
+            if estimasi and not estimasi.isdigit():
+                raise DomainError(_l("Estimasi hari pengiriman tidak valid."))
+            ongkir = form["ongkir_estimasi"].strip()
+            p = purchasing.checkout(
+                g.user,
+                lines=chosen,
+                dokumen_persiapan=(berkas.filename if berkas else None, berkas.read() if berkas else b""),
+                rup_id=form["rup_id"],
+                ppk_id=form["ppk_id"],
+                alamat_kirim=form["alamat_kirim"],
+                jenis_pengiriman=form["jenis_pengiriman"],
+                tanggal_tiba_diminta=form["tanggal_tiba_diminta"],
+                opsi_kirim=form["opsi_kirim"],
+                tahapan_pengiriman=form["tahapan_pengiriman"] or 1,
+                kurir_nama=form["kurir_nama"],
+                ongkir_estimasi=_rupiah(ongkir, _l("Estimasi ongkos kirim")) if ongkir else 0,
+                estimasi_hari=int(estimasi) if estimasi else None,
+            )
+        except DomainError as e:
+            flash(str(e), "danger")
+            while len(lines) < CHECKOUT_ROWS:
+                lines.append({"produk_id": "", "qty": ""})
+            return self._render_checkout(form, lines, e.status)
+        flash(_l("Pesanan %(nomor)s dibuat; menunggu negosiasi.", nomor=p.nomor), "success")
+        return redirect(url_for("KatalogView.detail", pk=p.id))
+
+    # --- the order page -----------------------------------------------------------------------
+
+    def _render(self, p, status=200):
+        user = g.user
+        roles = scoping.roles_of(user)
+        actions = {t.action: t for t in purchasing.KATALOG.available(p, user)}
+        nama = {("item", i.id): i.nama for i in p.items}
+        nama.update({("layanan", x.id): x.nama for x in p.layanan})
+        riwayat = []
+        for r in purchasing.riwayat_negosiasi(p):
+            harga = [
+                (nama.get(("item", h.item_id) if h.item_id else ("layanan", h.layanan_id), "-"), h.harga)
+                for h in r.harga
+            ]
+            riwayat.append((r, harga))
+        chat = (
+            db.session.execute(select(PesanChat).where(PesanChat.pesanan_id == p.id).order_by(PesanChat.id))
+            .scalars()
+            .all()
+        )
+        terendah = {}
+        if ROLE_PP in roles:
+            terendah = {i.produk_id: purchasing.harga_terendah(i.produk_id) for i in p.items}
+        return (
+            self.render_template(
+                "katalog/detail.html",
+                p=p,
+                actions=actions,
+                price_actions=[a for a in PRICE_ACTIONS if a in actions],
+                button_actions=[a for a in BUTTON_ACTIONS if a in actions],
+                reason_actions=[a for a in REASON_ACTIONS if a in actions],
+                riwayat=riwayat,
+                chat=chat,
+                boleh_chat=(user.id == p.pp_id or (user.penyedia_id and user.penyedia_id == p.penyedia_id)),
+                terendah=terendah,
+                sisa_waktu=_sisa_waktu(p.batas_waktu),
+                opsi_kirim=OPSI_KIRIM,
+                is_auditor=ROLE_AUDITOR in roles,
+            ),
+            status,
+        )
+
+    @expose("/<int:pk>")
+    @has_access
+    def detail(self, pk):
+        return self._render(_load(pk))
+
+    @expose("/<int:pk>/aksi/<action>", methods=["POST"])
+    @has_access
+    def aksi(self, pk, action):
+        p = _load(pk)
+        try:
+            data = _aksi_data(p, action, request.form)
+            purchasing.jalankan(p.id, action, g.user, expected_version=request.form.get("version"), **data)
+        except NotFound:
+            abort(404)
+        except DomainError as e:
+            flash(str(e), "danger")
+            db.session.expire_all()
+            return self._render(_load(pk), e.status)
+        flash(_l("Berhasil: %(aksi)s.", aksi=purchasing.LABELS.get(action, action)), "success")
+        return redirect(url_for("KatalogView.detail", pk=pk))
+
+    @expose("/<int:pk>/chat", methods=["POST"])
+    @has_access
+    def chat(self, pk):
+        p = _load(pk)
+        try:
+            purchasing.kirim_chat(p.id, g.user, request.form.get("teks"))
+        except NotFound:
+            abort(404)
+        except DomainError as e:
+            flash(str(e), "danger")
+            return self._render(_load(pk), e.status)
+        flash(_l("Pesan terkirim."), "success")
+        return redirect(url_for("KatalogView.detail", pk=pk) + "#chat")
+
+    @expose("/<int:pk>/persiapan")
+    @has_access
+    def persiapan(self, pk):
+        """The e-purchasing preparation document: Auditor only (SPEC), every read audited."""
+        p = _load(pk)
+        if ROLE_AUDITOR not in scoping.roles_of(g.user):
+            abort(403)
+        doc = db.session.get(Dokumen, p.dokumen_persiapan_id)
+        if doc is None:
+            abort(404)
+        body = documents.read(doc.stored_name)
+        audit("dokumen", doc.id, "unduh_persiapan", g.user, note=p.nomor)
+        db.session.commit()
+        return Response(
+            body,
+            mimetype=doc.content_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="persiapan-{p.id}.pdf"',
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "no-store",
+            },
+        )
+
+
+def register(appbuilder):
+    appbuilder.add_view(
+        KatalogView,
+        "Pesanan Katalog",
+        label=_l("Pesanan Katalog"),
+        icon="fa-file-invoice",
+        category="Katalog",
+        category_label=_l("Katalog"),
+        category_icon="fa-book",
+    )

@@ -805,6 +805,7 @@ def load_demo():
 
     _ulasan_langsung(users, penyedia)
     _buat_pesanan(users, penyedia, alamat)
+    _buat_rup(users["pp"])
 
     # The demo's notification history happened in the past: mark it delivered so the relay does
     # not send a burst of old emails when the demo starts.
@@ -815,6 +816,24 @@ def load_demo():
     )
     db.session.commit()
     return _ringkasan()
+
+
+def _buat_rup(pp):
+    """Budget lines of the demo PP's satker, so the Katalog checkout has something to commit to."""
+    from app.models import Rup
+
+    year = clock.to_local(clock.now()).year
+    for i, (nama, pagu) in enumerate(
+        [
+            ("Belanja Alat Tulis Kantor", 150_000_000),
+            ("Belanja Konsumsi Rapat", 250_000_000),
+            ("Belanja Peralatan Kantor", 500_000_000),
+        ],
+        start=1,
+    ):
+        db.session.add(Rup(kode=f"RUP-{year}-{pp.satker_id:03d}-{i:03d}", nama=nama, tahun=year,
+                           satker_id=pp.satker_id, pagu=pagu, terpakai=0))  # fmt: skip
+    db.session.commit()
 
 
 def _buat_organisasi():

@@ -10,7 +10,7 @@ from app.models import Kategori, Penyedia, Produk
 from app.models.catalog import STATUS_LISTING
 from app.security import ROLE_ADMIN, ROLE_PENYEDIA
 
-from . import documents, scoping
+from . import clock, documents, scoping
 from .errors import DomainError
 from .workflow import T, Workflow, apply
 
@@ -72,6 +72,22 @@ def periksa_produk(p):
         value = getattr(p, name)
         if value is None or value < 0:
             raise DomainError(_l("Persentase pajak tidak boleh negatif."))
+
+
+def produk_baru(p, user):
+    """A product a supplier adds starts as its own Draft (the listing workflow takes it from there)."""
+    if not user.penyedia_id:
+        raise DomainError(_l("Akun Anda belum terhubung ke perusahaan Penyedia."))
+    p.penyedia_id = user.penyedia_id
+    p.status, p.version, p.created_at = "draft", 1, clock.now()
+    periksa_produk(p)
+
+
+def ubah_produk(p):
+    if p.status not in ("draft", "ditolak"):
+        raise DomainError(_l("Produk hanya dapat diubah saat berstatus Draft atau Ditolak."))
+    p.updated_at = clock.now()
+    periksa_produk(p)
 
 
 def simpan_foto(data):

@@ -350,18 +350,23 @@ def _lepas_anggaran(ctx):
 # --- Surat Pesanan (SPEC §6 step 4) ------------------------------------------------------------
 
 
-def sp_nomor(p, now):
-    """`SP/{satker}/{year}/{seq}` (SP_NOMOR_FORMAT); seq counts this satker's SPs of the year."""
+def _nomor_dokumen(p, column, signed_at, setting, default, now):
+    """`{prefix}/{satker}/{year}/{seq}` from a configurable format; seq counts the satker's documents of the year."""
     year = clock.to_local(now).year
-    prefix_rows = db.session.execute(
+    count = db.session.execute(
         select(func.count(PesananKatalog.id)).where(
             PesananKatalog.satker_id == p.satker_id,
-            PesananKatalog.sp_nomor.isnot(None),
-            func.extract("year", PesananKatalog.sp_ttd_ppk_at) == year,
+            column.isnot(None),
+            func.extract("year", signed_at) == year,
         )
     ).scalar_one()
-    fmt = current_app.config.get("SP_NOMOR_FORMAT", "SP/{satker}/{year}/{seq:05d}")
-    return fmt.format(satker=p.satker.kode, year=year, seq=prefix_rows + 1)
+    return current_app.config.get(setting, default).format(satker=p.satker.kode, year=year, seq=count + 1)
+
+
+def sp_nomor(p, now):
+    return _nomor_dokumen(
+        p, PesananKatalog.sp_nomor, PesananKatalog.sp_ttd_ppk_at, "SP_NOMOR_FORMAT", "SP/{satker}/{year}/{seq:05d}", now
+    )
 
 
 def _sp_data(p, nomor, now):
@@ -513,16 +518,10 @@ def lacak(p):
 
 
 def bast_nomor(p, now):
-    year = clock.to_local(now).year
-    count = db.session.execute(
-        select(func.count(PesananKatalog.id)).where(
-            PesananKatalog.satker_id == p.satker_id,
-            PesananKatalog.bast_nomor.isnot(None),
-            func.extract("year", PesananKatalog.bast_ttd_ppk_at) == year,
-        )
-    ).scalar_one()
-    fmt = current_app.config.get("BAST_NOMOR_FORMAT", "BAST/{satker}/{year}/{seq:05d}")
-    return fmt.format(satker=p.satker.kode, year=year, seq=count + 1)
+    return _nomor_dokumen(
+        p, PesananKatalog.bast_nomor, PesananKatalog.bast_ttd_ppk_at, "BAST_NOMOR_FORMAT",
+        "BAST/{satker}/{year}/{seq:05d}", now,
+    )  # fmt: skip
 
 
 def _periksa(ctx):

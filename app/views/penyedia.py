@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from app.models import Pesanan, Produk
 from app.models.catalog import KETERSEDIAAN, STATUS_LISTING
 from app.models.eorder import STATUS_PESANAN
-from app.services import catalog, clock, eorder
+from app.services import catalog, eorder
 from app.services.errors import DomainError
 
 from ._base import ScopedModelView, datamodel, run_each
@@ -104,28 +104,19 @@ class ProdukPenyediaView(ScopedModelView):
             except DomainError as e:
                 raise ValueError(str(e)) from e
 
-    def _check(self, item):
+    def pre_add(self, item):
         try:
-            catalog.periksa_produk(item)
+            catalog.produk_baru(item, g.user)
         except DomainError as e:
             raise ValueError(str(e)) from e
-
-    def pre_add(self, item):
-        item.penyedia_id = g.user.penyedia_id
-        item.status = "draft"
-        item.version = 1
-        item.created_at = clock.now()
-        if not item.penyedia_id:
-            raise ValueError(str(_l("Akun Anda belum terhubung ke perusahaan Penyedia.")))
-        self._check(item)
         self._foto(item)  # last: nothing is written to disk for a refused product
 
     def pre_update(self, item):
-        if item.status not in ("draft", "ditolak"):
-            raise ValueError(str(_l("Produk hanya dapat diubah saat berstatus Draft atau Ditolak.")))
-        self._check(item)
+        try:
+            catalog.ubah_produk(item)
+        except DomainError as e:
+            raise ValueError(str(e)) from e
         self._foto(item)
-        item.updated_at = clock.now()
 
     def pre_delete(self, item):
         if item.status != "draft":

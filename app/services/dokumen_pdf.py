@@ -34,10 +34,14 @@ adendum_pdf adds:
 """
 
 import io
+from contextlib import nullcontext
 from xml.sax.saxutils import escape
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from flask import has_app_context
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -53,21 +57,26 @@ LOCALE = "id"
 MARGIN = 2 * cm
 LEBAR = A4[0] - 2 * MARGIN  # usable width: 17 cm
 FONT, FONT_TEBAL = "Helvetica", "Helvetica-Bold"
-PEMBUAT = "Portal Pengadaan - Katalog Elektronik"
+PEMBUAT = _l("Portal Pengadaan - Katalog Elektronik")
 
-JUDUL_SP = "SURAT PESANAN"
-JUDUL_BAST = "BERITA ACARA SERAH TERIMA"
-JUDUL_ADENDUM = "ADENDUM SURAT PESANAN"
+JUDUL_SP = _l("SURAT PESANAN")
+JUDUL_BAST = _l("BERITA ACARA SERAH TERIMA")
+JUDUL_ADENDUM = _l("ADENDUM SURAT PESANAN")
 
-# Printed before the PPK's own clauses on every Surat Pesanan; {tanggal_kirim} is filled in.
+# Printed before the PPK's own clauses on every Surat Pesanan; %(tanggal_kirim)s is filled in (every clause is
+# formatted with the same mapping, so the others may use it too).
 KLAUSUL_UMUM = (
-    "Penyedia mengirimkan barang/jasa sesuai rincian di atas paling lambat tanggal {tanggal_kirim} ke alamat "
-    "yang ditetapkan oleh Pihak Pertama.",
-    "Nilai total pesanan sudah termasuk PPN, PPnBM, dan ongkos kirim sebagaimana dirinci di atas.",
-    "Serah terima barang/jasa dituangkan dalam Berita Acara Serah Terima (BAST) yang ditandatangani oleh kedua "
-    "belah pihak.",
-    "Pembayaran dilakukan setelah BAST ditandatangani, sesuai ketentuan peraturan perundang-undangan.",
-    "Perubahan atas Surat Pesanan ini hanya dapat dilakukan melalui adendum yang disetujui oleh kedua belah pihak.",
+    _l(
+        "Penyedia mengirimkan barang/jasa sesuai rincian di atas paling lambat tanggal %(tanggal_kirim)s ke alamat "
+        "yang ditetapkan oleh Pihak Pertama."
+    ),
+    _l("Nilai total pesanan sudah termasuk PPN, PPnBM, dan ongkos kirim sebagaimana dirinci di atas."),
+    _l(
+        "Serah terima barang/jasa dituangkan dalam Berita Acara Serah Terima (BAST) yang ditandatangani oleh kedua "
+        "belah pihak."
+    ),
+    _l("Pembayaran dilakukan setelah BAST ditandatangani, sesuai ketentuan peraturan perundang-undangan."),
+    _l("Perubahan atas Surat Pesanan ini hanya dapat dilakukan melalui adendum yang disetujui oleh kedua belah pihak."),
 )
 
 _BIASA = ParagraphStyle("biasa", fontName=FONT, fontSize=10, leading=13)
@@ -206,14 +215,14 @@ def _keterangan(pasangan):
 
 
 def _terbilang_baris(amount):
-    return _p(f"<b>Terbilang:</b> <i>{_t(_terbilang(amount))}</i>", _PARAGRAF)
+    return _p(f"<b>{gettext('Terbilang:')}</b> <i>{_t(_terbilang(amount))}</i>", _PARAGRAF)
 
 
 def _kepala(judul, data):
     return [
         _p(_t(judul), _JUDUL),
-        _p(f"Nomor: {_t(data['nomor'])}", _TENGAH),
-        _p(f"Tanggal: {_tgl(data['tanggal'])}", _TENGAH),
+        _p(gettext("Nomor: %(nomor)s", nomor=_t(data["nomor"])), _TENGAH),
+        _p(gettext("Tanggal: %(tanggal)s", tanggal=_tgl(data["tanggal"])), _TENGAH),
         Spacer(1, 0.6 * cm),
     ]
 
@@ -227,17 +236,21 @@ def _kolom_pihak(judul, pasangan):
 def _para_pihak(data):
     satker, ppk, penyedia = data["satker"], data["ppk"], data["penyedia"]
     kiri = _kolom_pihak(
-        "Pihak Pertama (Pemesan)",
+        gettext("Pihak Pertama (Pemesan)"),
         [
-            ("Satuan Kerja", satker["nama"]),
-            ("Alamat", satker.get("alamat")),
-            ("Pejabat Pembuat Komitmen", ppk["nama"]),
-            ("NIP", ppk.get("nip")),
+            (gettext("Satuan Kerja"), satker["nama"]),
+            (gettext("Alamat"), satker.get("alamat")),
+            (gettext("Pejabat Pembuat Komitmen"), ppk["nama"]),
+            (gettext("NIP"), ppk.get("nip")),
         ],
     )
     kanan = _kolom_pihak(
-        "Pihak Kedua (Penyedia)",
-        [("Nama", penyedia["nama"]), ("NPWP", penyedia.get("npwp")), ("Alamat", penyedia.get("alamat"))],
+        gettext("Pihak Kedua (Penyedia)"),
+        [
+            (gettext("Nama"), penyedia["nama"]),
+            (gettext("NPWP"), penyedia.get("npwp")),
+            (gettext("Alamat"), penyedia.get("alamat")),
+        ],
     )
     table = Table([[kiri, kanan]], colWidths=[LEBAR / 2, LEBAR / 2])
     table.setStyle(
@@ -265,25 +278,29 @@ def _blok_ttd(pihak, peran, instansi, nama, identitas):
     ]
     if identitas:
         sel.append(_p(_t(identitas), _TENGAH))
-    sel.append(_p("<i>Ditandatangani secara elektronik</i>", _TENGAH))
+    sel.append(_p(f"<i>{gettext('Ditandatangani secara elektronik')}</i>", _TENGAH))
     return sel
 
 
 def _tanda_tangan(data, penutup):
     ppk, penyedia = data["ppk"], data["penyedia"]
     kiri = _blok_ttd(
-        "Pihak Pertama",
-        "Pejabat Pembuat Komitmen",
+        gettext("Pihak Pertama"),
+        gettext("Pejabat Pembuat Komitmen"),
         data["satker"]["nama"],
         ppk["nama"],
-        f"NIP. {ppk['nip']}" if ppk.get("nip") else None,
+        gettext("NIP. %(nip)s", nip=ppk["nip"]) if ppk.get("nip") else None,
     )
     if penyedia.get("penandatangan"):
         kanan = _blok_ttd(
-            "Pihak Kedua", "Penyedia", penyedia["nama"], penyedia["penandatangan"], penyedia.get("jabatan")
+            gettext("Pihak Kedua"),
+            gettext("Penyedia"),
+            penyedia["nama"],
+            penyedia["penandatangan"],
+            penyedia.get("jabatan"),
         )
     else:
-        kanan = _blok_ttd("Pihak Kedua", "Penyedia", None, penyedia["nama"], None)
+        kanan = _blok_ttd(gettext("Pihak Kedua"), gettext("Penyedia"), None, penyedia["nama"], None)
     table = Table([[kiri, kanan]], colWidths=[LEBAR / 2, LEBAR / 2])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     # The closing words stay on the signatures' page, so no page holds signatures alone.
@@ -309,7 +326,9 @@ def _kanvas(nomor):
                 self.setFont(FONT, 8)
                 self.setFillColor(_GARIS)
                 self.drawString(MARGIN, MARGIN / 2, str(nomor))
-                self.drawRightString(A4[0] - MARGIN, MARGIN / 2, f"Halaman {i} dari {jumlah}")
+                self.drawRightString(
+                    A4[0] - MARGIN, MARGIN / 2, gettext("Halaman %(i)s dari %(jumlah)s", i=i, jumlah=jumlah)
+                )
                 super().showPage()
             super().save()
 
@@ -328,9 +347,9 @@ def _render(judul, data, badan, penutup):
         topMargin=MARGIN,
         bottomMargin=MARGIN,
         title=str(data["nomor"]),
-        subject=judul.title(),
+        subject=str(judul).title(),
         author=str(data["satker"]["nama"]),
-        creator=PEMBUAT,
+        creator=str(PEMBUAT),
         lang=LOCALE,
     )
     story = [*_kepala(judul, data), *_para_pihak(data), *badan, _tanda_tangan(data, penutup)]
@@ -339,12 +358,21 @@ def _render(judul, data, badan, penutup):
 
 
 def _rujukan_sp(data):
-    tanggal = f" tanggal {_tgl(data['sp_tanggal'])}" if data.get("sp_tanggal") else ""
-    return f"Surat Pesanan nomor <b>{_t(data['sp_nomor'])}</b>{tanggal}"
+    nomor = f"<b>{_t(data['sp_nomor'])}</b>"
+    if data.get("sp_tanggal"):
+        return gettext(
+            "Surat Pesanan nomor %(nomor)s tanggal %(tanggal)s", nomor=nomor, tanggal=_tgl(data["sp_tanggal"])
+        )
+    return gettext("Surat Pesanan nomor %(nomor)s", nomor=nomor)
 
 
 def _daftar_bernomor(items):
     return [Paragraph(_t(item), _BUTIR, bulletText=f"{i}.") for i, item in enumerate(items, start=1)]
+
+
+def _locale_surat():
+    """Official letters are always in Indonesian, whatever the user's UI language (no-op without an app)."""
+    return force_locale(LOCALE) if has_app_context() else nullcontext()
 
 
 # --- the documents --------------------------------------------------------------------------------------
@@ -352,150 +380,200 @@ def _daftar_bernomor(items):
 
 def surat_pesanan_pdf(data) -> bytes:
     """Surat Pesanan (SP), signed by the PPK and then the Penyedia."""
-    _cek_sp(data)
-    totals = data["totals"]
-    tanggal_kirim = _tgl(data["jadwal"]["tanggal_kirim"])
-    badan = [
-        _p(
-            "Yang bertanda tangan di bawah ini, Pejabat Pembuat Komitmen selaku Pihak Pertama, memesan barang/jasa "
-            "kepada Penyedia selaku Pihak Kedua melalui Katalog Elektronik dengan rincian sebagai berikut:",
-            _PARAGRAF,
-        ),
-        _keterangan(
-            [
-                ("Kode RUP", _t(data["rup"]["kode"])),
-                ("Nama Paket (RUP)", _t(data["rup"]["nama"])),
-                ("Tanggal Pengiriman", tanggal_kirim),
-            ]
-        ),
-        _p("Rincian Barang/Jasa", _SEKSI),
-        _tabel(
-            ["No", "Nama Barang/Jasa", "Kuantitas", "Harga Satuan", "Subtotal", "PPN", "PPnBM"],
-            [
+    with _locale_surat():
+        _cek_sp(data)
+        totals = data["totals"]
+        tanggal_kirim = _tgl(data["jadwal"]["tanggal_kirim"])
+        badan = [
+            _p(
+                gettext(
+                    "Yang bertanda tangan di bawah ini, Pejabat Pembuat Komitmen selaku Pihak Pertama, memesan "
+                    "barang/jasa kepada Penyedia selaku Pihak Kedua melalui Katalog Elektronik dengan rincian sebagai "
+                    "berikut:"
+                ),
+                _PARAGRAF,
+            ),
+            _keterangan(
                 [
-                    str(i),
-                    _t(line["nama"]),
-                    _t(_qty(line["qty"], line.get("satuan"))),
-                    _rp(line["harga_satuan"]),
-                    _rp(line["subtotal"]),
-                    _rp(line["ppn"]),
-                    _rp(line["ppnbm"]),
+                    (gettext("Kode RUP"), _t(data["rup"]["kode"])),
+                    (gettext("Nama Paket (RUP)"), _t(data["rup"]["nama"])),
+                    (gettext("Tanggal Pengiriman"), tanggal_kirim),
                 ]
-                for i, line in enumerate(data["lines"], start=1)
-            ],
-            [0.7 * cm, 3.7 * cm, 1.8 * cm, 2.9 * cm, 2.9 * cm, 2.6 * cm, 2.4 * cm],
-            kanan=(3, 4, 5, 6),
-            tengah=(0, 2),
-        ),
-    ]
-    layanan = data.get("layanan") or []
-    if layanan:
-        badan += [
-            _p("Layanan Tambahan", _SEKSI),
+            ),
+            _p(gettext("Rincian Barang/Jasa"), _SEKSI),
             _tabel(
-                ["No", "Nama Layanan", "Harga"],
-                [[str(i), _t(x["nama"]), _rp(x["harga"])] for i, x in enumerate(layanan, start=1)],
-                [0.8 * cm, LEBAR - 4.8 * cm, 4.0 * cm],
-                kanan=(2,),
-                tengah=(0,),
+                [
+                    gettext("No"),
+                    gettext("Nama Barang/Jasa"),
+                    gettext("Kuantitas"),
+                    gettext("Harga Satuan"),
+                    gettext("Subtotal"),
+                    gettext("PPN"),
+                    gettext("PPnBM"),
+                ],
+                [
+                    [
+                        str(i),
+                        _t(line["nama"]),
+                        _t(_qty(line["qty"], line.get("satuan"))),
+                        _rp(line["harga_satuan"]),
+                        _rp(line["subtotal"]),
+                        _rp(line["ppn"]),
+                        _rp(line["ppnbm"]),
+                    ]
+                    for i, line in enumerate(data["lines"], start=1)
+                ],
+                [0.7 * cm, 3.7 * cm, 1.8 * cm, 2.9 * cm, 2.9 * cm, 2.6 * cm, 2.4 * cm],
+                kanan=(3, 4, 5, 6),
+                tengah=(0, 2),
             ),
         ]
-    ringkasan = [("Subtotal", totals["subtotal"]), ("PPN", totals["ppn"]), ("PPnBM", totals["ppnbm"])]
-    if totals.get("layanan") is not None:
-        ringkasan.append(("Layanan Tambahan", totals["layanan"]))
-    ringkasan.append(("Ongkos Kirim", totals["ongkir"]))
-    badan += [
-        Spacer(1, 0.3 * cm),
-        _ringkasan(ringkasan, "Total", totals["total"]),
-        Spacer(1, 0.2 * cm),
-        _terbilang_baris(totals["total"]),
-        _p("Ketentuan", _SEKSI),
-        *_daftar_bernomor(
-            [k.format(tanggal_kirim=tanggal_kirim) for k in KLAUSUL_UMUM] + list(data.get("klausul") or [])
-        ),
-    ]
-    penutup = [_p("Surat Pesanan ini berlaku sejak ditandatangani oleh kedua belah pihak.", _PARAGRAF)]
-    return _render(JUDUL_SP, data, badan, penutup)
+        layanan = data.get("layanan") or []
+        if layanan:
+            badan += [
+                _p(gettext("Layanan Tambahan"), _SEKSI),
+                _tabel(
+                    [gettext("No"), gettext("Nama Layanan"), gettext("Harga")],
+                    [[str(i), _t(x["nama"]), _rp(x["harga"])] for i, x in enumerate(layanan, start=1)],
+                    [0.8 * cm, LEBAR - 4.8 * cm, 4.0 * cm],
+                    kanan=(2,),
+                    tengah=(0,),
+                ),
+            ]
+        ringkasan = [
+            (gettext("Subtotal"), totals["subtotal"]),
+            (gettext("PPN"), totals["ppn"]),
+            (gettext("PPnBM"), totals["ppnbm"]),
+        ]
+        if totals.get("layanan") is not None:
+            ringkasan.append((gettext("Layanan Tambahan"), totals["layanan"]))
+        ringkasan.append((gettext("Ongkos Kirim"), totals["ongkir"]))
+        badan += [
+            Spacer(1, 0.3 * cm),
+            _ringkasan(ringkasan, gettext("Total"), totals["total"]),
+            Spacer(1, 0.2 * cm),
+            _terbilang_baris(totals["total"]),
+            _p(gettext("Ketentuan"), _SEKSI),
+            *_daftar_bernomor(
+                [str(k) % {"tanggal_kirim": tanggal_kirim} for k in KLAUSUL_UMUM] + list(data.get("klausul") or [])
+            ),
+        ]
+        penutup = [_p(gettext("Surat Pesanan ini berlaku sejak ditandatangani oleh kedua belah pihak."), _PARAGRAF)]
+        return _render(JUDUL_SP, data, badan, penutup)
 
 
 def bast_pdf(data) -> bytes:
     """Berita Acara Serah Terima (BAST): the PPK's inspection of what was delivered against the SP."""
-    badan = [
-        _p(
-            f"Pada tanggal {_tgl(data['tanggal'])}, Pihak Kedua telah menyerahkan dan Pihak Pertama telah menerima "
-            f"serta memeriksa barang/jasa berdasarkan {_rujukan_sp(data)}, dengan hasil pemeriksaan sebagai berikut:",
-            _PARAGRAF,
-        ),
-        _p("Hasil Pemeriksaan", _SEKSI),
-        _tabel(
-            ["No", "Nama Barang/Jasa", "Qty Dipesan", "Qty Diterima", "Kondisi", "Sesuai", "Catatan"],
-            [
+    with _locale_surat():
+        badan = [
+            _p(
+                gettext(
+                    "Pada tanggal %(tanggal)s, Pihak Kedua telah menyerahkan dan Pihak Pertama telah menerima serta "
+                    "memeriksa barang/jasa berdasarkan %(rujukan)s, dengan hasil pemeriksaan sebagai berikut:",
+                    tanggal=_tgl(data["tanggal"]),
+                    rujukan=_rujukan_sp(data),
+                ),
+                _PARAGRAF,
+            ),
+            _p(gettext("Hasil Pemeriksaan"), _SEKSI),
+            _tabel(
                 [
-                    str(i),
-                    _t(line["nama"]),
-                    _t(_qty(line["qty_dipesan"], line.get("satuan"))),
-                    _t(_qty(line["qty_diterima"], line.get("satuan"))),
-                    _t(line.get("kondisi")),
-                    "Ya" if line["sesuai"] else "Tidak",
-                    _t(line.get("catatan")),
-                ]
-                for i, line in enumerate(data["lines"], start=1)
-            ],
-            [0.8 * cm, 4.7 * cm, 2.0 * cm, 2.0 * cm, 2.0 * cm, 1.4 * cm, 4.1 * cm],
-            tengah=(0, 2, 3, 5),
-        ),
-        Spacer(1, 0.3 * cm),
-    ]
-    if data.get("catatan"):
-        badan.append(_p(f"<b>Catatan:</b> {_t(data['catatan'])}", _PARAGRAF))
-    if data.get("total") is not None:
-        badan += [
-            _p(f"Nilai barang/jasa yang diserahterimakan: <b>{_rp(data['total'])}</b>", _PARAGRAF),
-            _terbilang_baris(data["total"]),
+                    gettext("No"),
+                    gettext("Nama Barang/Jasa"),
+                    gettext("Qty Dipesan"),
+                    gettext("Qty Diterima"),
+                    gettext("Kondisi"),
+                    gettext("Sesuai"),
+                    gettext("Catatan"),
+                ],
+                [
+                    [
+                        str(i),
+                        _t(line["nama"]),
+                        _t(_qty(line["qty_dipesan"], line.get("satuan"))),
+                        _t(_qty(line["qty_diterima"], line.get("satuan"))),
+                        _t(line.get("kondisi")),
+                        gettext("Ya") if line["sesuai"] else gettext("Tidak"),
+                        _t(line.get("catatan")),
+                    ]
+                    for i, line in enumerate(data["lines"], start=1)
+                ],
+                [0.8 * cm, 4.7 * cm, 2.0 * cm, 2.0 * cm, 2.0 * cm, 1.4 * cm, 4.1 * cm],
+                tengah=(0, 2, 3, 5),
+            ),
+            Spacer(1, 0.3 * cm),
         ]
-    penutup = [
-        _p(
-            "Demikian Berita Acara Serah Terima ini dibuat dengan sebenarnya dan ditandatangani secara elektronik "
-            "oleh kedua belah pihak untuk dipergunakan sebagaimana mestinya.",
-            _PARAGRAF,
-        )
-    ]
-    return _render(JUDUL_BAST, data, badan, penutup)
+        if data.get("catatan"):
+            badan.append(_p(f"<b>{gettext('Catatan:')}</b> {_t(data['catatan'])}", _PARAGRAF))
+        if data.get("total") is not None:
+            badan += [
+                _p(
+                    gettext("Nilai barang/jasa yang diserahterimakan: %(total)s", total=f"<b>{_rp(data['total'])}</b>"),
+                    _PARAGRAF,
+                ),
+                _terbilang_baris(data["total"]),
+            ]
+        penutup = [
+            _p(
+                gettext(
+                    "Demikian Berita Acara Serah Terima ini dibuat dengan sebenarnya dan ditandatangani secara "
+                    "elektronik oleh kedua belah pihak untuk dipergunakan sebagaimana mestinya."
+                ),
+                _PARAGRAF,
+            )
+        ]
+        return _render(JUDUL_BAST, data, badan, penutup)
 
 
 def adendum_pdf(data) -> bytes:
     """Adendum Surat Pesanan: the changes (before/after) and the new total, signed by both sides."""
-    pengusul = data["pengusul"]
-    badan = [
-        _p(f"Adendum ini mengubah {_rujukan_sp(data)} dengan rincian perubahan sebagai berikut.", _PARAGRAF),
-        _keterangan(
-            [("Diajukan oleh", f"{_t(pengusul['nama'])} ({_t(pengusul.get('peran'))})")]
-            + ([("Alasan Perubahan", _t(data["alasan"]))] if data.get("alasan") else [])
-        ),
-        _p("Rincian Perubahan", _SEKSI),
-        _tabel(
-            ["No", "Perubahan", "Sebelum", "Sesudah"],
-            [
-                [str(i), _t(x["perubahan"]), _t(x["sebelum"]), _t(x["sesudah"])]
-                for i, x in enumerate(data["perubahan"], start=1)
-            ],
-            [0.8 * cm, 4.6 * cm, 5.8 * cm, 5.8 * cm],
-            tengah=(0,),
-        ),
-        Spacer(1, 0.3 * cm),
-    ]
-    ringkasan = [("Total sebelum adendum", data["total_lama"])] if data.get("total_lama") is not None else []
-    badan += [
-        _ringkasan(ringkasan, "Total setelah adendum", data["total_baru"]),
-        Spacer(1, 0.2 * cm),
-        _terbilang_baris(data["total_baru"]),
-    ]
-    penutup = [
-        _p(
-            "Ketentuan lain dalam Surat Pesanan yang tidak diubah melalui adendum ini tetap berlaku. Adendum ini "
-            "merupakan bagian yang tidak terpisahkan dari Surat Pesanan dan berlaku sejak ditandatangani oleh kedua "
-            "belah pihak.",
-            _PARAGRAF,
+    with _locale_surat():
+        pengusul = data["pengusul"]
+        badan = [
+            _p(
+                gettext(
+                    "Adendum ini mengubah %(rujukan)s dengan rincian perubahan sebagai berikut.",
+                    rujukan=_rujukan_sp(data),
+                ),
+                _PARAGRAF,
+            ),
+            _keterangan(
+                [
+                    (
+                        gettext("Diajukan oleh"),
+                        f"{_t(pengusul['nama'])} ({_t(pengusul.get('peran'))})",
+                    )
+                ]
+                + ([(gettext("Alasan Perubahan"), _t(data["alasan"]))] if data.get("alasan") else [])
+            ),
+            _p(gettext("Rincian Perubahan"), _SEKSI),
+            _tabel(
+                [gettext("No"), gettext("Perubahan"), gettext("Sebelum"), gettext("Sesudah")],
+                [
+                    [str(i), _t(x["perubahan"]), _t(x["sebelum"]), _t(x["sesudah"])]
+                    for i, x in enumerate(data["perubahan"], start=1)
+                ],
+                [0.8 * cm, 4.6 * cm, 5.8 * cm, 5.8 * cm],
+                tengah=(0,),
+            ),
+            Spacer(1, 0.3 * cm),
+        ]
+        ringkasan = (
+            [(gettext("Total sebelum adendum"), data["total_lama"])] if data.get("total_lama") is not None else []
         )
-    ]
-    return _render(JUDUL_ADENDUM, data, badan, penutup)
+        badan += [
+            _ringkasan(ringkasan, gettext("Total setelah adendum"), data["total_baru"]),
+            Spacer(1, 0.2 * cm),
+            _terbilang_baris(data["total_baru"]),
+        ]
+        penutup = [
+            _p(
+                gettext(
+                    "Ketentuan lain dalam Surat Pesanan yang tidak diubah melalui adendum ini tetap berlaku. "
+                    "Adendum ini merupakan bagian yang tidak terpisahkan dari Surat Pesanan dan berlaku sejak "
+                    "ditandatangani oleh kedua belah pihak."
+                ),
+                _PARAGRAF,
+            )
+        ]
+        return _render(JUDUL_ADENDUM, data, badan, penutup)

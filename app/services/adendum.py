@@ -283,7 +283,7 @@ def _pihak_lain(a, actor, transition):
 
 
 def _email(a, p):
-    to = [p.ppk.email] if a.pengusul == "penyedia" else [u.email for u in purchasing._penyedia_users(p.penyedia_id)]
+    to = [p.ppk.email] if a.pengusul == "penyedia" else notify.penyedia_emails(p.penyedia_id)
     to += [p.pp.email]
     with force_locale("id"):
         subject = gettext("Adendum %(nomor)s: %(status)s", nomor=a.nomor, status=str(STATUS_ADENDUM[a.status]))
@@ -328,7 +328,7 @@ def init_app(app):
     def remind(row):
         a = db.session.get(Adendum, row.entity_id)
         p = a.pesanan
-        to = [p.ppk.email] if a.pengusul == "penyedia" else [u.email for u in purchasing._penyedia_users(p.penyedia_id)]
+        to = [p.ppk.email] if a.pengusul == "penyedia" else notify.penyedia_emails(p.penyedia_id)
         with force_locale("id"):
             subject = gettext("Pengingat: adendum %(nomor)s menunggu jawaban Anda", nomor=a.nomor)
             body = gettext("Adendum yang tidak dijawab sebelum batas waktu ditolak otomatis; Surat Pesanan tetap.")

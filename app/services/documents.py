@@ -54,6 +54,30 @@ def store(data):
     return name, hashlib.sha256(data).hexdigest()
 
 
+def simpan(data, jenis, filename, user, content_type, pesanan_id=None):
+    """Store checked bytes and add their Dokumen row (flushed, in the caller's transaction)."""
+    from app.extensions import db
+    from app.models import Dokumen
+
+    from . import clock
+
+    stored, digest = store(data)
+    doc = Dokumen(
+        pesanan_id=pesanan_id,
+        jenis=jenis,
+        filename=(filename or jenis)[:255],
+        content_type=content_type,
+        size=len(data),
+        sha256=digest,
+        stored_name=stored,
+        uploaded_by_id=user.id,
+        uploaded_at=clock.now(),
+    )
+    db.session.add(doc)
+    db.session.flush()
+    return doc
+
+
 def read(stored_name):
     """The stored bytes, or 404 when the file is gone from disk (never a 500)."""
     try:

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Alamat, Dokumen, Pesanan, PesananItem, Produk, Ulasan
+from app.models import Alamat, Pesanan, PesananItem, Produk, Ulasan
 from app.models.eorder import METODE_BAYAR, STATUS_PESANAN
 from app.models.organisations import Penyedia
 from app.security import ROLE_PEMBELI, ROLE_PENYEDIA
@@ -154,20 +154,8 @@ def _upload_dokumen(ctx):
 
 
 def _simpan_dokumen(ctx):
-    stored, digest = documents.store(ctx.data["data"])
-    db.session.add(
-        Dokumen(
-            pesanan_id=ctx.obj.id,
-            jenis=ctx.data["jenis"],
-            filename=(ctx.data.get("filename") or ctx.data["jenis"])[:255],
-            content_type=ctx.data["content_type"],
-            size=len(ctx.data["data"]),
-            sha256=digest,
-            stored_name=stored,
-            uploaded_by_id=ctx.actor.id,
-            uploaded_at=clock.now(),
-        )
-    )
+    d = ctx.data
+    documents.simpan(d["data"], d["jenis"], d.get("filename"), ctx.actor, d["content_type"], pesanan_id=ctx.obj.id)
 
 
 def _penerimaan(ctx):
@@ -336,14 +324,8 @@ def _notify(ctx):
         return
     recipients = [p.pembeli.email]
     if t.target != "draft":
-        recipients += [u.email for u in _penyedia_users(p.penyedia_id)]
+        recipients += notify.penyedia_emails(p.penyedia_id)
     notify.pesanan_berubah(p, recipients, t.label, STATUS_PESANAN[t.target])
-
-
-def _penyedia_users(penyedia_id):
-    from app.models import PortalUser
-
-    return db.session.execute(select(PortalUser).where(PortalUser.penyedia_id == penyedia_id)).scalars().all()
 
 
 EORDER = Workflow(

@@ -15,6 +15,16 @@ from app.models import EmailOutbox
 from . import clock
 
 
+def penyedia_emails(penyedia_id):
+    """Every user of a Penyedia company (they share its orders, so they share its notifications)."""
+    from sqlalchemy import select
+
+    from app.models import PortalUser
+
+    rows = db.session.execute(select(PortalUser.email).where(PortalUser.penyedia_id == penyedia_id)).scalars()
+    return [e for e in rows if e]
+
+
 def queue_email(to_addr, subject, body, key, body_html=None):
     """Queue one email in the caller's transaction; a second call with the same key adds nothing."""
     if not to_addr:

@@ -167,21 +167,7 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
         documents.check_upload(data, allowed=(documents.PDF,), max_bytes=DOKUMEN_PERSIAPAN_MAX)
 
         now = clock.now()
-        stored, digest = documents.store(data)
-        from app.models import Dokumen
-
-        doc = Dokumen(
-            jenis="persiapan",
-            filename=(name or "persiapan.pdf")[:255],
-            content_type=documents.PDF,
-            size=len(data),
-            sha256=digest,
-            stored_name=stored,
-            uploaded_by_id=pp.id,
-            uploaded_at=now,
-        )
-        db.session.add(doc)
-        db.session.flush()
+        doc = documents.simpan(data, "persiapan", name or "persiapan.pdf", pp, documents.PDF)
         p = PesananKatalog(
             nomor=f"TMP-{pp.id}-{now.timestamp()}",
             status="menunggu_negosiasi",
@@ -408,22 +394,7 @@ def _sp_data(p, nomor, now):
 
 
 def _store_pdf(data, jenis, name, actor, now):
-    from app.models import Dokumen
-
-    stored, digest = documents.store(data)
-    doc = Dokumen(
-        jenis=jenis,
-        filename=name,
-        content_type=documents.PDF,
-        size=len(data),
-        sha256=digest,
-        stored_name=stored,
-        uploaded_by_id=actor.id,
-        uploaded_at=now,
-    )
-    db.session.add(doc)
-    db.session.flush()
-    return doc
+    return documents.simpan(data, jenis, name, actor, documents.PDF)
 
 
 def _buat_sp(ctx):
@@ -718,7 +689,7 @@ def _is_party(p, actor, transition):
 
 def _pihak_berikut(p, status):
     """Who must act next in this status (they get the email and the reminders)."""
-    penyedia = [u.email for u in _penyedia_users(p.penyedia_id)]
+    penyedia = notify.penyedia_emails(p.penyedia_id)
     return {
         "nego_pp": penyedia,
         "nego_penyedia": [p.pp.email],
@@ -733,7 +704,7 @@ def _pihak_berikut(p, status):
 
 def _notify(ctx):
     p, t = ctx.obj, ctx.transition
-    next_party = _pihak_berikut(p, t.target) or [p.pp.email] + [u.email for u in _penyedia_users(p.penyedia_id)]
+    next_party = _pihak_berikut(p, t.target) or [p.pp.email] + notify.penyedia_emails(p.penyedia_id)
     with force_locale("id"):
         subject = gettext("Pesanan %(nomor)s: %(status)s", nomor=p.nomor, status=str(STATUS_KATALOG[t.target]))
         body = gettext(
@@ -745,10 +716,6 @@ def _notify(ctx):
         )
     for email in sorted({e for e in next_party if e}):
         notify.queue_email(email, subject, body, key=f"katalog:{p.id}:v{p.version}:{email}")
-
-
-def _penyedia_users(penyedia_id):
-    return db.session.execute(select(PortalUser).where(PortalUser.penyedia_id == penyedia_id)).scalars().all()
 
 
 KATALOG = Workflow(

@@ -117,20 +117,7 @@ def _deadline(start):
 
 def _store(data, jenis, filename, user, allowed):
     kind = documents.check_upload(data, allowed=allowed)
-    stored, digest = documents.store(data)
-    doc = Dokumen(
-        jenis=jenis,
-        filename=(filename or jenis)[:255],
-        content_type=kind,
-        size=len(data),
-        sha256=digest,
-        stored_name=stored,
-        uploaded_by_id=user.id,
-        uploaded_at=clock.now(),
-    )
-    db.session.add(doc)
-    db.session.flush()
-    return doc
+    return documents.simpan(data, jenis, filename, user, kind)
 
 
 def _email(user, subject, body, key):

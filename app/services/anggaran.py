@@ -1,0 +1,65 @@
+"""RUP (Rencana Umum Pengadaan) budget lines, kept by Admin and by the PPK of the satker.
+
+`terpakai` is never typed by anyone: checkout, negotiation, addenda and cancellations move it
+(purchasing._anggaran, a compare-and-set). Here only the line itself is created and edited."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import PesananKatalog, Rup, Satker
+from app.security import ROLE_ADMIN
+
+from . import clock, money, scoping
+from .errors import DomainError, Forbidden
+
+
+def _check(item, actor):
+    roles = scoping.roles_of(actor)
+    if ROLE_ADMIN not in roles:
+        if not actor.satker_id:
+            raise Forbidden(_l("Hanya PPK satuan kerja atau Admin yang dapat mengelola RUP."))
+        # a PPK keeps the budget lines of their own satker only, whatever the form posted
+        item.satker = db.session.get(Satker, actor.satker_id)
+    if item.satker is None and not item.satker_id:
+        raise DomainError(_l("Pilih satuan kerja RUP."))
+    item.kode = (item.kode or "").strip()
+    item.nama = (item.nama or "").strip()
+    if not item.kode or not item.nama:
+        raise DomainError(_l("Kode dan nama RUP wajib diisi."))
+    taken = db.session.execute(
+        select(Rup.id).where(func.lower(Rup.kode) == item.kode.lower(), Rup.id != (item.id or 0))
+    ).first()
+    if taken:
+        raise DomainError(_l("Kode RUP %(kode)s sudah dipakai.", kode=item.kode))
+    year = clock.today_local().year
+    if not isinstance(item.tahun, int) or not (year - 5 <= item.tahun <= year + 5):
+        raise DomainError(_l("Tahun anggaran tidak valid."))
+    if not isinstance(item.pagu, int) or item.pagu <= 0:
+        raise DomainError(_l("Pagu harus lebih dari nol Rupiah."))
+    terpakai = item.terpakai or 0
+    if item.pagu < terpakai:
+        raise DomainError(
+            _l(
+                "Pagu tidak boleh kurang dari anggaran yang sudah terpakai (%(terpakai)s).",
+                terpakai=money.format_rupiah(terpakai),
+            )
+        )
+    item.terpakai = terpakai
+
+
+def rup_baru(item, actor):
+    item.terpakai = 0
+    _check(item, actor)
+
+
+def ubah_rup(item, actor):
+    # the committed amount is the orders', never the form's: re-read it from the database
+    item.terpakai = db.session.execute(select(Rup.terpakai).where(Rup.id == item.id)).scalar_one()
+    _check(item, actor)
+
+
+def hapus_rup(item):
+    used = db.session.execute(select(func.count(PesananKatalog.id)).where(PesananKatalog.rup_id == item.id))
+    if used.scalar_one() or item.terpakai:
+        raise DomainError(_l("RUP yang sudah dipakai pesanan tidak dapat dihapus."))

@@ -1,0 +1,279 @@
+"""Katalog after the negotiation, over HTTP per role: Surat Pesanan signed by both, shipping events and
+Lacak Pengiriman, BAST inspection signed by both, ratings, addenda (accepted, rejected, refused), the
+signed PDFs and who may download them, and the RUP pages."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Adendum, AuditLog, Penyedia, PenilaianKatalog, PesananKatalog, Rup
+from app.services import clock, tte
+from tests.http.test_katalog_http import _checkout, _pesanan
+from tests.services import test_purchasing
+
+k = test_purchasing.k
+PP_PASS, PPK_PASS, UMKM_PASS = "x", "rahasia-ppk-123", "rahasia-umkm-456"
+
+
+@pytest.fixture
+def sides(app, k, login):
+    """Logged-in clients of the order's PP, PPK and Penyedia, with TTE active for the signers."""
+    tte.aktifkan(k["ppk"], PPK_PASS, PPK_PASS)
+    tte.aktifkan(k["supplier"], UMKM_PASS, UMKM_PASS)
+    return {
+        "pp": login(k["pp"], app.test_client()),
+        "ppk": login(k["ppk"], app.test_client()),
+        "penyedia": login(k["supplier"], app.test_client()),
+    }
+
+
+def _post(c, pk, action, **data):
+    data.setdefault("version", _pesanan(pk).version)
+    return c.post(f"/katalog/{pk}/aksi/{action}", data=data)
+
+
+def _to_ppk(k, sides, **kw):
+    resp = _checkout(sides["pp"], k, **kw)
+    assert resp.status_code == 302, resp.data[:1500]
+    pk = int(re.search(r"/katalog/(\d+)$", resp.headers["Location"]).group(1))
+    item = _pesanan(pk).items[0].id
+    assert _post(sides["pp"], pk, "ajukan_nego", **{f"harga_{item}": "Rp 90.000"}).status_code == 302
+    assert _post(sides["penyedia"], pk, "tawar", **{f"harga_{item}": "Rp 95.000"}).status_code == 302
+    assert _post(sides["pp"], pk, "terima").status_code == 302
+    assert _post(sides["pp"], pk, "ajukan_ppk").status_code == 302
+    return pk, item
+
+
+def _to_processing(k, sides, **kw):
+    pk, item = _to_ppk(k, sides, **kw)
+    assert _post(sides["ppk"], pk, "buat_pesanan", passphrase=PPK_PASS, klausul="Dikemas rapi").status_code == 302
+    assert _post(sides["penyedia"], pk, "ttd_sp", passphrase=UMKM_PASS).status_code == 302
+    assert _pesanan(pk).status == "diproses_penyedia"
+    return pk, item
+
+
+def _verified(c, url):
+    resp = c.get(url)
+    assert resp.status_code == 200 and resp.data.startswith(b"%PDF-")
+    return [r.ok for r in tte.verify_pdf(resp.data)]
+
+
+def test_sp_shipping_bast_and_ratings_per_role(app, k, f, login, sides):
+    pp, ppk, penyedia = sides["pp"], sides["ppk"], sides["penyedia"]
+    pk, item = _to_ppk(k, sides)
+    # the PPK's review: negotiation history, RUP, supplier info, the Buat Pesanan form with clauses
+    html = ppk.get(f"/katalog/{pk}").data.decode()
+    assert 'id="info-penyedia"' in html and 'id="riwayat-negosiasi"' in html and 'id="rup"' in html
+    assert 'data-aksi="buat_pesanan"' in html and 'name="klausul"' in html and 'name="passphrase"' in html
+    assert 'data-aksi="buat_pesanan"' not in pp.get(f"/katalog/{pk}").data.decode()
+
+    # a wrong passphrase signs nothing and changes nothing
+    resp = _post(ppk, pk, "buat_pesanan", passphrase="salah-passphrase")
+    assert resp.status_code == 403 and "passphrase" in resp.data.decode().lower() and _pesanan(pk).status == "menunggu_ppk" and _pesanan(pk).sp_nomor is None
+    assert _post(pp, pk, "buat_pesanan", passphrase=PPK_PASS).status_code == 403
+    assert _post(ppk, pk, "buat_pesanan", passphrase=PPK_PASS, klausul="Dikemas rapi").status_code == 302
+    p = _pesanan(pk)
+    assert p.status == "konfirmasi_penyedia" and p.sp_nomor.startswith("SP/")
+
+    html = penyedia.get(f"/katalog/{pk}").data.decode()
+    assert 'data-aksi="ttd_sp"' in html and 'id="unduh-sp"' in html
+    assert _post(penyedia, pk, "ttd_sp", passphrase="bukan-ini").status_code == 403
+    assert _pesanan(pk).status == "konfirmasi_penyedia"
+    assert _post(penyedia, pk, "ttd_sp", passphrase=UMKM_PASS).status_code == 302
+    assert _pesanan(pk).status == "diproses_penyedia"
+    assert _verified(pp, f"/katalog/{pk}/dokumen/sp") == [True, True]
+
+    # shipping: the Penyedia records events, PP and PPK follow them under Lacak Pengiriman
+    assert 'data-aksi="minta_pickup"' not in penyedia.get(f"/katalog/{pk}").data.decode()
+    assert _post(penyedia, pk, "minta_pickup").status_code == 400  # Kurir Penyedia: no pickup
+    assert _post(penyedia, pk, "kirim", lokasi="", status="Dikirim").status_code == 400
+    assert _post(pp, pk, "kirim", lokasi="Gudang", status="Dikirim").status_code == 403
+    assert _post(penyedia, pk, "kirim", lokasi="Gudang Cakung", status="Barang dikirim").status_code == 302
+    assert _post(penyedia, pk, "catat_pengiriman", lokasi="Jl. Medan Merdeka", status="Tiba di lokasi").status_code == 302
+    for c in (pp, ppk):
+        html = c.get(f"/katalog/{pk}").data.decode()
+        assert 'id="lacak-pengiriman"' in html and "Gudang Cakung" in html and "Tiba di lokasi" in html
+
+    # BAST: per-line inspection by the PPK, then the Penyedia signs
+    html = ppk.get(f"/katalog/{pk}").data.decode()
+    assert f'name="qty_diterima_{item}"' in html and 'name="bast_nomor" id="bast_nomor"' in html
+    suggested = re.search(r'name="bast_nomor" id="bast_nomor" class="form-control" value="([^"]+)"', html).group(1)
+    assert suggested.startswith("BAST/")
+    bast = {f"qty_diterima_{item}": "11", f"kondisi_{item}": "Baik", f"sesuai_{item}": "1", "passphrase": PPK_PASS}
+    assert _post(ppk, pk, "terima_barang", **bast).status_code == 400  # more than ordered
+    bast[f"qty_diterima_{item}"] = "10"
+    assert _post(ppk, pk, "terima_barang", **{**bast, "passphrase": "salah"}).status_code == 403
+    assert _pesanan(pk).status == "dalam_pengiriman"
+    assert _post(penyedia, pk, "terima_barang", **bast).status_code == 403
+    assert _post(ppk, pk, "terima_barang", bast_nomor="BAST/KHUSUS/1", **bast).status_code == 302
+    p = _pesanan(pk)
+    assert (p.status, p.bast_nomor) == ("pesanan_tiba", "BAST/KHUSUS/1")
+    assert 'id="hasil-bast"' in pp.get(f"/katalog/{pk}").data.decode()
+    assert 'data-aksi="ttd_bast"' in penyedia.get(f"/katalog/{pk}").data.decode()
+    assert _post(penyedia, pk, "ttd_bast", passphrase=UMKM_PASS).status_code == 302
+    assert _post(penyedia, pk, "ttd_bast", passphrase=UMKM_PASS).status_code == 409
+    assert _verified(ppk, f"/katalog/{pk}/dokumen/bast") == [True, True]
+
+    # ratings: the PPK rates three things once each; others cannot
+    assert pp.post(f"/katalog/{pk}/penilaian", data={"jenis": "pesanan", "bintang": "5"}).status_code == 403
+    html = ppk.get(f"/katalog/{pk}").data.decode()
+    assert all(f'id="form-nilai-{j}"' in html for j in ("pesanan", "layanan", "kurir"))
+    assert ppk.post(f"/katalog/{pk}/penilaian", data={"jenis": "pesanan", "bintang": "6"}).status_code == 400
+    for jenis, bintang in (("pesanan", "5"), ("layanan", "4"), ("kurir", "5")):
+        resp = ppk.post(f"/katalog/{pk}/penilaian", data={"jenis": jenis, "bintang": bintang, "ulasan": "Baik"})
+        assert resp.status_code == 302
+    assert ppk.post(f"/katalog/{pk}/penilaian", data={"jenis": "layanan", "bintang": "1"}).status_code == 409
+    assert db.session.execute(select(func.count(PenilaianKatalog.id))).scalar_one() == 3
+    db.session.expire_all()
+    supplier = db.session.get(Penyedia, k["penyedia"].id)
+    assert (supplier.rating_count, supplier.rating) == (2, 4.5)
+    assert "4.5 / 5" in ppk.get(f"/katalog/{pk}").data.decode()
+
+    # documents: parties and the Auditor read them (audited); others get 404 or 403
+    auditor = login(f.user("Auditor"), app.test_client())
+    assert auditor.get(f"/katalog/{pk}/dokumen/sp").status_code == 200
+    assert login(f.penyedia_user(), app.test_client()).get(f"/katalog/{pk}/dokumen/sp").status_code == 404
+    assert login(f.pembeli(), app.test_client()).get(f"/katalog/{pk}/dokumen/bast").status_code == 403
+    assert pp.get(f"/katalog/{pk}/dokumen/lain").status_code == 404
+    reads = db.session.execute(select(func.count(AuditLog.id)).where(AuditLog.action.like("unduh_%"))).scalar_one()
+    assert reads == 3
+
+
+def test_adendum_preview_accept_and_reject(app, k, sides):
+    ppk, penyedia = sides["ppk"], sides["penyedia"]
+    pk, item = _to_processing(k, sides)  # 10 x 95.000 + 11 % = 1.054.500
+    total = _pesanan(pk).total
+    html = ppk.get(f"/katalog/{pk}").data.decode()
+    assert 'id="form-adendum"' in html and f'name="qty_{item}"' in html and 'data-aksi="adendum-ajukan"' not in html
+
+    # preview: the before/after table and the new total, nothing saved
+    resp = ppk.post(f"/katalog/{pk}/adendum", data={f"qty_{item}": "11", "mode": "pratinjau"})
+    html = resp.data.decode().replace("\xa0", " ")
+    assert resp.status_code == 200 and 'id="pratinjau-adendum"' in html and "Rp 1.159.950" in html
+    assert 'data-aksi="adendum-ajukan"' in html and db.session.query(Adendum).count() == 0
+    # more than 10 % refused; a wrong passphrase proposes nothing
+    resp = ppk.post(f"/katalog/{pk}/adendum", data={f"qty_{item}": "12", "mode": "ajukan", "passphrase": PPK_PASS})
+    assert resp.status_code == 400 and "10%" in resp.data.decode()
+    resp = ppk.post(f"/katalog/{pk}/adendum", data={f"qty_{item}": "11", "mode": "ajukan", "passphrase": "salah"})
+    assert resp.status_code == 403 and db.session.query(Adendum).count() == 0
+    resp = ppk.post(f"/katalog/{pk}/adendum", data={f"qty_{item}": "11", "mode": "pratinjau"})
+    assert resp.status_code == 200
+    resp = ppk.post(f"/katalog/{pk}/adendum", data={f"qty_{item}": "11", "mode": "ajukan", "passphrase": PPK_PASS})
+    assert resp.status_code == 302
+    a = db.session.query(Adendum).one()
+    html = penyedia.get(f"/katalog/{pk}").data.decode()
+    assert 'id="status-adendum"' in html and "Adendum Sedang Disiapkan" in html
+    assert 'data-aksi="adendum-terima"' in html and 'data-aksi="adendum-tolak"' in html
+    assert 'data-aksi="adendum-terima"' not in ppk.get(f"/katalog/{pk}").data.decode()  # not its own
+    assert ppk.post(f"/katalog/{pk}/adendum/{a.id}/terima", data={"passphrase": PPK_PASS}).status_code == 403
+    resp = penyedia.post(f"/katalog/{pk}/adendum/{a.id}/terima", data={"passphrase": UMKM_PASS, "version": a.version})
+    assert resp.status_code == 302
+    p = _pesanan(pk)
+    assert (p.items[0].qty, p.total) == (11, 1_159_950) and p.total != total
+    assert [r.ok for r in tte.verify_pdf(penyedia.get(f"/katalog/{pk}/dokumen/adendum/{a.id}").data)] == [True, True]
+
+    # the Penyedia proposes a courier cost; the PPK rejects it: the SP stays
+    resp = penyedia.post(f"/katalog/{pk}/adendum", data={"ongkir": "Rp 25.000", "mode": "ajukan", "passphrase": UMKM_PASS})
+    assert resp.status_code == 302
+    b = db.session.query(Adendum).filter(Adendum.id != a.id).one()
+    assert ppk.post(f"/katalog/{pk}/adendum/{b.id}/tolak", data={"alasan": ""}).status_code == 400
+    assert ppk.post(f"/katalog/{pk}/adendum/{b.id}/tolak", data={"alasan": "Di luar anggaran"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Adendum, b.id).status == "ditolak" and _pesanan(pk).total == 1_159_950
+    assert _pesanan(pk).ongkir == 0
+
+
+def test_adendum_refused_after_bast_and_for_strangers(app, k, f, login, sides):
+    ppk, penyedia = sides["ppk"], sides["penyedia"]
+    pk, item = _to_processing(k, sides)
+    resp = penyedia.post(f"/katalog/{pk}/adendum", data={"ongkir": "Rp 5.000", "mode": "ajukan", "passphrase": UMKM_PASS})
+    assert resp.status_code == 302
+    a = db.session.query(Adendum).one()
+    stranger = login(f.user("PPK", satker=f.satker("satker")), app.test_client())
+    assert stranger.post(f"/katalog/{pk}/adendum/{a.id}/tolak", data={"alasan": "x"}).status_code == 404
+    assert stranger.post(f"/katalog/{pk}/adendum", data={"ongkir": "1", "mode": "pratinjau"}).status_code == 404
+    # an addendum id of another order, through this order's URL: not found
+    pk2, _ = _to_processing(k, sides)
+    assert ppk.post(f"/katalog/{pk2}/adendum/{a.id}/tolak", data={"alasan": "x"}).status_code == 404
+    assert sides["pp"].post(f"/katalog/{pk}/adendum", data={"ongkir": "1", "mode": "pratinjau"}).status_code == 403
+    # the BAST waits for the pending addendum
+    assert _post(penyedia, pk, "kirim", lokasi="Gudang", status="Dikirim").status_code == 302
+    bast = {f"qty_diterima_{item}": "10", f"sesuai_{item}": "1", "passphrase": PPK_PASS}
+    assert _post(ppk, pk, "terima_barang", **bast).status_code == 409
+    assert ppk.post(f"/katalog/{pk}/adendum/{a.id}/tolak", data={"alasan": "Tidak perlu"}).status_code == 302
+    assert _post(ppk, pk, "terima_barang", **bast).status_code == 302
+    # after the BAST: no more addenda, and the form is gone
+    resp = ppk.post(f"/katalog/{pk}/adendum", data={f"qty_{item}": "11", "mode": "ajukan", "passphrase": PPK_PASS})
+    assert resp.status_code == 409 and db.session.query(Adendum).count() == 1
+    assert 'id="form-adendum"' not in ppk.get(f"/katalog/{pk}").data.decode()
+
+
+def test_third_party_courier_pickup_closes_addenda(app, k, sides):
+    penyedia = sides["penyedia"]
+    pk, _ = _to_processing(k, sides, opsi_kirim="pihak_ketiga", kurir_nama="JNE", ongkir_estimasi="Rp 50.000")
+    assert 'data-aksi="minta_pickup"' in penyedia.get(f"/katalog/{pk}").data.decode()
+    assert _post(penyedia, pk, "minta_pickup").status_code == 302
+    html = sides["pp"].get(f"/katalog/{pk}").data.decode()
+    assert 'id="pickup"' in html
+    resp = penyedia.post(f"/katalog/{pk}/adendum", data={"klausul": "Baru", "mode": "ajukan", "passphrase": UMKM_PASS})
+    assert resp.status_code == 409
+
+
+def test_time_left_is_shown_while_a_step_waits(app, k, login, sides):
+    pk, _ = _to_ppk(k, sides)
+    clock.advance(timedelta(hours=30))
+    html = login(k["ppk"], app.test_client()).get(f"/katalog/{pk}").data.decode()  # a new session: idle timeout
+    assert 'id="batas-waktu"' in html and "sisa 41 jam" in html
+
+
+# --- RUP pages ---------------------------------------------------------------------------------
+
+
+def _rup_form(**kw):
+    data = {"kode": "RUP-BARU-1", "nama": "Belanja Alat Kebersihan", "tahun": str(clock.today_local().year),
+            "pagu": "Rp 25.000.000"}  # fmt: skip
+    data.update(kw)
+    return data
+
+
+def test_ppk_keeps_the_rups_of_its_own_satker(app, k, f, login):
+    other = f.satker("satker")
+    ppk = login(k["ppk"], app.test_client())
+    assert ppk.get("/rup/list/").status_code == 200
+    # the satker posted is ignored: a PPK adds only to its own
+    resp = ppk.post("/rup/add", data=_rup_form(satker=str(other.id)))
+    assert resp.status_code == 302
+    rup = db.session.execute(select(Rup).where(Rup.kode == "RUP-BARU-1")).scalar_one()
+    assert (rup.satker_id, rup.pagu, rup.terpakai) == (k["satker"].id, 25_000_000, 0)
+    # refusals: duplicate code, bad amount, pagu below what orders committed
+    for bad in (_rup_form(), _rup_form(kode="RUP-X", pagu="dua juta"), _rup_form(kode="RUP-Y", tahun="1990")):
+        ppk.post("/rup/add", data=bad)
+    assert db.session.query(Rup).count() == 2
+    db.session.execute(Rup.__table__.update().where(Rup.id == k["rup"].id).values(terpakai=4_000_000))
+    db.session.commit()
+    resp = ppk.post(f"/rup/edit/{k['rup'].id}", data=_rup_form(kode="RUP-1", pagu="Rp 3.000.000", terpakai="0"))
+    db.session.expire_all()
+    assert db.session.get(Rup, k["rup"].id).pagu == 5_000_000 and db.session.get(Rup, k["rup"].id).terpakai == 4_000_000
+    # another satker's RUP is not found; the PP only reads; a Penyedia has no RUP pages
+    foreign = Rup(kode="RUP-LAIN", nama="Lain", tahun=2026, satker_id=other.id, pagu=10**9, terpakai=0)
+    db.session.add(foreign)
+    db.session.commit()
+    assert ppk.get(f"/rup/show/{foreign.id}").status_code == 404
+    assert "RUP-LAIN" not in ppk.get("/rup/list/").data.decode()
+    pp = login(k["pp"], app.test_client())
+    assert pp.get("/rup/list/").status_code == 200 and pp.get("/rup/add").status_code == 403
+    assert login(k["supplier"], app.test_client()).get("/rup/list/").status_code == 403
+    admin = login(f.user("Admin"), app.test_client())
+    assert "RUP-LAIN" in admin.get("/rup/list/").data.decode()
+
+
+def test_a_used_rup_cannot_be_deleted(app, k, login, sides):
+    _to_ppk(k, sides)
+    ppk = sides["ppk"]
+    ppk.post(f"/rup/delete/{k['rup'].id}")
+    db.session.expire_all()
+    assert db.session.get(Rup, k["rup"].id) is not None
+    assert db.session.query(PesananKatalog).count() == 1

@@ -14,6 +14,7 @@ from .audit import AuditLog
 from .catalog import Kategori, LayananTambahan, Produk, ProdukVarian, Ulasan
 from .deadlines import Deadline, DeadlineReminder, SweepRun
 from .eorder import Dokumen, Pesanan, PesananItem
+from .keranjang import KeranjangKatalog, KeranjangKatalogLayanan
 from .organisations import Instansi, Penyedia, Satker
 from .outbox import EmailOutbox
 from .purchasing import (
@@ -58,6 +59,8 @@ __all__ = [
     "EmailOutbox",
     "Instansi",
     "Kategori",
+    "KeranjangKatalog",
+    "KeranjangKatalogLayanan",
     "LayananTambahan",
     "Penyedia",
     "Pesanan",

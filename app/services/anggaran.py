@@ -50,13 +50,15 @@ def _check(item, actor):
 
 def rup_baru(item, actor):
     item.terpakai = 0
-    _check(item, actor)
+    with db.session.no_autoflush:  # the form already filled the item: check before anything is written
+        _check(item, actor)
 
 
 def ubah_rup(item, actor):
-    # the committed amount is the orders', never the form's: re-read it from the database
-    item.terpakai = db.session.execute(select(Rup.terpakai).where(Rup.id == item.id)).scalar_one()
-    _check(item, actor)
+    with db.session.no_autoflush:
+        # the committed amount is the orders', never the form's: re-read it from the database
+        item.terpakai = db.session.execute(select(Rup.terpakai).where(Rup.id == item.id)).scalar_one()
+        _check(item, actor)
 
 
 def hapus_rup(item):

@@ -13,8 +13,10 @@ bookkeeping (attempt counter, audit rows) whether it signs or refuses, so call i
 changes in the session (sign first, then store the result).
 """
 
+import asyncio
 import base64
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -378,6 +380,17 @@ def _open_pdf(pdf_bytes):
     return writer
 
 
+def _outside_event_loop(fn, *args, **kwargs):
+    """pyHanko's sync API calls asyncio.run(), which refuses to start inside a running event loop (an
+    async server, a browser driver in the same thread): then the pure-crypto call runs in a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name=None):
     """Sign pdf_bytes as `user` (invisible PAdES signature in a new field) and return the signed PDF bytes.
 
@@ -429,7 +442,7 @@ def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name
         subfilter=fields.SigSeedSubFilter.PADES,
     )
     try:
-        out = signers.sign_pdf(writer, meta, signer=signer)
+        out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer)
     except (SigningError, PdfError):
         raise DomainError(_l("Dokumen tidak dapat ditandatangani. Periksa berkas PDF lalu coba lagi."), 415) from None
     audit("sertifikat_tte", sert.id, "tanda_tangan", user, note=f"{field_name}: {reason}"[:500])
@@ -481,7 +494,7 @@ def verify_pdf(pdf_bytes):
     hasil = []
     for sig in embedded:
         try:
-            st = validate_pdf_signature(sig, signer_validation_context=_validation_context(ca))
+            st = _outside_event_loop(validate_pdf_signature, sig, signer_validation_context=_validation_context(ca))
         except Exception as exc:  # a mangled signature must read as "not valid", not crash the page
             hasil.append(_broken(sig, exc))
             continue

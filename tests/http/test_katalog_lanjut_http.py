@@ -243,18 +243,21 @@ def test_ppk_keeps_the_rups_of_its_own_satker(app, k, f, login):
     other = f.satker("satker")
     ppk = login(k["ppk"], app.test_client())
     assert ppk.get("/rup/list/").status_code == 200
-    # the satker posted is ignored: a PPK adds only to its own
-    resp = ppk.post("/rup/add", data=_rup_form(satker=str(other.id)))
+    # a PPK adds only to its own satker: another one is not even a choice
+    assert f'value="{other.id}"' not in ppk.get("/rup/add").data.decode()
+    assert ppk.post("/rup/add", data=_rup_form(satker=str(other.id))).status_code == 200
+    assert db.session.query(Rup).count() == 1
+    resp = ppk.post("/rup/add", data=_rup_form(satker=str(k["satker"].id)))
     assert resp.status_code == 302
     rup = db.session.execute(select(Rup).where(Rup.kode == "RUP-BARU-1")).scalar_one()
     assert (rup.satker_id, rup.pagu, rup.terpakai) == (k["satker"].id, 25_000_000, 0)
     # refusals: duplicate code, bad amount, pagu below what orders committed
     for bad in (_rup_form(), _rup_form(kode="RUP-X", pagu="dua juta"), _rup_form(kode="RUP-Y", tahun="1990")):
-        ppk.post("/rup/add", data=bad)
+        ppk.post("/rup/add", data={**bad, "satker": str(k["satker"].id)})
     assert db.session.query(Rup).count() == 2
     db.session.execute(Rup.__table__.update().where(Rup.id == k["rup"].id).values(terpakai=4_000_000))
     db.session.commit()
-    resp = ppk.post(f"/rup/edit/{k['rup'].id}", data=_rup_form(kode="RUP-1", pagu="Rp 3.000.000", terpakai="0"))
+    resp = ppk.post(f"/rup/edit/{k['rup'].id}", data=_rup_form(kode="RUP-1", pagu="Rp 3.000.000", terpakai="0", satker=str(k["satker"].id)))
     db.session.expire_all()
     assert db.session.get(Rup, k["rup"].id).pagu == 5_000_000 and db.session.get(Rup, k["rup"].id).terpakai == 4_000_000
     # another satker's RUP is not found; the PP only reads; a Penyedia has no RUP pages

@@ -1,0 +1,182 @@
+"""A real browser walks Katalog e-purchasing: negotiation in two rounds, PPK, Surat Pesanan signed by
+both, shipping events, BAST signed by both, ratings; then an accepted and a rejected addendum."""
+
+import re
+import subprocess
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.models import Adendum, PesananKatalog
+from app.services import clock
+from tests.browser.conftest import login as _login
+from tests.services import test_purchasing
+
+pytestmark = pytest.mark.browser
+k = test_purchasing.k
+PPK_PASS, UMKM_PASS = "rahasia-ppk-123", "rahasia-umkm-456"
+
+
+def _status(page):
+    return page.inner_text("#status-pesanan").strip()
+
+
+def _no_error(page):
+    errors = page.locator(".alert-danger")
+    assert not errors.count(), errors.first.inner_text()
+
+
+def _click(page, aksi):
+    page.click(f"[data-aksi={aksi}]")
+    page.wait_for_load_state()
+    _no_error(page)
+
+
+def _signatures_valid(page, selector):
+    """Download the PDF the way a person does and count the signatures poppler's pdfsig accepts
+    (Playwright's event loop runs in this thread, so pyHanko's own asyncio check runs in pdfsig's place)."""
+    with page.expect_download() as dl:
+        page.click(selector)
+    path = dl.value.path()
+    assert open(path, "rb").read(5) == b"%PDF-"
+    out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
+    return out.count("Signature Validation: Signature is Valid.")
+
+
+def _order(k):
+    p = test_purchasing._checkout(k)
+    return f"/katalog/{p.id}", p.items[0].id
+
+
+def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k):
+    base = server
+    url, item = _order(k)
+
+    # TTE activated by the signers themselves, in the browser
+    for user, phrase in ((k["ppk"], PPK_PASS), (k["supplier"], UMKM_PASS)):
+        _login(page, base, user.username)
+        page.goto(f"{base}/tte/")
+        page.fill("#passphrase", phrase)
+        page.fill("#passphrase_ulang", phrase)
+        page.click("#form-aktifkan button[type=submit]")
+        assert page.inner_text("#status-tte").strip() == "Aktif"
+
+    # round 1: the PP proposes; round 2: the Penyedia counters; the PP accepts and submits to the PPK
+    _login(page, base, k["pp"].username)
+    page.goto(base + url)
+    assert page.locator(".harga-terendah").count() == 1
+    page.fill(f"#harga_{item}", "Rp 90.000")
+    page.fill("#ongkir-ajukan_nego", "Rp 40.000")
+    _click(page, "ajukan_nego")
+    assert _status(page) == "Negosiasi Diajukan PP"
+    _login(page, base, k["supplier"].username)
+    page.goto(base + url)
+    page.fill(f"#harga_{item}", "Rp 95.000")
+    _click(page, "tawar")
+    assert _status(page) == "Negosiasi Diajukan Penyedia"
+    _login(page, base, k["pp"].username)
+    page.goto(base + url)
+    _click(page, "terima")
+    _click(page, "ajukan_ppk")
+    assert _status(page) == "Menunggu Persetujuan PPK"
+    assert page.locator("#riwayat-negosiasi [data-ronde]").count() == 2
+
+    # PPK: review, clauses, wrong passphrase refused, then Buat Pesanan signs the SP
+    _login(page, base, k["ppk"].username)
+    page.goto(f"{base}/katalog/?status=menunggu_ppk")
+    page.goto(base + url)
+    assert "Informasi Penyedia" in page.inner_text("#info-penyedia")
+    page.fill("#klausul", "Barang dikemas per ruangan.")
+    page.fill("#passphrase-buat_pesanan", "salah-passphrase")
+    page.click("[data-aksi=buat_pesanan]")
+    assert "Passphrase TTE salah" in page.inner_text(".alert-danger")
+    page.fill("#passphrase-buat_pesanan", PPK_PASS)
+    _click(page, "buat_pesanan")
+    assert _status(page) == "Menunggu Konfirmasi Penyedia"
+
+    # Penyedia signs the SP, ships and records an event
+    _login(page, base, k["supplier"].username)
+    page.goto(base + url)
+    page.fill("#passphrase-ttd_sp", UMKM_PASS)
+    _click(page, "ttd_sp")
+    assert _status(page) == "Diproses Penyedia"
+    assert _signatures_valid(page, "#unduh-sp") == 2
+    page.fill("#lokasi-kirim", "Gudang Cakung")
+    page.fill("#status-kirim", "Barang dikirim dengan truk")
+    _click(page, "kirim")
+    page.fill("#lokasi-catat_pengiriman", "Jl. Medan Merdeka Selatan")
+    page.fill("#status-catat_pengiriman", "Tiba di lobi")
+    _click(page, "catat_pengiriman")
+    assert _status(page) == "Dalam Pengiriman"
+
+    # PP follows it; the PPK inspects, signs the BAST; the Penyedia countersigns
+    _login(page, base, k["pp"].username)
+    page.goto(base + url)
+    timeline = page.inner_text("#lacak-pengiriman")
+    assert "Gudang Cakung" in timeline and "Tiba di lobi" in timeline
+    _login(page, base, k["ppk"].username)
+    page.goto(base + url)
+    page.fill(f"#qty_diterima_{item}", "10")
+    page.fill("#passphrase-terima_barang", PPK_PASS)
+    _click(page, "terima_barang")
+    assert _status(page) == "Pesanan Tiba"
+    _login(page, base, k["supplier"].username)
+    page.goto(base + url)
+    page.fill("#passphrase-ttd_bast", UMKM_PASS)
+    _click(page, "ttd_bast")
+    assert _signatures_valid(page, "#unduh-bast") == 2
+
+    # ratings by the PPK
+    _login(page, base, k["ppk"].username)
+    page.goto(base + url)
+    for jenis in ("pesanan", "layanan", "kurir"):
+        page.select_option(f"#bintang-{jenis}", "5" if jenis != "layanan" else "4")
+        _click(page, f"nilai-{jenis}")
+    assert page.locator("#penilaian .bintang").count() == 3
+
+    # another order: an accepted addendum (PPK proposes, Penyedia signs), then a rejected one
+    db.session.expire_all()
+    url2, item2 = _order(k)
+    p2 = db.session.get(PesananKatalog, int(url2.rsplit("/", 1)[1]))
+    from app.services import purchasing
+
+    p2 = purchasing.jalankan(p2.id, "ajukan_nego", k["pp"], harga={item2: 90_000})
+    p2 = purchasing.jalankan(p2.id, "terima", k["supplier"])
+    p2 = purchasing.jalankan(p2.id, "ajukan_ppk", k["pp"])
+    p2 = purchasing.jalankan(p2.id, "buat_pesanan", k["ppk"], passphrase=PPK_PASS)
+    purchasing.jalankan(p2.id, "ttd_sp", k["supplier"], passphrase=UMKM_PASS)
+    page.goto(base + url2)
+    page.fill(f"#adendum-qty-{item2}", "12")  # +20 %: refused
+    page.click("[data-aksi=adendum-pratinjau]")
+    page.fill("#passphrase-adendum", PPK_PASS)
+    page.click("[data-aksi=adendum-ajukan]")
+    assert "10%" in page.inner_text(".alert-danger")
+    page.fill(f"#adendum-qty-{item2}", "11")
+    page.click("[data-aksi=adendum-pratinjau]")
+    preview = page.inner_text("#pratinjau-adendum")
+    assert "10" in preview and "11" in preview
+    page.fill("#passphrase-adendum", PPK_PASS)
+    _click(page, "adendum-ajukan")
+    assert "Adendum Sedang Disiapkan" in page.inner_text("#status-adendum")
+    _login(page, base, k["supplier"].username)
+    page.goto(base + url2)
+    page.fill("#passphrase-adendum-terima", UMKM_PASS)
+    _click(page, "adendum-terima")
+    assert not page.locator("#status-adendum").count()
+    page.fill("#adendum-tanggal", (clock.today_local() + timedelta(days=20)).isoformat())
+    page.click("[data-aksi=adendum-pratinjau]")
+    page.fill("#passphrase-adendum", UMKM_PASS)
+    _click(page, "adendum-ajukan")
+    _login(page, base, k["ppk"].username)
+    page.goto(base + url2)
+    page.fill("#alasan-adendum", "Jadwal tidak bisa diundur")
+    _click(page, "adendum-tolak")
+    statuses = page.locator("#adendum .adendum .label").all_inner_texts()
+    assert statuses == ["Adendum Diterima", "Adendum Ditolak"]
+
+    db.session.expire_all()
+    p2 = db.session.get(PesananKatalog, p2.id)
+    assert p2.items[0].qty == 11 and p2.tanggal_tiba_diminta == clock.today_local() + timedelta(days=14)
+    assert [a.status for a in db.session.query(Adendum).order_by(Adendum.id)] == ["diterima", "ditolak"]
+    assert re.match(r"SP/", p2.sp_nomor)

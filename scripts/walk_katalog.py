@@ -1,0 +1,256 @@
+"""Walk Katalog e-purchasing in a real browser with the demo users, against a running portal (`make run`).
+
+    .venv/bin/python scripts/walk_katalog.py [http://127.0.0.1:5000]
+
+PP browses the catalog, fills the cart, checks out; two negotiation rounds; the PPK signs the Surat
+Pesanan; the Penyedia countersigns, ships and records events; the PPK inspects and signs the BAST; the
+Penyedia countersigns; the PPK rates. Then, on a second order, an accepted and a rejected addendum.
+It prints what a person would see and checks the SP and BAST signatures with poppler's pdfsig.
+Demo passwords only (README); the TTE passphrases are activated on the way when not yet active.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from datetime import date, timedelta
+
+from playwright.sync_api import sync_playwright
+
+BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000").rstrip("/")
+PASSWORD = "Demo12345!"
+PASSPHRASE = {"ppk": "tte-ppk-demo-2026", "penyedia": "tte-penyedia-demo-2026"}
+TMP = tempfile.mkdtemp(prefix="walk-katalog-")
+
+
+def say(*args):
+    print(*args, flush=True)
+
+
+def login(page, username):
+    page.goto(f"{BASE}/logout/")
+    page.goto(f"{BASE}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, f"login {username} failed"
+
+
+def no_error(page):
+    errors = page.locator(".alert-danger")
+    if errors.count():
+        raise SystemExit(f"refused: {errors.first.inner_text()}")
+
+
+def click(page, aksi):
+    page.click(f"[data-aksi={aksi}]")
+    page.wait_for_load_state()
+    no_error(page)
+
+
+def status(page):
+    return page.inner_text("#status-pesanan").strip()
+
+
+def ensure_tte(page, user):
+    page.goto(f"{BASE}/tte/")
+    if page.inner_text("#status-tte").strip() != "Aktif":
+        page.fill("#passphrase", PASSPHRASE[user])
+        page.fill("#passphrase_ulang", PASSPHRASE[user])
+        page.click("#form-aktifkan button[type=submit]")
+        no_error(page)
+    say(f"  {user}: TTE {page.inner_text('#status-tte').strip()}")
+
+
+def pdfsig(page, selector, name):
+    with page.expect_download() as dl:
+        page.click(selector)
+    path = os.path.join(TMP, name)
+    dl.value.save_as(path)
+    out = subprocess.run(["pdfsig", path], capture_output=True, text=True, check=False).stdout
+    valid = out.count("Signature Validation: Signature is Valid.")
+    signers = re.findall(r"Signer Certificate Common Name: (.+)", out)
+    say(f"  {name}: {os.path.getsize(path)} bytes, {valid} valid signature(s): {', '.join(signers)}")
+    assert valid == 2, out
+    return path
+
+
+def checkout(page, qty):
+    """PP: browse, add a product of Kedai Bakso Andrew to the cart, check out against a RUP."""
+    login(page, "pp")
+    page.goto(f"{BASE}/katalog-toko/?q=Andrew")
+    page.locator("#hasil-katalog a[href*='/katalog-toko/produk/']").first.click()
+    nama = page.inner_text("#nama-produk")
+    page.fill("#qty", str(qty))
+    page.click("#tambah-keranjang")
+    no_error(page)
+    page.goto(f"{BASE}/keranjang-katalog/")
+    page.locator("[data-aksi=checkout]").first.click()
+    page.wait_for_load_state()
+    page.select_option("#rup_id", index=1)
+    page.select_option("#ppk_id", index=1)
+    page.fill("#alamat_kirim", "Jl. Medan Merdeka Selatan 8-9, Gambir, Jakarta Pusat 10110")
+    page.fill("#jenis_pengiriman", "Dikirim ke kantor")
+    page.fill("#tanggal_tiba_diminta", (date.today() + timedelta(days=14)).isoformat())
+    page.check("#opsi-kurir_penyedia")
+    doc = os.path.join(TMP, "persiapan.pdf")
+    if not os.path.exists(doc):
+        from reportlab.pdfgen import canvas
+
+        c = canvas.Canvas(doc)
+        c.drawString(72, 720, "Dokumen Persiapan E-Purchasing (demo)")
+        c.save()
+    page.set_input_files("#dokumen_persiapan", doc)
+    click(page, "checkout")
+    say(f"  PP checkout: {nama} x{qty} -> {page.inner_text('h2').splitlines()[0]} [{status(page)}]")
+    say(f"  total {page.inner_text('#total-pesanan')}")
+    return page.url
+
+
+def main():
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        page = browser.new_context(locale="id-ID", accept_downloads=True).new_page()
+        page.set_default_timeout(20000)
+
+        say("1. TTE of the signers")
+        for user in ("ppk", "penyedia"):
+            login(page, user)
+            ensure_tte(page, user)
+
+        say("2. PP checkout")
+        url = checkout(page, 20)
+        item = page.locator("#rincian [data-item]").first.get_attribute("data-item")
+
+        say("3. Negotiation, two rounds")
+        harga = page.inner_text(f"#rincian [data-item='{item}'] td:nth-child(3)")
+        say(f"  catalog price {harga}; lowest ever sold {page.inner_text('.harga-terendah')}")
+        page.fill(f"#harga_{item}", "Rp 12.000")
+        page.fill("#ongkir-ajukan_nego", "Rp 25.000")
+        click(page, "ajukan_nego")
+        say(f"  PP proposes 12.000 + ongkir 25.000 -> {status(page)}; total {page.inner_text('#total-pesanan')}")
+        login(page, "penyedia")
+        page.goto(url)
+        page.fill(f"#harga_{item}", "Rp 13.500")
+        click(page, "tawar")
+        say(f"  Penyedia counters 13.500 -> {status(page)}; total {page.inner_text('#total-pesanan')}")
+        login(page, "pp")
+        page.goto(url)
+        click(page, "terima")
+        click(page, "ajukan_ppk")
+        say(f"  PP accepts, submits -> {status(page)}; rounds: {page.locator('[data-ronde]').count()}")
+
+        say("4. PPK: review and Surat Pesanan")
+        login(page, "ppk")
+        page.goto(f"{BASE}/katalog/?status=menunggu_ppk")
+        page.goto(url)
+        say(f"  {page.inner_text('#batas-waktu')}")
+        page.fill("#klausul", "Barang dikemas per ruangan.\nPembayaran setelah BAST.")
+        page.fill("#passphrase-buat_pesanan", PASSPHRASE["ppk"])
+        click(page, "buat_pesanan")
+        say(f"  Buat Pesanan -> {status(page)}")
+        login(page, "penyedia")
+        page.goto(url)
+        page.fill("#passphrase-ttd_sp", PASSPHRASE["penyedia"])
+        click(page, "ttd_sp")
+        say(f"  Penyedia signs the SP -> {status(page)}")
+        pdfsig(page, "#unduh-sp", "surat-pesanan.pdf")
+
+        say("5. Shipping")
+        page.fill("#lokasi-kirim", "Dapur Kedai Bakso Andrew, Cakung")
+        page.fill("#status-kirim", "Dikirim dengan mobil boks")
+        click(page, "kirim")
+        page.fill("#lokasi-catat_pengiriman", "Jl. Medan Merdeka Selatan")
+        page.fill("#status-catat_pengiriman", "Tiba di lobi, diterima satpam")
+        click(page, "catat_pengiriman")
+        say(f"  -> {status(page)}")
+        login(page, "pp")
+        page.goto(url)
+        for line in page.inner_text("#lacak-pengiriman").splitlines():
+            say(f"  Lacak Pengiriman: {line}")
+
+        say("6. BAST")
+        login(page, "ppk")
+        page.goto(url)
+        page.fill("#passphrase-terima_barang", PASSPHRASE["ppk"])
+        click(page, "terima_barang")
+        say(f"  PPK inspects and signs -> {status(page)}")
+        login(page, "penyedia")
+        page.goto(url)
+        page.fill("#passphrase-ttd_bast", PASSPHRASE["penyedia"])
+        click(page, "ttd_bast")
+        pdfsig(page, "#unduh-bast", "bast.pdf")
+
+        say("7. Ratings")
+        login(page, "ppk")
+        page.goto(url)
+        for jenis, n in (("pesanan", "5"), ("layanan", "4"), ("kurir", "5")):
+            page.select_option(f"#bintang-{jenis}", n)
+            page.fill(f"#ulasan-{jenis}", "Tepat waktu dan sesuai")
+            click(page, f"nilai-{jenis}")
+        say(f"  {' | '.join(x.strip() for x in page.locator('#penilaian .penilaian').all_inner_texts())}")
+        say(f"  supplier rating now {page.inner_text('#rating-penyedia')}")
+
+        say("8. Addenda on a second order")
+        url2 = checkout(page, 20)
+        item2 = page.locator("#rincian [data-item]").first.get_attribute("data-item")
+        page.fill(f"#harga_{item2}", "Rp 13.000")
+        click(page, "ajukan_nego")
+        login(page, "penyedia")
+        page.goto(url2)
+        click(page, "terima")
+        login(page, "pp")
+        page.goto(url2)
+        click(page, "ajukan_ppk")
+        login(page, "ppk")
+        page.goto(url2)
+        page.fill("#passphrase-buat_pesanan", PASSPHRASE["ppk"])
+        click(page, "buat_pesanan")
+        login(page, "penyedia")
+        page.goto(url2)
+        page.fill("#passphrase-ttd_sp", PASSPHRASE["penyedia"])
+        click(page, "ttd_sp")
+        login(page, "ppk")
+        page.goto(url2)
+        page.fill(f"#adendum-qty-{item2}", "25")
+        page.click("[data-aksi=adendum-pratinjau]")
+        page.fill("#passphrase-adendum", PASSPHRASE["ppk"])
+        page.click("[data-aksi=adendum-ajukan]")
+        say(f"  PPK asks 20 -> 25: {page.inner_text('.alert-danger')}")
+        page.fill(f"#adendum-qty-{item2}", "22")
+        page.fill("#adendum-klausul", "Dikirim dua tahap.")
+        page.click("[data-aksi=adendum-pratinjau]")
+        for row in page.locator("#pratinjau-adendum tbody tr").all_inner_texts():
+            say(f"  preview: {' | '.join(row.split(chr(9)))}")
+        page.fill("#passphrase-adendum", PASSPHRASE["ppk"])
+        click(page, "adendum-ajukan")
+        say(f"  proposed -> {page.inner_text('#status-adendum')}")
+        login(page, "penyedia")
+        page.goto(url2)
+        page.fill("#passphrase-adendum-terima", PASSPHRASE["penyedia"])
+        click(page, "adendum-terima")
+        say(f"  Penyedia accepts -> total {page.inner_text('#total-pesanan')}")
+        page.fill("#adendum-ongkir", "Rp 30.000")
+        page.click("[data-aksi=adendum-pratinjau]")
+        page.fill("#passphrase-adendum", PASSPHRASE["penyedia"])
+        click(page, "adendum-ajukan")
+        login(page, "ppk")
+        page.goto(url2)
+        page.fill("#alasan-adendum", "Ongkos kirim sudah termasuk dalam harga")
+        click(page, "adendum-tolak")
+        say(f"  PPK rejects the Penyedia's -> total {page.inner_text('#total-pesanan')}")
+        for label in page.locator("#adendum .adendum strong, #adendum .adendum .label").all_inner_texts():
+            say(f"  {label}")
+        pdfsig(page, ".unduh-adendum >> nth=0", "adendum-1.pdf")
+        browser.close()
+    say("OK")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,7 @@ from flask_appbuilder import AppBuilder
 from config import CONFIGS, DEV_SECRET_KEY, INSTANCE_DIR
 
 from .extensions import csrf, db, migrate
+from .services import clock
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
@@ -20,7 +21,7 @@ def create_app(env=None, **overrides):
     if env == "production":
         from .services.auth import unsafe_production_settings
 
-        problems = unsafe_production_settings(app.config, DEV_SECRET_KEY)
+        problems = unsafe_production_settings(app.config, DEV_SECRET_KEY) + clock.production_problems(app.config)
         if problems:
             raise RuntimeError("Unsafe production settings:\n- " + "\n- ".join(problems))
     if app.config.get("TRUSTED_PROXY_COUNT"):
@@ -29,6 +30,7 @@ def create_app(env=None, **overrides):
         n = int(app.config["TRUSTED_PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     os.makedirs(app.instance_path, exist_ok=True)
+    clock.init_app(app, env)  # the shared movable clock (CLOCK_OFFSET_FILE), never in production
 
     from . import models  # noqa: F401  (registers every table)
     from .security import ROLE_TABLE, PortalSecurityManager

@@ -40,5 +40,74 @@ def seed_demo_cmd(if_empty):
     click.echo(seed.load_demo())
 
 
+@portal.group("clock")
+def clock_group():
+    """The shared movable clock of development (CLOCK_OFFSET_FILE): show, advance, reset."""
+
+
+def _shared_clock():
+    from .services import clock
+
+    if clock.shared_file() is None:
+        raise click.ClickException(
+            "CLOCK_OFFSET_FILE is not set (or this is production): there is no shared clock to move. "
+            "Set it for the web app, the worker and this command alike, e.g. CLOCK_OFFSET_FILE=clock-offset."
+        )
+    return clock
+
+
+def _show(clock):
+    now = clock.now()
+    if clock.shared_file() is None:
+        click.echo("offset: none (CLOCK_OFFSET_FILE not set: shared clock off)")
+    else:
+        click.echo(f"offset: {clock.format_duration(clock.shared_offset())} (file {clock.shared_file()})")
+    click.echo(f"now:    {now:%Y-%m-%d %H:%M:%S} UTC, {clock.to_local(now):%Y-%m-%d %H:%M:%S} WIB")
+
+
+def _wake(enabled):
+    """Let a running worker act on the new time now rather than at its next minute."""
+    from .extensions import huey
+
+    if not enabled or huey.immediate:  # immediate (tests): no worker to wake; the tasks would run here
+        return
+    from . import tasks
+
+    tasks.sweep_deadlines_now()
+    tasks.send_outbox_now()
+    click.echo("worker woken: sweep_deadlines_now and send_outbox_now enqueued")
+
+
+@clock_group.command("show")
+def clock_show_cmd():
+    """Print the shared offset and the portal's current time."""
+    from .services import clock
+
+    _show(clock)
+
+
+@clock_group.command("advance")
+@click.argument("duration")
+@click.option("--wake/--no-wake", default=True, help="Enqueue a sweep and an outbox run for the worker.")
+def clock_advance_cmd(duration, wake):
+    """Move the shared clock forward by DURATION: 72h, 3d, 90m, 1d2h30m, 3x24h."""
+    clock = _shared_clock()
+    try:
+        delta = clock.parse_duration(duration)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="DURATION") from None
+    clock.advance_shared(delta)
+    _show(clock)
+    _wake(wake)
+
+
+@clock_group.command("reset")
+def clock_reset_cmd():
+    """Back to the real time (offset zero). Deadlines already fired stay fired."""
+    clock = _shared_clock()
+    clock.reset_shared()
+    _show(clock)
+
+
 def init_app(app):
     app.cli.add_command(portal)

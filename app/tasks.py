@@ -58,3 +58,16 @@ def sweep_deadlines():
         result = deadlines.sweep()
     log.info("sweep_deadlines: %s", result)
     return result
+
+
+@huey.task(retries=3, retry_delay=10)
+def sweep_deadlines_now():
+    """A wake-up hint to sweep before the next minute (`flask portal clock advance`, scripts/demo_jobs.py).
+
+    Safe beside sweep_deadlines: every deadline fires through a compare-and-set, reminders are unique rows."""
+    from app.services import deadlines
+
+    with _context():
+        result = deadlines.sweep()
+    log.info("sweep_deadlines_now: %s", result)
+    return result

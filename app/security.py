@@ -110,6 +110,13 @@ ROLE_TABLE = {
     ROLE_MANAJEMEN: _COMMON + _PESANAN_READ + [["^(Audit|Semua Pesanan E-Order)$", "^menu_access$"]],
     ROLE_PENGGUNA: _COMMON,
 }
+# Katalog shop and cart of the PP; the PP keeps addresses too (Utama = "Produk dari Daerahmu", shipping)
+ROLE_TABLE[ROLE_PP] += [
+    ["^(KatalogTokoView|KeranjangKatalogView)$", "^can_"],
+    ["^(Belanja Katalog|Keranjang Katalog)$", "^menu_access$"],
+    ["^AlamatView$", "^can_(list|show|add|edit|delete)$"],
+    ["^(Pengaturan|Alamat)$", "^menu_access$"],
+]
 
 
 class PortalSecurityApi(SecurityApi):

@@ -626,6 +626,9 @@ ALAMAT = [
      "Jl. Lingkar Luar Selatan, Terminal Kampung Rambutan", "31.75.09.1005", "13830", -6.3088, 106.8823),
     ("pembeli2", "Kantor Pusat Perumda PAM Jaya", "utama",
      "Jl. Penjernihan II No. 1, Pejompongan", "31.71.07.1002", "10210", -6.2066, 106.8063),
+    # the PP's Utama address: Katalog "Produk dari Daerahmu" (Jakarta Selatan) and the checkout's shipping address
+    ("pp", "Kantor Dinas Pendidikan", "utama",
+     "Jl. Jenderal Gatot Subroto Kav. 40-41, Kuningan Timur", "31.74.02.1008", "12950", -6.2297, 106.8297),
 ]  # fmt: skip
 
 # --- texts ----------------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
-"""Catalog: product listing workflow (Draft → Diajukan → Tayang | Ditolak) and the shop search."""
+"""Catalog: product listing workflow (Draft → Diajukan → Tayang | Ditolak), the shop search with its
+collections (koleksi) and the three-level category browse, and a product's variants and services."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Kategori, Penyedia, Produk
+from app.models import Alamat, Kategori, LayananTambahan, Penyedia, Produk, ProdukVarian, Wilayah
 from app.models.catalog import STATUS_LISTING
 from app.security import ROLE_ADMIN, ROLE_PENYEDIA
 
@@ -130,10 +132,123 @@ class Page:
     total: int
     page: int
     per_page: int
+    koleksi: str | None = None
+    daerah: object = None  # the kota/kabupaten (Wilayah) of "Produk dari Daerahmu"
+    hint: object = None  # a translated note for the buyer (e.g. no Utama address yet)
 
     @property
     def pages(self):
         return max(1, -(-self.total // self.per_page))
+
+
+# --- collections (SPEC §3 "Koleksi") ----------------------------------------------------------------
+
+KOLEKSI = {
+    "tkdn": _l("Produk Bersertifikat TKDN"),
+    "pdn_umkk": _l("PDN - UMKK"),
+    "daerahmu": _l("Produk dari Daerahmu"),
+}
+HINT_TANPA_UTAMA = _l(
+    "Produk dari Daerahmu dicocokkan dengan alamat Utama Anda. "
+    "Tambahkan alamat berjenis Utama di Pengaturan → Alamat untuk melihat koleksi ini."
+)
+
+
+def alamat_utama(user):
+    """The user's Utama address (at most one), or None."""
+    if user is None or not getattr(user, "id", None):
+        return None
+    stmt = select(Alamat).where(Alamat.user_id == user.id, Alamat.jenis == "utama")
+    return db.session.execute(stmt).scalars().first()
+
+
+def daerah_user(user):
+    """The region "Produk dari Daerahmu" matches: the kota/kabupaten of the user's Utama address.
+
+    Kota/kabupaten, not kelurahan (too narrow: a handful of suppliers at most) nor province
+    (DKI Jakarta is one province, so every supplier would match)."""
+    alamat = alamat_utama(user)
+    return alamat.kota if alamat is not None else None
+
+
+def kelurahan_di_kota(kota_code):
+    """Codes of every kelurahan of a kota/kabupaten, through the region tree (not code prefixes)."""
+    kel, kec = aliased(Wilayah), aliased(Wilayah)
+    return select(kel.code).join(kec, kel.parent_code == kec.code).where(kec.parent_code == kota_code)
+
+
+def koleksi_clause(koleksi, user):
+    """(condition, daerah, hint) of a collection; Produk joined with its Penyedia.
+
+    - tkdn: products with a TKDN percentage (> 0 %);
+    - pdn_umkk: domestic products (is_pdn) of UMKM/UMKK suppliers;
+    - daerahmu: the supplier's kelurahan lies in the kota/kabupaten of the user's Utama address;
+      without an Utama address nothing matches and the hint says how to add one."""
+    if koleksi == "tkdn":
+        return and_(Produk.tkdn_persen.is_not(None), Produk.tkdn_persen > 0), None, None
+    if koleksi == "pdn_umkk":
+        return and_(Produk.is_pdn.is_(True), Penyedia.is_umkm.is_(True)), None, None
+    if koleksi == "daerahmu":
+        kota = daerah_user(user)
+        if kota is None:
+            return false(), None, HINT_TANPA_UTAMA
+        return Penyedia.kelurahan_code.in_(kelurahan_di_kota(kota.code)), kota, None
+    return None, None, None
+
+
+# --- the three-level category browse -----------------------------------------------------------------
+
+
+@dataclass
+class Jelajah:
+    """Where the buyer stands in the category tree: the category (None = all), its breadcrumb trail
+    from level 1 down to it, and the active categories one level below (level 1 at the top)."""
+
+    kategori: Kategori | None = None
+    jejak: list = field(default_factory=list)
+    anak: list = field(default_factory=list)
+
+
+def jelajah(kategori_id=None):
+    kategori = db.session.get(Kategori, int(kategori_id)) if kategori_id else None
+    if kategori is not None and not kategori.aktif:
+        kategori = None
+    jejak, node = [], kategori
+    while node is not None and len(jejak) < 3:
+        jejak.insert(0, node)
+        node = node.parent
+    parent = Kategori.parent_id == kategori.id if kategori is not None else Kategori.parent_id.is_(None)
+    anak = db.session.execute(select(Kategori).where(parent, Kategori.aktif).order_by(Kategori.nama)).scalars().all()
+    return Jelajah(kategori, jejak, anak)
+
+
+# --- a product's variants and additional services -------------------------------------------------------
+
+
+def varian_dari(produk, varian_id):
+    """The variant a buyer chose: required when the product has variants, and it must be the product's own."""
+    if varian_id in (None, ""):
+        if produk.varian:
+            raise DomainError(_l("Pilih varian %(nama)s.", nama=produk.nama))
+        return None
+    varian = db.session.get(ProdukVarian, int(varian_id)) if str(varian_id).isdigit() else None
+    if varian is None or varian.produk_id != produk.id:
+        raise DomainError(_l("Varian tidak dikenal untuk produk %(nama)s.", nama=produk.nama))
+    return varian
+
+
+def layanan_dari(produk, layanan_ids):
+    """The additional services a buyer chose (each once), all of them the product's own."""
+    out, seen = [], set()
+    for raw in layanan_ids or ():
+        lid = int(raw) if str(raw).strip().isdigit() else None
+        lay = db.session.get(LayananTambahan, lid) if lid else None
+        if lay is None or lay.produk_id != produk.id:
+            raise DomainError(_l("Layanan tambahan tidak dikenal untuk produk ini."))
+        if lay.id not in seen:
+            seen.add(lay.id)
+            out.append(lay)
+    return out
 
 
 def cari(
@@ -147,10 +262,16 @@ def cari(
     sort="terbaru",
     page=1,
     per_page=12,
+    koleksi=None,
 ):
-    """Search what a buyer may see (Tayang only) by product or supplier name, with filters."""
+    """Search what a buyer may see (Tayang only) by product or supplier name, with filters and a
+    collection (`KOLEKSI`; an unknown one is ignored)."""
     cond = [scoping.visible_clause(Produk, user), Produk.status == "tayang"]
     stmt = select(Produk).join(Penyedia, Produk.penyedia_id == Penyedia.id)
+    koleksi = koleksi if koleksi in KOLEKSI else None
+    kol_cond, daerah, hint = koleksi_clause(koleksi, user)
+    if kol_cond is not None:
+        cond.append(kol_cond)
     if q:
         like = f"%{q.strip().lower()}%"
         cond.append(or_(func.lower(Produk.nama).like(like), func.lower(Penyedia.nama).like(like)))
@@ -176,4 +297,4 @@ def cari(
         .scalars()
         .all()
     )
-    return Page(rows, total, page, per_page)
+    return Page(rows, total, page, per_page, koleksi=koleksi, daerah=daerah, hint=hint)

@@ -14,7 +14,6 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import (
-    LayananTambahan,
     NegosiasiHarga,
     NegosiasiRonde,
     PesananItem,
@@ -114,9 +113,20 @@ def _as_int(value, message, minimum=0):
 
 
 def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_pengiriman, tanggal_tiba_diminta,
-             opsi_kirim, tahapan_pengiriman=1, kurir_nama=None, ongkir_estimasi=0, estimasi_hari=None):  # fmt: skip
-    """PP checks out cart lines of one Penyedia: lines = [{produk_id, qty, layanan_ids?}];
-    dokumen_persiapan = (filename, PDF bytes). Commits the order's total on the RUP."""
+             opsi_kirim, tahapan_pengiriman=1, kurir_nama=None, ongkir_estimasi=0, estimasi_hari=None,
+             keranjang_ids=None):  # fmt: skip
+    """PP checks out cart lines of one Penyedia: lines = [{produk_id, qty, varian_id?, layanan_ids?}]
+    (a variant's own price and "Produk — Varian" name; services at their own price);
+    dokumen_persiapan = (filename, PDF bytes). Commits the order's total on the RUP.
+    keranjang_ids: the PP's cart lines (KeranjangKatalog) these lines come from, removed in the
+    same commit as the order (a line already gone, e.g. checked out in another tab, is a 409)."""
+    # Local imports: the catalogue's variant/service rules and the cart model (no import cycle).
+    from sqlalchemy import delete
+
+    from app.models import KeranjangKatalog, KeranjangKatalogLayanan
+
+    from .catalog import layanan_dari, varian_dari
+
     try:
         if ROLE_PP not in scoping.roles_of(pp) or not pp.satker_id:
             raise Forbidden(_l("Hanya Pejabat Pengadaan yang dapat melakukan checkout."))
@@ -137,10 +147,15 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
                         max=p.max_pesan,
                     )
                 )
+            varian = varian_dari(p, line.get("varian_id"))
+            produk.append((p, qty, varian, layanan_dari(p, line.get("layanan_ids"))))
+        per_produk = {}  # lines of one Ready Stock product (e.g. two variants) share its stock
+        for p, qty, _, _ in produk:
+            per_produk[p] = per_produk.get(p, 0) + qty
+        for p, qty in per_produk.items():
             if p.ketersediaan == "ready" and qty > p.stok:
                 raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=p.nama, stok=p.stok))
-            produk.append((p, qty, line.get("layanan_ids") or []))
-        if len({p.penyedia_id for p, _, _ in produk}) != 1:
+        if len({p.penyedia_id for p, _, _, _ in produk}) != 1:
             raise DomainError(_l("Satu pesanan hanya untuk satu Penyedia; checkout per Penyedia."))
         rup = db.session.get(Rup, int(rup_id)) if str(rup_id or "").isdigit() else None
         if rup is None or rup.satker_id != pp.satker_id:
@@ -165,6 +180,15 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
         ongkir_estimasi = _as_int(ongkir_estimasi or 0, _l("Estimasi ongkos kirim tidak valid."))
         name, data = dokumen_persiapan
         documents.check_upload(data, allowed=(documents.PDF,), max_bytes=DOKUMEN_PERSIAPAN_MAX)
+        if keranjang_ids:
+            ids = {int(i) for i in keranjang_ids}
+            own = select(KeranjangKatalog.id).where(KeranjangKatalog.id.in_(ids), KeranjangKatalog.user_id == pp.id)
+            db.session.execute(delete(KeranjangKatalogLayanan).where(KeranjangKatalogLayanan.keranjang_id.in_(own)))
+            gone = db.session.execute(
+                delete(KeranjangKatalog).where(KeranjangKatalog.id.in_(ids), KeranjangKatalog.user_id == pp.id)
+            )
+            if gone.rowcount != len(ids):
+                raise Conflict(_l("Keranjang Anda sudah berubah (mungkin di tab lain). Muat ulang lalu checkout lagi."))
 
         now = clock.now()
         doc = documents.simpan(data, "persiapan", name or "persiapan.pdf", pp, documents.PDF)
@@ -191,15 +215,17 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
             anggaran_terpakai=0,
             created_at=now,
         )
-        for prod, qty, layanan_ids in produk:
+        for prod, qty, varian, layanan in produk:
+            harga = varian.harga if varian is not None else prod.harga
             p.items.append(
                 PesananKatalogItem(
                     produk_id=prod.id,
-                    nama=prod.nama,
+                    varian_id=varian.id if varian is not None else None,
+                    nama=f"{prod.nama} — {varian.nama}"[:250] if varian is not None else prod.nama,
                     satuan=prod.satuan,
                     qty=qty,
-                    harga_katalog=prod.harga,
-                    harga=prod.harga,
+                    harga_katalog=harga,
+                    harga=harga,
                     ppn_persen=prod.ppn_persen,
                     ppnbm_persen=prod.ppnbm_persen,
                     subtotal=0,
@@ -207,10 +233,7 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
                     ppnbm=0,
                 )
             )
-            for lid in layanan_ids:
-                lay = db.session.get(LayananTambahan, int(lid))
-                if lay is None or lay.produk_id != prod.id:
-                    raise DomainError(_l("Layanan tambahan tidak dikenal untuk produk ini."))
+            for lay in layanan:
                 p.layanan.append(
                     PesananKatalogLayanan(layanan_id=lay.id, nama=lay.nama, harga_katalog=lay.harga, harga=lay.harga)
                 )

@@ -18,6 +18,7 @@ def register(appbuilder):
     verifikator.register(appbuilder)
     tte.register(appbuilder)
     katalog.register(appbuilder)
+    __import__("app.views.katalog_toko", fromlist=["register"]).register(appbuilder)  # PP shop and cart
     __import__("app.views.operasi", fromlist=["register"]).register(appbuilder)  # Operasional (issue 6)
 
     from app import api

@@ -13,13 +13,19 @@ from app.models import Dokumen, PesananKatalog, PesanChat, PortalUser, Produk, R
 from app.models.purchasing import OPSI_KIRIM, STATUS_KATALOG
 from app.security import ROLE_AUDITOR, ROLE_PP, ROLE_PPK
 from app.services import clock, documents, money, purchasing, scoping
+from app.services import keranjang_katalog as keranjang
 from app.services.errors import DomainError, NotFound
 from app.services.workflow import audit
 
 PRICE_ACTIONS = ("ajukan_nego", "tawar")
 REASON_ACTIONS = ("batalkan", "tolak_ppk")
 BUTTON_ACTIONS = ("terima", "ajukan_ppk")
-CHECKOUT_ROWS = 3
+# Suggestions for "Jenis Pengiriman" (free text: the PP may write another)
+CHECKOUT_JENIS_PENGIRIMAN = (
+    _l("Dikirim ke alamat satuan kerja"),
+    _l("Dikirim ke lokasi kegiatan"),
+    _l("Diambil di lokasi Penyedia"),
+)
 CHECKOUT_FIELDS = (
     "rup_id",
     "ppk_id",
@@ -105,14 +111,16 @@ def _ppk_options(user):
     return db.session.execute(stmt).scalars().all()
 
 
-def _produk_options(user):
-    stmt = (
-        scoping.scoped_select(Produk, user)
-        .where(Produk.status == "tayang")
-        .order_by(Produk.penyedia_id, Produk.nama)
-        .limit(500)
-    )
-    return db.session.execute(stmt).scalars().all()
+def _checkout_langsung(user, pairs):
+    """Posted `produk_id`/`qty` rows (checkout without the cart) as (Produk, qty) for showing them again."""
+    out = []
+    for pid, qty in pairs:
+        if pid.strip():
+            try:
+                out.append((scoping.get_scoped(Produk, pid.strip(), user), qty))
+            except NotFound:
+                continue
+    return out
 
 
 class KatalogView(BaseView):
@@ -142,15 +150,21 @@ class KatalogView(BaseView):
 
     # --- checkout -----------------------------------------------------------------------------
 
-    def _render_checkout(self, form, lines, status=200):
+    def _render_checkout(self, form, ticked=(), langsung=(), status=200):
+        """The checkout page: the PP's cart lines (of the ticked lines' Penyedia, or all of them) to tick,
+        rows posted without the cart (`langsung`), the RUPs (searchable, pagu and sisa), PPKs and addresses."""
+        lines, dipilih = keranjang.baris_checkout(g.user, ticked)
         return (
             self.render_template(
                 "katalog/checkout.html",
                 form=form,
-                lines=lines,
-                produk=_produk_options(g.user),
+                grup=keranjang.per_penyedia(lines),
+                dipilih=dipilih,
+                langsung=langsung,
                 rups=_rup_options(g.user),
                 ppks=_ppk_options(g.user),
+                alamat=keranjang.alamat_pengiriman(g.user),
+                jenis_pengiriman=CHECKOUT_JENIS_PENGIRIMAN,
                 opsi_kirim=OPSI_KIRIM,
             ),
             status,
@@ -159,23 +173,31 @@ class KatalogView(BaseView):
     @expose("/checkout", methods=["GET", "POST"])
     @has_access
     def checkout(self):
+        """GET ?keranjang=<id>&…: the ticked cart lines (another user's → 404). POST: `keranjang_id` ticks
+        (the order and the removal of those lines are one commit), or `produk_id`/`qty` rows without the cart."""
         if request.method == "GET":
-            first = request.args.get("produk", "")
-            lines = [{"produk_id": first, "qty": ""}] + [{"produk_id": "", "qty": ""}] * (CHECKOUT_ROWS - 1)
-            return self._render_checkout({"tahapan_pengiriman": "1", "opsi_kirim": "kurir_penyedia"}, lines)
+            ticked = request.args.getlist("keranjang")
+            if ticked:
+                try:
+                    keranjang.pilihan(g.user, ticked)  # another user's line: 404
+                except NotFound:
+                    abort(404)
+                except DomainError:
+                    abort(403)  # not a PP: no cart
+            alamat = keranjang.alamat_pengiriman(g.user)
+            form = {"tahapan_pengiriman": "1", "opsi_kirim": "kurir_penyedia"}
+            form["alamat_kirim"] = alamat[0][1] if alamat and alamat[0][0].jenis == "utama" else ""
+            return self._render_checkout(form, ticked)
         form = {name: request.form.get(name, "") for name in CHECKOUT_FIELDS}
+        ticked = [x for x in request.form.getlist("keranjang_id") if x.strip()]
         pairs = list(zip(request.form.getlist("produk_id"), request.form.getlist("qty"), strict=False))
-        lines = [{"produk_id": pid, "qty": qty} for pid, qty in pairs]
         try:
-            chosen = [{"produk_id": pid.strip(), "qty": (qty or "").strip()} for pid, qty in pairs if pid.strip()]
             berkas = request.files.get("dokumen_persiapan")
             estimasi = form["estimasi_hari"].strip()
             if estimasi and not estimasi.isdigit():
                 raise DomainError(_l("Estimasi hari pengiriman tidak valid."))
             ongkir = form["ongkir_estimasi"].strip()
-            p = purchasing.checkout(
-                g.user,
-                lines=chosen,
+            detail = dict(
                 dokumen_persiapan=(berkas.filename if berkas else None, berkas.read() if berkas else b""),
                 rup_id=form["rup_id"],
                 ppk_id=form["ppk_id"],
@@ -188,11 +210,15 @@ class KatalogView(BaseView):
                 ongkir_estimasi=_rupiah(ongkir, _l("Estimasi ongkos kirim")) if ongkir else 0,
                 estimasi_hari=int(estimasi) if estimasi else None,
             )
+            if ticked:  # ticked cart lines (another user's line is not found: 404)
+                p = keranjang.checkout(g.user, ticked, **detail)
+            else:
+                chosen = [{"produk_id": pid.strip(), "qty": (qty or "").strip()} for pid, qty in pairs if pid.strip()]
+                p = purchasing.checkout(g.user, lines=chosen, **detail)
         except DomainError as e:
             flash(str(e), "danger")
-            while len(lines) < CHECKOUT_ROWS:
-                lines.append({"produk_id": "", "qty": ""})
-            return self._render_checkout(form, lines, e.status)
+            db.session.expire_all()
+            return self._render_checkout(form, ticked, _checkout_langsung(g.user, pairs), e.status)
         flash(_l("Pesanan %(nomor)s dibuat; menunggu negosiasi.", nomor=p.nomor), "success")
         return redirect(url_for("KatalogView.detail", pk=p.id))
 

@@ -1,6 +1,6 @@
 """Pembeli (BUMD buyer): shop, cart, order history, shipping addresses."""
 
-from flask import Response, abort, current_app, flash, g, redirect, request, url_for
+from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterEqualFunction
 from flask_appbuilder.security.decorators import has_access
@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
 from app.extensions import db
-from app.models import Alamat, Kategori, Pesanan, Produk, Ulasan, Wilayah
+from app.models import Alamat, Pesanan, Produk, Ulasan, Wilayah
 from app.models.addresses import JENIS_ALAMAT
 from app.models.catalog import KETERSEDIAAN
 from app.models.eorder import STATUS_PESANAN
@@ -20,16 +20,11 @@ from app.services import catalog, documents, eorder, scoping
 from app.services.errors import DomainError, NotFound
 
 from ._base import ScopedModelView, datamodel
+from .katalog_toko import konteks_toko
 
 
 def _current_user_id():
     return g.user.id
-
-
-def _int_arg(name, limit=10**15):
-    """A whole number from the query string (Indonesian dots allowed), clamped so no database overflows."""
-    value = request.args.get(name, "").replace(".", "").strip()
-    return min(int(value), limit) if value.isdigit() and len(value) < 20 else None
 
 
 class TokoView(BaseView):
@@ -41,33 +36,8 @@ class TokoView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        args = request.args
-        page = catalog.cari(
-            g.user,
-            q=args.get("q") or None,
-            ketersediaan=args.get("ketersediaan") or None,
-            kategori_id=_int_arg("kategori"),
-            harga_min=_int_arg("harga_min"),
-            harga_max=_int_arg("harga_max"),
-            rating_min=_int_arg("rating_min"),
-            sort=args.get("sort", "terbaru"),
-            page=_int_arg("page", limit=100_000) or 1,
-            per_page=current_app.config["SHOP_PAGE_SIZE"],
-        )
-        kategori = db.session.execute(select(Kategori).where(Kategori.aktif).order_by(Kategori.level, Kategori.nama))
-        return self.render_template(
-            "toko/index.html",
-            page=page,
-            kategori=kategori.scalars().all(),
-            ketersediaan=KETERSEDIAAN,
-            sorts=[
-                ("terbaru", _l("Terbaru")),
-                ("harga_asc", _l("Harga terendah")),
-                ("harga_desc", _l("Harga tertinggi")),
-                ("rating", _l("Rating tertinggi")),
-            ],
-            args=args,
-        )
+        # the search page (filters, collections, category browse) is shared with the Katalog shop
+        return self.render_template("toko/index.html", **konteks_toko(g.user, request.args, "TokoView.index"))
 
     @expose("/produk/<int:pk>")
     @has_access
@@ -83,7 +53,13 @@ class TokoView(BaseView):
             .scalars()
             .all()
         )
-        return self.render_template("toko/produk.html", produk=produk, ulasan=ulasan, ketersediaan=KETERSEDIAAN)
+        return self.render_template(
+            "toko/produk.html",
+            produk=produk,
+            ulasan=ulasan,
+            ketersediaan=KETERSEDIAAN,
+            jejak=catalog.jelajah(produk.kategori_id).jejak,
+        )
 
     @expose("/produk/<int:pk>/foto")
     @has_access

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditLog, NegosiasiRonde, PesananKatalog, PesanChat, Rup
-from app.services import clock
+from app.services import clock, keranjang_katalog
 from tests.factories import pdf_bytes, png_bytes
 from tests.services import test_purchasing
 
@@ -59,6 +59,7 @@ def _created(app, k, login):
 
 def test_checkout_negotiate_and_ppk_rejects(app, k, login):
     pp = login(k["pp"], app.test_client())
+    keranjang_katalog.tambah(k["pp"], k["produk"].id, 2)  # the page lists the PP's cart lines
     page = pp.get("/katalog/checkout")
     assert page.status_code == 200
     html = page.data.decode()

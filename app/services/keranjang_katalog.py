@@ -1,0 +1,215 @@
+"""The PP's Katalog cart (SPEC §6 step 1): add lines from the Katalog shop, change or remove them,
+then check out the ticked lines of one Penyedia through `purchasing.checkout`, which removes them
+from the cart in the same commit as the new order.
+
+A cart is personal: every lookup is keyed on the PP's own user id, so another user's line is
+simply not found (404). Quantity rules are the E-Order ones: min ≤ qty ≤ max and, for Ready
+Stock, qty ≤ stock, checked again at checkout.
+"""
+
+from itertools import groupby
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Alamat, KeranjangKatalog, KeranjangKatalogLayanan, Penyedia, Produk
+from app.security import ROLE_PP
+
+from . import catalog, clock, purchasing, scoping
+from .errors import DomainError, Forbidden, NotFound
+
+
+def _pastikan_pp(actor):
+    if ROLE_PP not in scoping.roles_of(actor) or not actor.satker_id:
+        raise Forbidden(_l("Keranjang Katalog hanya untuk Pejabat Pengadaan."))
+
+
+def _jumlah(value):
+    text = str(value if value is not None else "").strip()
+    if not text.isdigit():
+        raise DomainError(_l("Jumlah pesanan harus berupa bilangan bulat."))
+    qty = int(text) if len(text) <= 9 else 10**9  # far above any maximum, and no integer overflow
+    if qty < 1:
+        raise DomainError(_l("Jumlah pesanan minimal 1."))
+    return qty
+
+
+def cek_jumlah(produk, qty):
+    """The E-Order quantity rules, with the same messages."""
+    if qty < produk.min_pesan or qty > produk.max_pesan:
+        raise DomainError(
+            _l(
+                "Jumlah pesanan %(nama)s harus antara %(min)s dan %(max)s.",
+                nama=produk.nama,
+                min=produk.min_pesan,
+                max=produk.max_pesan,
+            )
+        )
+    if produk.ketersediaan == "ready" and qty > produk.stok:
+        raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=produk.nama, stok=produk.stok))
+
+
+def _milik(actor):
+    return select(KeranjangKatalog).where(KeranjangKatalog.user_id == actor.id)
+
+
+def baris(actor, ids=None):
+    """The PP's cart lines, grouped by supplier then oldest first; `ids` narrows them (own lines only)."""
+    _pastikan_pp(actor)
+    stmt = (
+        _milik(actor)
+        .join(Produk, KeranjangKatalog.produk_id == Produk.id)
+        .join(Penyedia, Produk.penyedia_id == Penyedia.id)
+        .order_by(Penyedia.nama, Penyedia.id, KeranjangKatalog.created_at, KeranjangKatalog.id)
+    )
+    if ids is not None:
+        stmt = stmt.where(KeranjangKatalog.id.in_(ids))
+    return db.session.execute(stmt).scalars().all()
+
+
+def ambil(actor, line_id):
+    """One of the PP's own lines; anybody else's is not found."""
+    _pastikan_pp(actor)
+    line_id = int(line_id) if str(line_id).isdigit() else None
+    line = db.session.execute(_milik(actor).where(KeranjangKatalog.id == line_id)).scalar_one_or_none()
+    if line is None:
+        raise NotFound(_l("Baris keranjang tidak ditemukan."))
+    return line
+
+
+def per_penyedia(lines):
+    """[(penyedia, [lines])] in the order given."""
+    return [(p, list(group)) for p, group in groupby(lines, key=lambda x: x.produk.penyedia)]
+
+
+def jumlah_baris(actor):
+    return len(baris(actor))
+
+
+def tambah(actor, produk_id, qty, varian_id=None, layanan_ids=()):
+    """Add a product (a variant of it, its services) to the cart; the same choice again adds to its quantity."""
+    try:
+        _pastikan_pp(actor)
+        qty = _jumlah(qty)
+        produk = scoping.get_scoped(Produk, produk_id, actor)
+        if produk.status != "tayang":
+            raise DomainError(_l("Produk ini tidak tayang."))
+        varian = catalog.varian_dari(produk, varian_id)
+        layanan = catalog.layanan_dari(produk, layanan_ids)
+        wanted = sorted(x.id for x in layanan)
+        same = [
+            line
+            for line in db.session.execute(
+                _milik(actor).where(
+                    KeranjangKatalog.produk_id == produk.id,
+                    KeranjangKatalog.varian_id == varian.id if varian else KeranjangKatalog.varian_id.is_(None),
+                )
+            ).scalars()
+            if line.layanan_ids == wanted
+        ]
+        now = clock.now()
+        if same:
+            line = same[0]
+            cek_jumlah(produk, line.qty + qty)
+            line.qty += qty
+            line.updated_at = now
+        else:
+            cek_jumlah(produk, qty)
+            line = KeranjangKatalog(
+                user_id=actor.id, produk_id=produk.id, varian_id=varian.id if varian else None, qty=qty, created_at=now
+            )
+            line.layanan = [KeranjangKatalogLayanan(layanan_id=x.id) for x in layanan]
+            db.session.add(line)
+        db.session.commit()
+        return line
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def ubah(actor, line_id, qty):
+    try:
+        line = ambil(actor, line_id)
+        qty = _jumlah(qty)
+        cek_jumlah(line.produk, qty)
+        line.qty, line.updated_at = qty, clock.now()
+        db.session.commit()
+        return line
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def hapus(actor, line_id):
+    try:
+        db.session.delete(ambil(actor, line_id))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def pilihan(actor, raw_ids):
+    """Ticked line ids as posted (strings); every one must be the PP's own, else NotFound."""
+    ids = []
+    for raw in raw_ids or ():
+        raw = str(raw).strip()
+        if not raw:
+            continue
+        if not raw.isdigit():
+            raise NotFound(_l("Baris keranjang tidak ditemukan."))
+        if int(raw) not in ids:
+            ids.append(int(raw))
+    lines = baris(actor, ids) if ids else []
+    if len(lines) != len(ids):
+        raise NotFound(_l("Baris keranjang tidak ditemukan."))
+    return lines
+
+
+def checkout(actor, keranjang_ids, **detail):
+    """Check out ticked cart lines (one Penyedia): the order and the removal of these lines are one commit."""
+    lines = pilihan(actor, keranjang_ids)
+    if not lines:
+        raise DomainError(_l("Pilih minimal satu produk dari keranjang."))
+    return purchasing.checkout(
+        actor,
+        lines=[
+            {"produk_id": x.produk_id, "qty": x.qty, "varian_id": x.varian_id, "layanan_ids": x.layanan_ids}
+            for x in lines
+        ],
+        keranjang_ids=[x.id for x in lines],
+        **detail,
+    )
+
+
+def baris_checkout(actor, ticked=()):
+    """What the checkout page lists: the PP's lines of the Penyedia whose lines are ticked (every line when
+    none is), and the set of ticked ids that are really the PP's. Tolerant: for re-showing a posted form."""
+    if ROLE_PP not in scoping.roles_of(actor) or not actor.satker_id:
+        return [], set()
+    lines = baris(actor)
+    wanted = {int(x) for x in ticked if str(x).strip().isdigit()}
+    dipilih = {x.id for x in lines if x.id in wanted}
+    if dipilih:
+        penyedia = {x.produk.penyedia_id for x in lines if x.id in dipilih}
+        lines = [x for x in lines if x.produk.penyedia_id in penyedia]
+    return lines, dipilih
+
+
+def alamat_teks(a):
+    """An address as the one line the order keeps (alamat_kirim)."""
+    return (
+        f"{a.nama}: {a.jalan}, Kel. {a.kelurahan.nama}, Kec. {a.kecamatan.nama}, "
+        f"{a.kota.nama}, {a.provinsi.nama} {a.kode_pos}"
+    )
+
+
+def alamat_pengiriman(actor):
+    """[(Alamat, text)] of the user's own addresses, the Utama one first."""
+    stmt = (
+        select(Alamat)
+        .where(Alamat.user_id == actor.id)
+        .order_by((Alamat.jenis == "utama").desc(), Alamat.nama, Alamat.id)
+    )
+    return [(a, alamat_teks(a)) for a in db.session.execute(stmt).scalars()]

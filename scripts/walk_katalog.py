@@ -20,7 +20,8 @@ from playwright.sync_api import sync_playwright
 
 BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000").rstrip("/")
 PASSWORD = "Demo12345!"
-PASSPHRASE = {"ppk": "tte-ppk-demo-2026", "penyedia": "tte-penyedia-demo-2026"}
+# the seed activates both with the documented demo passphrase (README); a fresh activation uses it too
+PASSPHRASE = {"ppk": "Demo-TTE-12345", "penyedia": "Demo-TTE-12345"}
 TMP = tempfile.mkdtemp(prefix="walk-katalog-")
 
 

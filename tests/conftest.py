@@ -8,6 +8,8 @@ import pytest
 TMP = tempfile.mkdtemp(prefix="portal-test-")
 os.environ.setdefault("INSTANCE_DIR", TMP)
 os.environ["HUEY_URL"] = "memory://"
+# a developer's shared dev clock (flask portal clock) must not move the suite or its production checks
+os.environ.pop("CLOCK_OFFSET_FILE", None)
 
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Adendum, AuditLog, Penyedia, PenilaianKatalog, PesananKatalog, Rup
+from app.models import Adendum, AuditLog, PenilaianKatalog, Penyedia, PesananKatalog, Rup
 from app.services import clock, tte
 from tests.http.test_katalog_http import _checkout, _pesanan
 from tests.services import test_purchasing
@@ -72,7 +72,12 @@ def test_sp_shipping_bast_and_ratings_per_role(app, k, f, login, sides):
 
     # a wrong passphrase signs nothing and changes nothing
     resp = _post(ppk, pk, "buat_pesanan", passphrase="salah-passphrase")
-    assert resp.status_code == 403 and "passphrase" in resp.data.decode().lower() and _pesanan(pk).status == "menunggu_ppk" and _pesanan(pk).sp_nomor is None
+    assert (
+        resp.status_code == 403
+        and "passphrase" in resp.data.decode().lower()
+        and _pesanan(pk).status == "menunggu_ppk"
+        and _pesanan(pk).sp_nomor is None
+    )
     assert _post(pp, pk, "buat_pesanan", passphrase=PPK_PASS).status_code == 403
     assert _post(ppk, pk, "buat_pesanan", passphrase=PPK_PASS, klausul="Dikemas rapi").status_code == 302
     p = _pesanan(pk)
@@ -92,7 +97,9 @@ def test_sp_shipping_bast_and_ratings_per_role(app, k, f, login, sides):
     assert _post(penyedia, pk, "kirim", lokasi="", status="Dikirim").status_code == 400
     assert _post(pp, pk, "kirim", lokasi="Gudang", status="Dikirim").status_code == 403
     assert _post(penyedia, pk, "kirim", lokasi="Gudang Cakung", status="Barang dikirim").status_code == 302
-    assert _post(penyedia, pk, "catat_pengiriman", lokasi="Jl. Medan Merdeka", status="Tiba di lokasi").status_code == 302
+    assert (
+        _post(penyedia, pk, "catat_pengiriman", lokasi="Jl. Medan Merdeka", status="Tiba di lokasi").status_code == 302
+    )
     for c in (pp, ppk):
         html = c.get(f"/katalog/{pk}").data.decode()
         assert 'id="lacak-pengiriman"' in html and "Gudang Cakung" in html and "Tiba di lokasi" in html
@@ -176,7 +183,9 @@ def test_adendum_preview_accept_and_reject(app, k, sides):
     assert [r.ok for r in tte.verify_pdf(penyedia.get(f"/katalog/{pk}/dokumen/adendum/{a.id}").data)] == [True, True]
 
     # the Penyedia proposes a courier cost; the PPK rejects it: the SP stays
-    resp = penyedia.post(f"/katalog/{pk}/adendum", data={"ongkir": "Rp 25.000", "mode": "ajukan", "passphrase": UMKM_PASS})
+    resp = penyedia.post(
+        f"/katalog/{pk}/adendum", data={"ongkir": "Rp 25.000", "mode": "ajukan", "passphrase": UMKM_PASS}
+    )
     assert resp.status_code == 302
     b = db.session.query(Adendum).filter(Adendum.id != a.id).one()
     assert ppk.post(f"/katalog/{pk}/adendum/{b.id}/tolak", data={"alasan": ""}).status_code == 400
@@ -189,7 +198,9 @@ def test_adendum_preview_accept_and_reject(app, k, sides):
 def test_adendum_refused_after_bast_and_for_strangers(app, k, f, login, sides):
     ppk, penyedia = sides["ppk"], sides["penyedia"]
     pk, item = _to_processing(k, sides)
-    resp = penyedia.post(f"/katalog/{pk}/adendum", data={"ongkir": "Rp 5.000", "mode": "ajukan", "passphrase": UMKM_PASS})
+    resp = penyedia.post(
+        f"/katalog/{pk}/adendum", data={"ongkir": "Rp 5.000", "mode": "ajukan", "passphrase": UMKM_PASS}
+    )
     assert resp.status_code == 302
     a = db.session.query(Adendum).one()
     stranger = login(f.user("PPK", satker=f.satker("satker")), app.test_client())
@@ -257,7 +268,10 @@ def test_ppk_keeps_the_rups_of_its_own_satker(app, k, f, login):
     assert db.session.query(Rup).count() == 2
     db.session.execute(Rup.__table__.update().where(Rup.id == k["rup"].id).values(terpakai=4_000_000))
     db.session.commit()
-    resp = ppk.post(f"/rup/edit/{k['rup'].id}", data=_rup_form(kode="RUP-1", pagu="Rp 3.000.000", terpakai="0", satker=str(k["satker"].id)))
+    resp = ppk.post(
+        f"/rup/edit/{k['rup'].id}",
+        data=_rup_form(kode="RUP-1", pagu="Rp 3.000.000", terpakai="0", satker=str(k["satker"].id)),
+    )
     db.session.expire_all()
     assert db.session.get(Rup, k["rup"].id).pagu == 5_000_000 and db.session.get(Rup, k["rup"].id).terpakai == 4_000_000
     # another satker's RUP is not found; the PP only reads; a Penyedia has no RUP pages

@@ -9,6 +9,8 @@ INSTANCE_DIR = os.environ.get("INSTANCE_DIR", os.path.join(BASE_DIR, "instance")
 
 # Development only; ProductionConfig refuses to start with it.
 DEV_SECRET_KEY = "dev-only-not-a-secret-set-SECRET_KEY-in-production"
+# Development only; the production check refuses it (app/services/gateway.py).
+DEV_CALLBACK_SECRET = "dev-only-callback-secret-set-PEMBAYARAN_CALLBACK_SECRET"
 
 
 def _bool(name, default):
@@ -137,6 +139,18 @@ class Config:
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     SHOP_PAGE_SIZE = int(os.environ.get("SHOP_PAGE_SIZE", 12))
 
+    # Pembayaran (SPEC §6 step 9; README "Pembayaran"). Fee = PERSEN % of the total (half-up) + TETAP Rupiah.
+    PEMBAYARAN_BIAYA_PERSEN = os.environ.get("PEMBAYARAN_BIAYA_PERSEN", "0.5")  # a Decimal string, never float
+    PEMBAYARAN_BIAYA_TETAP = int(os.environ.get("PEMBAYARAN_BIAYA_TETAP", 2500))
+    KODE_BAYAR_HOURS = int(os.environ.get("KODE_BAYAR_HOURS", 7 * 24))
+    KKP_TAUTAN_HOURS = int(os.environ.get("KKP_TAUTAN_HOURS", 72))
+    # The bank/payment gateway adapter (a dotted class path) and the secret its signed callbacks use.
+    PEMBAYARAN_GATEWAY = os.environ.get("PEMBAYARAN_GATEWAY", "app.services.gateway.SimulatedGateway")
+    PEMBAYARAN_CALLBACK_SECRET = os.environ.get("PEMBAYARAN_CALLBACK_SECRET", DEV_CALLBACK_SECRET)
+    PEMBAYARAN_CALLBACK_TOLERANCE = int(os.environ.get("PEMBAYARAN_CALLBACK_TOLERANCE", 300))  # seconds
+    # "Bayar (Simulasi Bank)" buttons and simulated KKP charges; never in production.
+    PEMBAYARAN_SIMULASI = _bool("PEMBAYARAN_SIMULASI", True)
+
 
 class DevelopmentConfig(Config):
     DEBUG = _bool("FLASK_DEBUG", False)
@@ -167,6 +181,9 @@ class ProductionConfig(Config):
     FAB_SAFE_REDIRECT_HOSTS = _list("FAB_SAFE_REDIRECT_HOSTS")
     TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or _trusted_hosts(FAB_SAFE_REDIRECT_HOSTS)
     SECURITY_HSTS_SECONDS = int(os.environ.get("SECURITY_HSTS_SECONDS", 365 * 24 * 3600))
+    # No development secret and no simulated payments; unset secret: the payment callback answers 503.
+    PEMBAYARAN_CALLBACK_SECRET = os.environ.get("PEMBAYARAN_CALLBACK_SECRET", "")
+    PEMBAYARAN_SIMULASI = _bool("PEMBAYARAN_SIMULASI", False)
 
 
 CONFIGS = {

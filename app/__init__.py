@@ -22,6 +22,9 @@ def create_app(env=None, **overrides):
         from .services.auth import unsafe_production_settings
 
         problems = unsafe_production_settings(app.config, DEV_SECRET_KEY) + clock.production_problems(app.config)
+        from .services.gateway import production_problems as payment_problems
+
+        problems += payment_problems(app.config)
         if problems:
             raise RuntimeError("Unsafe production settings:\n- " + "\n- ".join(problems))
     if app.config.get("TRUSTED_PROXY_COUNT"):
@@ -76,6 +79,7 @@ def create_app(env=None, **overrides):
     deadlines.init_app(app)
     purchasing.init_app(app)
     adendum.init_app(app)
+    __import__("app.services.pembayaran", fromlist=["init_app"]).init_app(app)  # kode bayar deadline (SPEC §6.9)
 
     # Session version and lifetimes, safe redirects, security headers (after the hook above).
     from .services import auth

@@ -110,6 +110,21 @@ ROLE_TABLE = {
     ROLE_MANAJEMEN: _COMMON + _PESANAN_READ + [["^(Audit|Semua Pesanan E-Order)$", "^menu_access$"]],
     ROLE_PENGGUNA: _COMMON,
 }
+# Katalog after the Surat Pesanan (documents, ratings, addenda) and the RUP budget lines
+_KATALOG_DOCS = ["^KatalogView$", "^can_(dokumen|adendum|adendum_jawab)$"]
+ROLE_TABLE[ROLE_PPK] += [
+    _KATALOG_DOCS,
+    ["^KatalogView$", "^can_penilaian$"],
+    ["^RupView$", "^can_(list|show|add|edit|delete)$"],
+    ["^RUP$", "^menu_access$"],
+]
+ROLE_TABLE[ROLE_PENYEDIA] += [_KATALOG_DOCS]
+ROLE_TABLE[ROLE_PP] += [["^RupView$", "^can_(list|show)$"], ["^RUP$", "^menu_access$"]]
+ROLE_TABLE[ROLE_AUDITOR] += [
+    ["^KatalogView$", "^can_dokumen$"],
+    ["^RupView$", "^can_(list|show)$"],
+    ["^RUP$", "^menu_access$"],
+]
 # Katalog shop and cart of the PP; the PP keeps addresses too (Utama = "Produk dari Daerahmu", shipping)
 ROLE_TABLE[ROLE_PP] += [
     ["^(KatalogTokoView|KeranjangKatalogView)$", "^can_"],
@@ -117,6 +132,19 @@ ROLE_TABLE[ROLE_PP] += [
     ["^AlamatView$", "^can_(list|show|add|edit|delete)$"],
     ["^(Pengaturan|Alamat)$", "^menu_access$"],
 ]
+
+# Pembayaran (SPEC §6 step 9): the Bendahara's queue, history and order page; the PPK's method choice list;
+# payment actions and documents for their parties (app/views/pembayaran.py checks the party of each order).
+ROLE_TABLE[ROLE_BENDAHARA] = ROLE_TABLE[ROLE_BENDAHARA] + [
+    ["^PembayaranView$", "^can_(antrean|riwayat|detail|aksi|dokumen|kode|simulasi)$"],
+    ["^(Pembayaran|Antrean Pembayaran|Riwayat Pembayaran)$", "^menu_access$"],
+]
+ROLE_TABLE[ROLE_PPK] = ROLE_TABLE[ROLE_PPK] + [
+    ["^PembayaranView$", "^can_(ppk|aksi|dokumen|kode)$"],
+    ["^Pembayaran Pesanan$", "^menu_access$"],
+]
+ROLE_TABLE[ROLE_PENYEDIA] = ROLE_TABLE[ROLE_PENYEDIA] + [["^PembayaranView$", "^can_(aksi|dokumen)$"]]
+ROLE_TABLE[ROLE_PP] = ROLE_TABLE[ROLE_PP] + [["^PembayaranView$", "^can_dokumen$"]]
 
 
 class PortalSecurityApi(SecurityApi):

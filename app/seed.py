@@ -28,6 +28,7 @@ from app.models import (
     LayananTambahan,
     Penyedia,
     Pesanan,
+    PesananKatalog,
     PortalUser,
     Produk,
     ProdukVarian,
@@ -809,6 +810,7 @@ def load_demo():
     _ulasan_langsung(users, penyedia)
     _buat_pesanan(users, penyedia, alamat)
     _buat_rup(users["pp"])
+    _buat_pembayaran_demo(users)  # Pembayaran (SPEC §6 step 9): a BUD and three orders ready to pay
 
     # The demo's notification history happened in the past: mark it delivered so the relay does
     # not send a burst of old emails when the demo starts.
@@ -1421,3 +1423,107 @@ def _ringkasan():
         f"{count(PortalUser)} users (password {DEMO_PASSWORD!r}, demo only), "
         f"{count(Pesanan)} pesanan ({status_txt}), {count(Ulasan)} ulasan."
     )
+
+
+# --- Pembayaran demo (SPEC §6 step 9), through the service layer only -------------------------------------
+
+# The demo PPK's and Penyedia's TTE passphrase (activated by the seed so the orders below could be signed;
+# re-activating under Akun › Tanda Tangan Elektronik sets another). Demo only, like DEMO_PASSWORD.
+DEMO_TTE_PASSPHRASE = "Demo-TTE-12345"
+# (product, qty, negotiated unit price, Kurir Penyedia shipping, meant for): each total is below Rp 200 juta.
+PEMBAYARAN_DEMO = [
+    ("Paket Bakso Kuah Prasmanan (50 porsi)", 6, 1_700_000, 150_000, "LS"),
+    (SNACK_BOX, 150, 24_000, 50_000, "UP kode bayar"),
+    ("Bakso Sapi Beku (isi 50)", 20, 80_000, 25_000, "UP KKP"),
+]
+
+
+def _pdf_sederhana(judul, baris):
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setTitle(judul)
+    c.drawString(72, 760, judul)
+    for i, teks in enumerate(baris, start=1):
+        c.drawString(72, 760 - 20 * i, teks)
+    c.save()
+    return buf.getvalue()
+
+
+def _akses_bendahara(user, akses, satker):
+    """The active Verifikasi Akses that makes a Bendahara user a BUD or a Bendahara Pengeluaran."""
+    from app.models import AksesPengguna
+    from app.services import documents
+
+    surat = _pdf_sederhana("Surat Tugas", [f"{user.first_name} {user.last_name}", f"{akses} — {satker.nama}"])
+    doc = documents.simpan(surat, "surat_tugas", f"surat-tugas-{user.username}.pdf", user, documents.PDF)
+    db.session.add(
+        AksesPengguna(user_id=user.id, instansi_id=satker.instansi_id, akses=akses, satker_id=satker.id,
+                      surat_tugas_id=doc.id, status="aktif", version=1, submitted_at=clock.now(),
+                      updated_at=clock.now())
+    )  # fmt: skip
+
+
+def _buat_pembayaran_demo(users):
+    """The `bud` user; `bendahara` as the Bendahara Pengeluaran and `bud` as the BUD of the demo satker; and
+    three Katalog orders of the demo PP from Kedai Bakso Andrew, each walked to Pesanan Tiba with the BAST
+    signed by the PPK and the Penyedia, ready to be paid by LS, UP kode bayar and UP KKP."""
+    from app.services import purchasing, tte
+
+    sm = current_app.appbuilder.sm
+    pp, ppk, penyedia, bendahara = users["pp"], users["ppk"], users["penyedia"], users["bendahara"]
+    satker = db.session.get(Satker, pp.satker_id)
+    bud = sm.add_user("bud", "Bambang", "Sutrisno", f"bud@{DEMO_DOMAIN}", sm.find_role(ROLE_BENDAHARA),
+                      password=DEMO_PASSWORD)  # fmt: skip
+    if not bud:
+        raise RuntimeError("could not create demo user bud")
+    bud.nrk, bud.telepon, bud.satker_id = "180014", "081298765014", satker.id
+    bud.syarat_disetujui_at = bud.email_terverifikasi_at = bud.telepon_terverifikasi_at = clock.now()
+    db.session.commit()
+    _akses_bendahara(bendahara, "bendahara_pengeluaran", satker)
+    _akses_bendahara(bud, "bud", satker)
+    db.session.commit()
+
+    from app.models import Rup
+
+    rup = db.session.execute(select(Rup).where(Rup.satker_id == satker.id, Rup.nama == "Belanja Konsumsi Rapat"))
+    rup = rup.scalar_one()
+    jam = _Jam()
+    try:
+        jam.ke(clock.now() - timedelta(days=9))
+        for user in (ppk, penyedia):
+            tte.aktifkan(user, DEMO_TTE_PASSPHRASE, DEMO_TTE_PASSPHRASE)
+        for i, (nama, qty, harga, ongkir, untuk) in enumerate(PEMBAYARAN_DEMO):
+            jam.ke(jam.sekarang_nyata() - timedelta(days=8 - 2 * i, hours=-1))
+            produk = db.session.execute(select(Produk).where(Produk.nama == nama)).scalar_one()
+
+            def act(pid, action, actor, **data):
+                jam.lanjut(hours=3)
+                return purchasing.jalankan(pid, action, actor, **data)
+
+            p = purchasing.checkout(
+                pp,
+                lines=[{"produk_id": produk.id, "qty": qty}],
+                dokumen_persiapan=("persiapan.pdf", _pdf_sederhana("Dokumen Persiapan E-Purchasing",
+                                                                   [f"{nama} x {qty}", f"Untuk pembayaran {untuk}"])),
+                rup_id=rup.id,
+                ppk_id=ppk.id,
+                alamat_kirim="Jl. Jenderal Gatot Subroto Kav. 40-41, Kuningan Timur, Jakarta Selatan 12950",
+                jenis_pengiriman="Dikirim ke kantor",
+                tanggal_tiba_diminta=clock.today_local() + timedelta(days=3),
+                opsi_kirim="kurir_penyedia",
+            )  # fmt: skip
+            act(p.id, "ajukan_nego", pp, harga={p.items[0].id: harga}, ongkir=ongkir,
+                catatan=f"Pengadaan untuk kegiatan dinas; rencana dibayar {untuk}.")  # fmt: skip
+            act(p.id, "terima", penyedia)
+            act(p.id, "ajukan_ppk", pp)
+            act(p.id, "buat_pesanan", ppk, passphrase=DEMO_TTE_PASSPHRASE, klausul="")
+            act(p.id, "ttd_sp", penyedia, passphrase=DEMO_TTE_PASSPHRASE)
+            act(p.id, "kirim", penyedia, lokasi="Dapur Kedai Bakso Andrew", status="Pesanan dikirim dengan kurir")
+            p = db.session.get(PesananKatalog, p.id)
+            periksa = {item.id: {"qty_diterima": item.qty, "kondisi": "Baik", "sesuai": True} for item in p.items}
+            act(p.id, "terima_barang", ppk, periksa=periksa, passphrase=DEMO_TTE_PASSPHRASE)
+            act(p.id, "ttd_bast", penyedia, passphrase=DEMO_TTE_PASSPHRASE)
+    finally:
+        jam.pulihkan()

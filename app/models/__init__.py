@@ -17,6 +17,7 @@ from .eorder import Dokumen, Pesanan, PesananItem
 from .keranjang import KeranjangKatalog, KeranjangKatalogLayanan
 from .organisations import Instansi, Penyedia, Satker
 from .outbox import EmailOutbox
+from .payments import CallbackPembayaran, KodeBayar, Pembayaran
 from .purchasing import (
     Adendum,
     BastItem,
@@ -44,6 +45,9 @@ __all__ = [
     "PesananKatalogItem",
     "PesananKatalogLayanan",
     "Rup",
+    "CallbackPembayaran",
+    "KodeBayar",
+    "Pembayaran",
     "Deadline",
     "DeadlineReminder",
     "SweepRun",

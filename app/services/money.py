@@ -53,6 +53,59 @@ def order_amounts(lines):
     )
 
 
+# --- Pembayaran (SPEC §6 step 9) ---------------------------------------------------------------
+# Uang Persediaan (UP: kode bayar or KKP) may pay an order up to and including this total; LS has no ceiling.
+BATAS_UP = 200_000_000
+METODE_LS, METODE_UP_KODE_BAYAR, METODE_UP_KKP = "ls", "up_kode_bayar", "up_kkp"
+METODE_BAYAR = (METODE_LS, METODE_UP_KODE_BAYAR, METODE_UP_KKP)
+# The tax regime of each method and who deducts the taxes: under LS the satker's treasurer withholds
+# (PMK 59/2022); under UP the platform ("Pihak Lain") collects and its invoice counts as the faktur pajak.
+REZIM_PAJAK = {METODE_LS: "PMK 59/2022", METODE_UP_KODE_BAYAR: "PMK 58/2023", METODE_UP_KKP: "PMK 58/2023"}
+PEMUNGUT_PAJAK = {METODE_LS: "satker", METODE_UP_KODE_BAYAR: "platform", METODE_UP_KKP: "platform"}
+
+
+def metode_diizinkan(metode, total):
+    """LS pays any amount; both UP methods only a total of at most BATAS_UP (200.000.000 allowed)."""
+    if metode not in METODE_BAYAR:
+        return False
+    return metode == METODE_LS or int(total) <= BATAS_UP
+
+
+def biaya_transaksi(total, persen, tetap):
+    """Payment gateway + bank fee: `persen` of the total (Decimal, half-up to the Rupiah) plus a fixed
+    Rupiah amount; never more than the total itself."""
+    if isinstance(persen, float) or isinstance(tetap, float):
+        raise TypeError("money must not be float")
+    fee = percent_of(int(total), Decimal(str(persen))) + int(tetap)
+    return max(0, min(fee, int(total)))
+
+
+@dataclass(frozen=True)
+class RincianBayar:
+    """The figures of paying an order by one method: what the satker pays and what the Penyedia receives."""
+
+    metode: str
+    rezim: str
+    pemungut: str  # "satker" (withholds) or "platform" (collects)
+    diizinkan: bool
+    total: int  # paid by the satker (the order total, taxes included)
+    biaya: int  # transaction fee (payment gateway + bank)
+    diterima: int  # paid out to the Penyedia: total - biaya
+
+
+def rincian_bayar(metode, total, persen, tetap):
+    biaya = biaya_transaksi(total, persen, tetap)
+    return RincianBayar(
+        metode=metode,
+        rezim=REZIM_PAJAK[metode],
+        pemungut=PEMUNGUT_PAJAK[metode],
+        diizinkan=metode_diizinkan(metode, total),
+        total=int(total),
+        biaya=biaya,
+        diterima=int(total) - biaya,
+    )
+
+
 def format_rupiah(amount, locale="id"):
     """`Rp 1.250.000` (Indonesian grouping, no decimals)."""
     if amount is None:

@@ -26,13 +26,14 @@ from app.models import (
     Rup,
 )
 from app.models.purchasing import OPSI_KIRIM, STATUS_KATALOG
-from app.security import ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_SISTEM
+from app.security import ROLE_BENDAHARA, ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_SISTEM
 
 from . import clock, deadlines, documents, money, notify, scoping
 from .errors import Conflict, DomainError, Forbidden
 from .workflow import SYSTEM, T, Workflow, apply, audit
 
 PP, PPK, PENYEDIA, SISTEM = {ROLE_PP}, {ROLE_PPK}, {ROLE_PENYEDIA}, {ROLE_SISTEM}
+BENDAHARA = {ROLE_BENDAHARA}
 DOKUMEN_PERSIAPAN_MAX = 10 * 1024 * 1024
 RESPONSE_HOURS = 72
 
@@ -480,6 +481,10 @@ def _event(ctx):
             waktu = waktu.replace(tzinfo=None)
         except ValueError:
             raise DomainError(_l("Waktu pengiriman tidak valid.")) from None
+    # an event is something that happened: not in the future, not before the SP was signed
+    signed = ctx.obj.sp_ttd_penyedia_at
+    if waktu > clock.now() + timedelta(minutes=5) or (signed and waktu < signed - timedelta(minutes=5)):
+        raise DomainError(_l("Waktu pengiriman harus antara penandatanganan Surat Pesanan dan sekarang."))
     ctx.data["_event"] = dict(waktu=waktu, lokasi=lokasi[:200], status=status[:200], catatan=d.get("catatan"))
     return {}
 
@@ -606,7 +611,7 @@ def beri_penilaian(pesanan_id, actor, jenis, bintang, ulasan=None):
         p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
         if actor.id != p.ppk_id:
             raise Forbidden(_l("Penilaian diberikan oleh PPK pesanan ini."))
-        if p.status != "pesanan_tiba":
+        if not p.bast_ttd_ppk_at:  # now or later: any step after the BAST, payment included
             raise Conflict(_l("Penilaian dapat diberikan setelah pesanan tiba."))
         if jenis not in JENIS_PENILAIAN or (jenis == "kurir" and p.opsi_kirim != "kurir_penyedia"):
             raise DomainError(_l("Jenis penilaian tidak berlaku untuk pesanan ini."))
@@ -650,12 +655,46 @@ LABELS = {
     "minta_pickup": _l("Minta Pickup"),
     "terima_barang": _l("Periksa dan Tanda Tangani BAST"),
     "ttd_bast": _l("Tanda Tangani BAST"),
+    # Pembayaran (SPEC §6 step 9)
+    "pilih_ls": _l("Bayar dengan LS"),
+    "pilih_up": _l("Bayar dengan UP Kode Bayar"),
+    "pilih_kkp": _l("Bayar dengan UP KKP"),
+    "unggah_faktur": _l("Unggah Faktur Pajak"),
+    "unggah_bukti_potong": _l("Simpan Bukti Potong PPh"),
+    "lanjutkan_bayar": _l("Lanjutkan Pembayaran"),
+    "ajukan_bendahara": _l("Ajukan ke Bendahara"),
+    "konfirmasi_bayar": _l("Konfirmasi dan Terbitkan Kode Bayar"),
+    "kembalikan": _l("Kembalikan ke PPK"),
+    "lunas": _l("Pembayaran Diterima"),
+    "kode_kedaluwarsa": _l("Kode Bayar Kedaluwarsa"),
+    "terbitkan_ulang": _l("Terbitkan Kode Bayar Baru"),
+    "bayar_kkp": _l("Bayar dengan KKP"),
+    "kirim_ulang_tautan": _l("Kirim Ulang Tautan KKP"),
+    "ganti_metode": _l("Ganti Metode Pembayaran"),
 }
-STYLES = {"batalkan": "danger", "tolak_ppk": "danger", "batal_otomatis": "danger"}
+STYLES = {"batalkan": "danger", "tolak_ppk": "danger", "batal_otomatis": "danger", "kembalikan": "danger",
+          "kode_kedaluwarsa": "danger", "ganti_metode": "default"}  # fmt: skip
 
 
 def _t(source, action, target, roles, guard=None, effect=None):
     return T(source, action, target, roles, guard, effect, LABELS[action], STYLES.get(action, "primary"))
+
+
+def _bayar(name):
+    """A guard or effect of app/services/pembayaran.py, imported when it runs (that module imports this one)."""
+
+    def call(ctx):
+        from . import pembayaran
+
+        return getattr(pembayaran, name)(ctx)
+
+    call.__name__ = name
+    return call
+
+
+def _tb(source, action, target, roles, effect=None):
+    """A payment row of the table: guard pembayaran.<action>, effect pembayaran.<effect> (by name)."""
+    return _t(source, action, target, roles, _bayar(action), _bayar(effect) if effect else None)
 
 
 NEGO_OPEN = ("menunggu_negosiasi", "nego_pp", "nego_penyedia", "nego_selesai")
@@ -683,6 +722,29 @@ TRANSITIONS = (
 ) + tuple(
     _t(state,                 "batalkan",       "dibatalkan",        PP | PENYEDIA, _alasan,  _lepas_anggaran)
     for state in NEGO_OPEN
+) + (
+    # Pembayaran (SPEC §6 step 9): the guard is pembayaran.<action>, the effect pembayaran.<name> (_tb)
+    _tb("pesanan_tiba",       "pilih_ls",            "ls_dokumen",         PPK,       "simpan_metode"),
+    _tb("pesanan_tiba",       "pilih_up",            "pilih_bendahara",    PPK,       "simpan_metode"),
+    _tb("pesanan_tiba",       "pilih_kkp",           "kkp_menunggu",       PPK,       "simpan_metode"),
+    _tb("ls_dokumen",         "unggah_faktur",       "ls_dokumen",         PENYEDIA,  "simpan_faktur"),
+    _tb("dikembalikan",       "unggah_faktur",       "dikembalikan",       PENYEDIA,  "simpan_faktur"),
+    _tb("ls_dokumen",         "unggah_bukti_potong", "ls_dokumen",         PPK,       "simpan_bukti_potong"),
+    _tb("dikembalikan",       "unggah_bukti_potong", "dikembalikan",       PPK,       "simpan_bukti_potong"),
+    _tb("ls_dokumen",         "lanjutkan_bayar",     "pilih_bendahara",    PPK),
+    _tb("pilih_bendahara",    "ajukan_bendahara",    "menunggu_bendahara", PPK,       "simpan_bendahara"),
+    _tb("dikembalikan",       "ajukan_bendahara",    "menunggu_bendahara", PPK,       "simpan_bendahara"),
+    _tb("menunggu_bendahara", "konfirmasi_bayar",    "kode_bayar_terbit",  BENDAHARA, "simpan_kode"),
+    _tb("menunggu_bendahara", "kembalikan",          "dikembalikan",       BENDAHARA),
+    _tb("kode_bayar_terbit",  "lunas",               "selesai",            SISTEM,    "simpan_lunas"),
+    _tb("kode_bayar_terbit",  "kode_kedaluwarsa",    "kode_kedaluwarsa",   SISTEM,    "simpan_kedaluwarsa"),
+    _tb("kode_kedaluwarsa",   "terbitkan_ulang",     "kode_bayar_terbit",  BENDAHARA, "simpan_kode"),
+    _tb("kkp_menunggu",       "bayar_kkp",           "selesai",            PPK,       "simpan_lunas"),
+    _tb("kkp_menunggu",       "lunas",               "selesai",            SISTEM,    "simpan_lunas"),
+    _tb("kkp_menunggu",       "kirim_ulang_tautan",  "kkp_menunggu",       PPK,       "simpan_tautan_baru"),
+) + tuple(
+    _tb(state,                "ganti_metode",        "pesanan_tiba",       PPK,       "simpan_ganti_metode")
+    for state in ("ls_dokumen", "pilih_bendahara", "dikembalikan", "kkp_menunggu")
 )
 # fmt: on
 FIELDS = {
@@ -696,6 +758,13 @@ FIELDS = {
     "catat_pengiriman": ("waktu", "lokasi", "status", "catatan"),
     "terima_barang": ("periksa", "bast_nomor", "passphrase"),
     "ttd_bast": ("passphrase",),
+    "pilih_kkp": ("pemegang", "nama_pemegang", "email_pemegang"),
+    "unggah_faktur": ("berkas", "nama_berkas", "jenis_tagihan", "nomor_tagihan"),
+    "unggah_bukti_potong": ("berkas", "nama_berkas", "jenis_pph", "jumlah_pph", "tanpa_bukti_potong"),
+    "ajukan_bendahara": ("bendahara_id",),
+    "konfirmasi_bayar": ("dokumen_diperiksa",),
+    "kembalikan": ("alasan",),
+    "bayar_kkp": ("setuju",),
 }
 
 
@@ -707,6 +776,11 @@ def _is_party(p, actor, transition):
         return True
     if ROLE_PP in roles and actor.id == p.pp_id:
         return True
+    if ROLE_BENDAHARA in roles:  # the BUD / Bendahara Pengeluaran the PPK sent the payment to
+        from .pembayaran import bendahara_id
+
+        if actor.id == bendahara_id(p):
+            return True
     return ROLE_PPK in roles and actor.id == p.ppk_id
 
 
@@ -722,7 +796,13 @@ def _pihak_berikut(p, status):
         "diproses_penyedia": [p.pp.email, p.ppk.email],
         "dalam_pengiriman": [p.pp.email, p.ppk.email],
         "pesanan_tiba": penyedia,
-    }.get(status)
+    }.get(status) or _pihak_pembayaran(p, status)
+
+
+def _pihak_pembayaran(p, status):
+    from .pembayaran import STATUS_BAYAR, pihak_berikut
+
+    return pihak_berikut(p, status) if status in STATUS_BAYAR else None
 
 
 def _notify(ctx):

@@ -19,7 +19,9 @@ def register(appbuilder):
     tte.register(appbuilder)
     katalog.register(appbuilder)
     __import__("app.views.katalog_toko", fromlist=["register"]).register(appbuilder)  # PP shop and cart
+    __import__("app.views.rup", fromlist=["register"]).register(appbuilder)  # RUP budget lines
     __import__("app.views.operasi", fromlist=["register"]).register(appbuilder)  # Operasional (issue 6)
+    __import__("app.views.pembayaran", fromlist=["register"]).register(appbuilder)  # Pembayaran (SPEC §6.9)
 
     from app import api
 

@@ -40,8 +40,16 @@ def jam(value):
     return _clock_time(value)
 
 
+def persen(value):
+    """A percentage as typed back into a form: `11`, `11.5` (no trailing zeros)."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+    return text
+
+
 def init_app(app):
-    app.jinja_env.filters.update(rupiah=rupiah, tanggal=tanggal, waktu=waktu, jam=jam)
+    app.jinja_env.filters.update(rupiah=rupiah, tanggal=tanggal, waktu=waktu, jam=jam, persen=persen)
 
     @app.before_request
     def _remember_locale():

@@ -5,13 +5,14 @@ changes) or rejects (the SP stays as it was); unanswered for 3x24 h it is reject
 A quantity change that moves the total by more than 10 % is refused (money.ADENDUM_QTY_MAX_PERSEN)."""
 
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Adendum, LayananTambahan, PesananKatalog, PesananKatalogLayanan, PortalUser
@@ -32,13 +33,22 @@ def pending(p):
 
 
 def _pct(value):
+    """A tax percentage as stored (Persen: exact hundredths), so what is previewed is what is kept."""
     try:
-        pct = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise DomainError(_l("Persentase pajak tidak valid.")) from None
-    if pct < 0 or pct > 100:
-        raise DomainError(_l("Persentase pajak tidak valid."))
+        pct = Decimal(str(value).strip().replace(",", "."))
+        ok = pct.is_finite() and 0 <= pct <= 100 and pct == pct.quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError, ArithmeticError):
+        ok = False
+    if not ok:
+        raise DomainError(_l("Persentase pajak tidak valid: 0 sampai 100, paling banyak dua desimal."))
     return pct
+
+
+def _qty(value):
+    text = str(value).strip()
+    if not re.fullmatch(r"[0-9]{1,7}", text, re.ASCII) or int(text) < 1:
+        raise DomainError(_l("Jumlah tidak valid: tulis bilangan bulat, misalnya 12."))
+    return int(text)
 
 
 def _simulate(p, changes):
@@ -52,15 +62,15 @@ def _simulate(p, changes):
         rows.append({"perubahan": what, "sebelum": str(before), "sesudah": str(after)})
 
     for key, qty in (changes.get("qty") or {}).items():
-        item = items.get(int(key))
-        qty = purchasing._as_int(qty, _l("Jumlah tidak valid."), 1) if item else None
+        item = items.get(scoping.as_id(key))
         if item is None:
             raise DomainError(_l("Baris pesanan tidak dikenal."))
+        qty = _qty(qty)
         row(gettext("Jumlah %(nama)s", nama=item["nama"]), item["qty"], qty)
         item["qty"] = qty
     for field, label in (("ppn", "PPN"), ("ppnbm", "PPnBM")):
         for key, value in (changes.get(field) or {}).items():
-            item = items.get(int(key))
+            item = items.get(scoping.as_id(key))
             if item is None:
                 raise DomainError(_l("Baris pesanan tidak dikenal."))
             new = _pct(value)
@@ -72,18 +82,24 @@ def _simulate(p, changes):
             raise DomainError(_l("Ongkos kirim hanya diubah untuk Kurir Penyedia."))
         ongkir = purchasing._as_int(changes["ongkir"], _l("Ongkos kirim tidak valid."))
         row(gettext("Ongkos kirim"), money.format_rupiah(p.ongkir), money.format_rupiah(ongkir))
-    for lid in changes.get("hapus_layanan") or []:
-        svc = layanan.pop(int(lid), None)
+    for lid in dict.fromkeys(changes.get("hapus_layanan") or []):
+        svc = layanan.pop(scoping.as_id(lid), None)
         if svc is None:
             raise DomainError(_l("Layanan tambahan tidak dikenal."))
         row(gettext("Hapus layanan %(nama)s", nama=svc["nama"]), money.format_rupiah(svc["harga"]), "-")
     tambah = []
-    for lid in changes.get("tambah_layanan") or []:
-        lay = db.session.get(LayananTambahan, int(lid))
+    # the price signed in the letter is kept with the proposal: a later catalogue change can't alter it
+    harga_tetap = changes.get("_harga_layanan") or {}
+    on_order = {x.layanan_id for x in p.layanan}
+    for lid in dict.fromkeys(changes.get("tambah_layanan") or []):
+        lay = db.session.get(LayananTambahan, scoping.as_id(lid)) if scoping.as_id(lid) else None
         if lay is None or lay.produk_id not in {i.produk_id for i in p.items}:
             raise DomainError(_l("Layanan tambahan tidak dikenal untuk produk ini."))
-        tambah.append(lay)
-        row(gettext("Tambah layanan %(nama)s", nama=lay.nama), "-", money.format_rupiah(lay.harga))
+        if lay.id in on_order:
+            raise DomainError(_l("Layanan %(nama)s sudah ada di pesanan.", nama=lay.nama))
+        harga = int(harga_tetap.get(str(lay.id), lay.harga))
+        tambah.append({"layanan": lay, "harga": harga})
+        row(gettext("Tambah layanan %(nama)s", nama=lay.nama), "-", money.format_rupiah(harga))
     if changes.get("klausul") is not None:
         row(gettext("Klausul Surat Pesanan"), p.klausul or "-", changes["klausul"].strip() or "-")
     if changes.get("tanggal_tiba_diminta"):
@@ -93,8 +109,9 @@ def _simulate(p, changes):
             raise DomainError(_l("Tanggal tiba tidak valid.")) from None
         row(gettext("Tanggal tiba yang diminta"), p.tanggal_tiba_diminta, tanggal)
     if changes.get("ppk_id"):
-        ppk = db.session.get(PortalUser, int(changes["ppk_id"]))
-        if ppk is None or ppk.satker_id != p.satker_id or ROLE_PPK not in {r.name for r in ppk.roles}:
+        ppk_id = scoping.as_id(changes["ppk_id"])
+        ppk = db.session.get(PortalUser, ppk_id) if ppk_id else None
+        if ppk is None or not ppk.active or ppk.satker_id != p.satker_id or ROLE_PPK not in {r.name for r in ppk.roles}:
             raise DomainError(_l("Pilih PPK dari satuan kerja yang sama."))
         row(gettext("Penandatangan (PPK)"), p.ppk.username, ppk.username)
     if not rows:
@@ -102,7 +119,7 @@ def _simulate(p, changes):
 
     orig = {i.id: i for i in p.items}
     layanan_lama = sum(x.harga for x in p.layanan)
-    layanan_baru = sum(x["harga"] for x in layanan.values()) + sum(x.harga for x in tambah)
+    layanan_baru = sum(x["harga"] for x in layanan.values()) + sum(x["harga"] for x in tambah)
 
     def lines_total(use_new_tax):
         amounts = [
@@ -131,8 +148,51 @@ def _simulate(p, changes):
 def pratinjau(pesanan_id, actor, changes):
     """The before/after preview of a proposed addendum, with the new total; changes nothing."""
     p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
+    _boleh_diajukan(p, actor)
     figures, rows = _simulate(p, changes)
     return {"rows": rows, "total_lama": p.total, "total_baru": figures["total"]}
+
+
+def _boleh_diajukan(p, actor):
+    """Who may propose, and when (SPEC §6.8); returns the proposer's side."""
+    pengusul = _pengusul(p, actor)
+    _masih_terbuka(p)
+    if pending(p):
+        raise Conflict(_l("Masih ada adendum yang menunggu jawaban."))
+    return pengusul
+
+
+def _batas_jumlah(p, geser):
+    """The 10 % rule counts every quantity change since the SP was signed, not each addendum alone,
+    so three +9 % addenda in a row are refused like one +27 %."""
+    adenda = db.session.execute(select(Adendum).where(Adendum.pesanan_id == p.id).order_by(Adendum.id)).scalars().all()
+    dasar = adenda[0].total_lama if adenda else p.total  # the total as the SP was signed
+    sebelumnya = sum(int(json.loads(a.perubahan).get("_geser_qty", 0)) for a in adenda if a.status == "diterima")
+    shift = money.geser_persen(dasar, dasar + sebelumnya + geser)
+    if shift > money.ADENDUM_QTY_MAX_PERSEN:
+        raise DomainError(_l("Perubahan jumlah menggeser total %(pct)s%%, melebihi batas 10%%.", pct=f"{shift:.1f}"))
+
+
+def _cukup_anggaran(p, total_baru):
+    """Refuse before anything is signed when the RUP can't carry the new total."""
+    rup = p.rup
+    db.session.refresh(rup)
+    if total_baru > rup.pagu - rup.terpakai + (p.anggaran_terpakai or 0):
+        raise DomainError(
+            _l(
+                "Sisa anggaran RUP %(kode)s (%(sisa)s) tidak mencukupi untuk pesanan ini (%(total)s).",
+                kode=rup.kode,
+                sisa=money.format_rupiah(rup.sisa),
+                total=money.format_rupiah(total_baru),
+            )
+        )
+
+
+def _masih_terbuka(p):
+    if p.status not in OPEN_STATES or p.bast_ttd_ppk_at:
+        raise Conflict(_l("Adendum hanya dapat diajukan sebelum BAST dan pembayaran."))
+    if p.opsi_kirim == "pihak_ketiga" and p.pickup_diminta_at:
+        raise Conflict(_l("Untuk kurir pihak ketiga, adendum hanya sebelum permintaan pickup."))
 
 
 def _pengusul(p, actor):
@@ -150,20 +210,16 @@ def ajukan(pesanan_id, actor, changes, passphrase):
 
     try:
         p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
-        pengusul = _pengusul(p, actor)
-        if p.status not in OPEN_STATES or p.bast_ttd_ppk_at:
-            raise Conflict(_l("Adendum hanya dapat diajukan sebelum BAST dan pembayaran."))
-        if p.opsi_kirim == "pihak_ketiga" and p.pickup_diminta_at:
-            raise Conflict(_l("Untuk kurir pihak ketiga, adendum hanya sebelum permintaan pickup."))
-        if pending(p):
-            raise Conflict(_l("Masih ada adendum yang menunggu jawaban."))
+        pengusul = _boleh_diajukan(p, actor)
+        changes = {k: v for k, v in changes.items() if not str(k).startswith("_")}  # ours, not the caller's
+        if changes.get("ppk_id") and pengusul != "ppk":
+            raise Forbidden(_l("Penandatangan (PPK) hanya dapat diubah oleh PPK."))
         figures, rows = _simulate(p, changes)
         if changes.get("qty"):
-            shift = money.geser_persen(p.total, figures["total_qty_only"])
-            if shift > money.ADENDUM_QTY_MAX_PERSEN:
-                raise DomainError(
-                    _l("Perubahan jumlah menggeser total %(pct)s%%, melebihi batas 10%%.", pct=f"{shift:.1f}")
-                )
+            _batas_jumlah(p, figures["total_qty_only"] - p.total)
+            changes["_geser_qty"] = figures["total_qty_only"] - p.total
+        changes["_harga_layanan"] = {str(t["layanan"].id): t["harga"] for t in figures["tambah"]}
+        _cukup_anggaran(p, figures["total"])
         now = clock.now()
         count = db.session.execute(select(func.count(Adendum.id)).where(Adendum.pesanan_id == p.id)).scalar_one()
         nomor = f"{p.sp_nomor}/ADD-{count + 1}"
@@ -217,11 +273,17 @@ def _terapkan(ctx):
     p = a.pesanan
     from app.models import Dokumen
 
+    # everything is checked before the countersignature, so a refusal signs (and audits) nothing
+    _masih_terbuka(p)
+    figures, _rows = _simulate(p, json.loads(a.perubahan))
+    if figures["total"] != a.total_baru:
+        raise Conflict(_l("Pesanan berubah sejak adendum ini diajukan; tolak dan ajukan adendum baru."))
+    _cukup_anggaran(p, figures["total"])
     doc = db.session.get(Dokumen, a.dokumen_id)
     ctx.data["_signed"] = tte.sign_pdf(ctx.actor, purchasing.documents.read(doc.stored_name),
                                        ctx.data.get("passphrase"), reason=f"Adendum {a.nomor}")  # fmt: skip
-    figures, _rows = _simulate(p, json.loads(a.perubahan))
     ctx.data["_figures"] = figures
+    ctx.data["_version"] = p.version
     return {}
 
 
@@ -238,9 +300,10 @@ def _simpan(ctx):
         for svc in list(p.layanan):
             if svc.id not in f["layanan"]:
                 p.layanan.remove(svc)
-        for lay in f["tambah"]:
+        for t in f["tambah"]:
+            lay = t["layanan"]
             p.layanan.append(
-                PesananKatalogLayanan(layanan_id=lay.id, nama=lay.nama, harga_katalog=lay.harga, harga=lay.harga)
+                PesananKatalogLayanan(layanan_id=lay.id, nama=lay.nama, harga_katalog=t["harga"], harga=t["harga"])
             )
         if changes.get("klausul") is not None:
             p.klausul = changes["klausul"].strip() or None
@@ -250,7 +313,17 @@ def _simpan(ctx):
             p.ppk_id = int(changes["ppk_id"])
         purchasing._hitung(p)
     purchasing._anggaran(p, p.total)
-    p.version += 1
+    # compare-and-set on the order too: a step taken on it meanwhile (BAST, pickup) makes this one lose
+    won = db.session.execute(
+        update(PesananKatalog)
+        .where(PesananKatalog.id == p.id, PesananKatalog.version == ctx.data["_version"],
+               PesananKatalog.status.in_(OPEN_STATES), PesananKatalog.bast_ttd_ppk_at.is_(None))
+        .values(version=ctx.data["_version"] + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # fmt: skip
+    if won != 1:
+        raise Conflict(_l("Pesanan berubah sejak adendum ini diajukan; tolak dan ajukan adendum baru."))
+    p.version = ctx.data["_version"] + 1
     doc = purchasing._store_pdf(ctx.data["_signed"], "adendum", f"{a.nomor.replace('/', '-')}.pdf", ctx.actor,
                                 clock.now())  # fmt: skip
     a.dokumen_id = doc.id

@@ -57,11 +57,20 @@ def rup_baru(item, actor):
 def ubah_rup(item, actor):
     with db.session.no_autoflush:
         # the committed amount is the orders', never the form's: re-read it from the database
-        item.terpakai = db.session.execute(select(Rup.terpakai).where(Rup.id == item.id)).scalar_one()
+        item.terpakai, satker_lama = db.session.execute(
+            select(Rup.terpakai, Rup.satker_id).where(Rup.id == item.id)
+        ).one()
         _check(item, actor)
+        satker_baru = item.satker.id if item.satker is not None else item.satker_id
+        if satker_baru != satker_lama and _dipakai(item):
+            raise DomainError(_l("RUP yang sudah dipakai pesanan tidak dapat dipindah ke satuan kerja lain."))
+
+
+def _dipakai(item):
+    used = db.session.execute(select(func.count(PesananKatalog.id)).where(PesananKatalog.rup_id == item.id))
+    return bool(used.scalar_one() or item.terpakai)
 
 
 def hapus_rup(item):
-    used = db.session.execute(select(func.count(PesananKatalog.id)).where(PesananKatalog.rup_id == item.id))
-    if used.scalar_one() or item.terpakai:
+    if _dipakai(item):
         raise DomainError(_l("RUP yang sudah dipakai pesanan tidak dapat dihapus."))

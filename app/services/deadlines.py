@@ -73,6 +73,18 @@ def sisa(deadline_row, now=None):
     return deadline_row.due_at - (now or clock.now())
 
 
+def batas(kind, entity, entity_id):
+    """When the running deadline of this kind is due (None when none runs): pages show the time left."""
+    return db.session.execute(
+        select(Deadline.due_at).where(
+            Deadline.kind == kind,
+            Deadline.entity == entity,
+            Deadline.entity_id == entity_id,
+            Deadline.status == "aktif",
+        )
+    ).scalar_one_or_none()
+
+
 def _fire(deadline_id, now):
     """Fire one due deadline; exactly one caller wins the compare-and-set."""
     won = db.session.execute(

@@ -27,7 +27,7 @@ def _pastikan_pp(actor):
 
 def _jumlah(value):
     text = str(value if value is not None else "").strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise DomainError(_l("Jumlah pesanan harus berupa bilangan bulat."))
     qty = int(text) if len(text) <= 9 else 10**9  # far above any maximum, and no integer overflow
     if qty < 1:
@@ -71,7 +71,7 @@ def baris(actor, ids=None):
 def ambil(actor, line_id):
     """One of the PP's own lines; anybody else's is not found."""
     _pastikan_pp(actor)
-    line_id = int(line_id) if str(line_id).isdigit() else None
+    line_id = scoping.as_id(line_id)
     line = db.session.execute(_milik(actor).where(KeranjangKatalog.id == line_id)).scalar_one_or_none()
     if line is None:
         raise NotFound(_l("Baris keranjang tidak ditemukan."))
@@ -157,10 +157,10 @@ def pilihan(actor, raw_ids):
         raw = str(raw).strip()
         if not raw:
             continue
-        if not raw.isdigit():
+        if scoping.as_id(raw) is None:
             raise NotFound(_l("Baris keranjang tidak ditemukan."))
-        if int(raw) not in ids:
-            ids.append(int(raw))
+        if scoping.as_id(raw) not in ids:
+            ids.append(scoping.as_id(raw))
     lines = baris(actor, ids) if ids else []
     if len(lines) != len(ids):
         raise NotFound(_l("Baris keranjang tidak ditemukan."))
@@ -189,7 +189,7 @@ def baris_checkout(actor, ticked=()):
     if ROLE_PP not in scoping.roles_of(actor) or not actor.satker_id:
         return [], set()
     lines = baris(actor)
-    wanted = {int(x) for x in ticked if str(x).strip().isdigit()}
+    wanted = {scoping.as_id(x) for x in ticked} - {None}
     dipilih = {x.id for x in lines if x.id in wanted}
     if dipilih:
         penyedia = {x.produk.penyedia_id for x in lines if x.id in dipilih}

@@ -113,6 +113,10 @@ def format_rupiah(amount, locale="id"):
     return format_currency(Decimal(int(amount)), "IDR", format="¤ #,##0", currency_digits=False, locale=locale)
 
 
+# Rp 10 triliun: far above any order, and keeps BIGINT, Decimal arithmetic and terbilang safe
+ANGKA_MAKS = 10**13
+
+
 def parse_rupiah(text):
     """Read what a user types: `Rp 1.250.000`, `1.250.000`, `1250000` -> 1250000."""
     cleaned = str(text).replace("Rp", "").replace(" ", "").replace(".", "")
@@ -121,6 +125,6 @@ def parse_rupiah(text):
         if frac.strip("0"):
             raise ValueError("Rupiah has no fraction")
         cleaned = whole
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()) or int(cleaned) > ANGKA_MAKS:
         raise ValueError("not a Rupiah amount")
     return int(cleaned)

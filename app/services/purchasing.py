@@ -5,12 +5,14 @@ Every step that waits for somebody starts a 3x24 h deadline (SPEC §7); the swee
 through this table's `batal_otomatis` row, acted by the portal itself (workflow.SYSTEM).
 """
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import (
@@ -103,12 +105,21 @@ def harga_terendah(produk_id):
 # --- checkout (creates the order) ------------------------------------------------------------
 
 
-def _as_int(value, message, minimum=0):
-    try:
-        number = int(str(value).replace(".", "")) if not isinstance(value, int) else value
-    except (TypeError, ValueError):
-        raise DomainError(message) from None
-    if number < minimum:
+_ANGKA = re.compile(r"[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+")
+
+
+def _as_int(value, message, minimum=0, maximum=money.ANGKA_MAKS):
+    """A whole number as typed (`1250000` or `1.250.000`); anything else ("10,5", "1e3", "²") is refused."""
+    if isinstance(value, bool):
+        raise DomainError(message)
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value if value is not None else "").strip()
+        if not _ANGKA.fullmatch(text):
+            raise DomainError(message)
+        number = int(text.replace(".", ""))
+    if number < minimum or number > maximum:
         raise DomainError(message)
     return number
 
@@ -158,10 +169,10 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
                 raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=p.nama, stok=p.stok))
         if len({p.penyedia_id for p, _, _, _ in produk}) != 1:
             raise DomainError(_l("Satu pesanan hanya untuk satu Penyedia; checkout per Penyedia."))
-        rup = db.session.get(Rup, int(rup_id)) if str(rup_id or "").isdigit() else None
+        rup = db.session.get(Rup, scoping.as_id(rup_id)) if scoping.as_id(rup_id) else None
         if rup is None or rup.satker_id != pp.satker_id:
             raise DomainError(_l("Pilih RUP satuan kerja Anda."))
-        ppk = db.session.get(PortalUser, int(ppk_id)) if str(ppk_id or "").isdigit() else None
+        ppk = db.session.get(PortalUser, scoping.as_id(ppk_id)) if scoping.as_id(ppk_id) else None
         if ppk is None or ppk.satker_id != pp.satker_id or ROLE_PPK not in {r.name for r in ppk.roles}:
             raise DomainError(_l("Pilih PPK dari satuan kerja yang sama."))
         if opsi_kirim not in OPSI_KIRIM:
@@ -264,12 +275,12 @@ def _proposal(ctx):
     services = {x.id: x for x in p.layanan}
     prices = {}
     for key, value in harga.items():
-        item = items.get(int(key)) if str(key).isdigit() else None
+        item = items.get(scoping.as_id(key))
         if item is None:
             raise DomainError(_l("Baris pesanan tidak dikenal."))
         prices[("item", item.id)] = _as_int(value, _l("Harga harus bilangan bulat Rupiah lebih dari nol."), 1)
     for key, value in layanan.items():
-        svc = services.get(int(key)) if str(key).isdigit() else None
+        svc = services.get(scoping.as_id(key))
         if svc is None:
             raise DomainError(_l("Layanan tambahan tidak dikenal."))
         prices[("layanan", svc.id)] = _as_int(value, _l("Harga harus bilangan bulat Rupiah lebih dari nol."), 1)
@@ -379,7 +390,7 @@ def sp_nomor(p, now):
     )
 
 
-def _sp_data(p, nomor, now):
+def _sp_data(p, nomor, now, klausul=None):
     lines = [
         {
             "nama": i.nama,
@@ -412,7 +423,7 @@ def _sp_data(p, nomor, now):
             "ongkir": p.ongkir,
             "total": p.total,
         },
-        "klausul": [c.strip() for c in (p.klausul or "").splitlines() if c.strip()],
+        "klausul": [c.strip() for c in ((p.klausul if klausul is None else klausul) or "").splitlines() if c.strip()],
         "jadwal": {"tanggal_kirim": p.tanggal_tiba_diminta},
     }
 
@@ -430,9 +441,9 @@ def _buat_sp(ctx):
 
     p, actor, now = ctx.obj, ctx.actor, clock.now()
     klausul = (ctx.data.get("klausul") or "").strip()[:4000]
-    p.klausul = klausul or None
     nomor = sp_nomor(p, now)
-    pdf = dokumen_pdf.surat_pesanan_pdf(_sp_data(p, nomor, now))
+    # the clauses reach the order only through the returned changes: a wrong passphrase keeps none of them
+    pdf = dokumen_pdf.surat_pesanan_pdf(_sp_data(p, nomor, now, klausul=klausul))
     ctx.data["_signed"] = tte.sign_pdf(actor, pdf, ctx.data.get("passphrase"), reason=f"Surat Pesanan {nomor}")
     ctx.data["_nomor"] = nomor
     return {"sp_nomor": nomor, "sp_ttd_ppk_at": now, "klausul": klausul or None}
@@ -477,9 +488,11 @@ def _event(ctx):
     if not isinstance(waktu, datetime):
         try:
             # typed in Jakarta time; stored as UTC like every time in the portal
-            waktu = datetime.fromisoformat(str(waktu)).replace(tzinfo=clock.WIB).astimezone(UTC)
-            waktu = waktu.replace(tzinfo=None)
-        except ValueError:
+            typed = datetime.fromisoformat(str(waktu))
+            if typed.tzinfo is not None:
+                raise ValueError("times are typed in WIB, without an offset")
+            waktu = typed.replace(tzinfo=clock.WIB).astimezone(UTC).replace(tzinfo=None)
+        except (ValueError, OverflowError):
             raise DomainError(_l("Waktu pengiriman tidak valid.")) from None
     # an event is something that happened: not in the future, not before the SP was signed
     signed = ctx.obj.sp_ttd_penyedia_at
@@ -503,6 +516,10 @@ def _pickup(ctx):
         raise DomainError(_l("Permintaan pickup hanya untuk kurir pihak ketiga."))
     if p.pickup_diminta_at:
         raise Conflict(_l("Pickup sudah diminta."))
+    from .adendum import pending
+
+    if pending(p):  # after the pickup no addendum may change the order, so answer the pending one first
+        raise Conflict(_l("Selesaikan adendum yang menunggu jawaban sebelum meminta pickup."))
     return {"pickup_diminta_at": clock.now()}
 
 
@@ -544,6 +561,8 @@ def _periksa(ctx):
         kondisi = (row.get("kondisi") or "").strip() or str(_l("Baik"))
         rows.append((item, qty, kondisi[:40], row.get("sesuai") is True, (row.get("catatan") or "").strip() or None))
     nomor = (d.get("bast_nomor") or "").strip() or bast_nomor(p, now)
+    if len(nomor) > 60:
+        raise DomainError(_l("Nomor BAST paling panjang 60 karakter."))
     taken = db.session.execute(
         select(PesananKatalog.id).where(PesananKatalog.bast_nomor == nomor, PesananKatalog.id != p.id)
     ).first()
@@ -625,14 +644,17 @@ def beri_penilaian(pesanan_id, actor, jenis, bintang, ulasan=None):
                                created_at=clock.now())  # fmt: skip
         db.session.add(row)
         if jenis == "pesanan":
-            for item in p.items:
-                db.session.execute(update(Produk).where(Produk.id == item.produk_id).values(
+            for produk_id in sorted({item.produk_id for item in p.items}):  # two variants: one product, once
+                db.session.execute(update(Produk).where(Produk.id == produk_id).values(
                     rating_total=Produk.rating_total + bintang, rating_count=Produk.rating_count + 1))  # fmt: skip
         else:  # the supplier's rating shown in the catalog counts its service and its courier
             db.session.execute(update(Penyedia).where(Penyedia.id == p.penyedia_id).values(
                 rating_total=Penyedia.rating_total + bintang, rating_count=Penyedia.rating_count + 1))  # fmt: skip
         audit("pesanan_katalog", p.id, f"penilaian_{jenis}", actor, note=f"{bintang}/5", role=ROLE_PPK)
         db.session.commit()
+    except IntegrityError:  # the same rating submitted twice at once: the unique key kept one
+        db.session.rollback()
+        raise Conflict(_l("Penilaian ini sudah diberikan.")) from None
     except Exception:
         db.session.rollback()
         raise

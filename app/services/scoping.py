@@ -5,6 +5,8 @@ Every list, show, edit, delete, action, download and API lookup goes through
 Another organisation's row is simply not found (404), never shown.
 """
 
+import re
+
 from flask import g
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, false, or_, select, true
@@ -120,11 +122,25 @@ def scoped_select(model, user):
     return select(model).where(visible_clause(model, user))
 
 
+_ID = re.compile(r"[0-9]{1,10}")
+
+
+def as_id(value):
+    """An id from a form or URL as an int, or None: ASCII digits only (no "²", "1e3", "-1"), within
+    the 32-bit integer keys, so a huge or odd value is simply not found instead of a database error."""
+    if isinstance(value, bool):
+        return None
+    text = str(value).strip() if value is not None else ""
+    if not _ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 0 < number < 2**31 else None
+
+
 def get_scoped(model, pk, user, message=None):
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound(message) from None
+    pk = as_id(pk)
+    if pk is None:
+        raise NotFound(message)
     obj = db.session.execute(scoped_select(model, user).where(model.id == pk)).scalar_one_or_none()
     if obj is None:
         raise NotFound(message)

@@ -30,7 +30,7 @@ SORTS = [
 def _int_arg(args, name, limit=10**15):
     """A whole number from the query string (Indonesian dots allowed), clamped so no database overflows."""
     value = args.get(name, "").replace(".", "").strip()
-    return min(int(value), limit) if value.isdigit() and len(value) < 20 else None
+    return min(int(value), limit) if value.isascii() and value.isdigit() and len(value) < 20 else None
 
 
 def konteks_toko(user, args, endpoint):

@@ -294,3 +294,90 @@ def test_a_used_rup_cannot_be_deleted(app, k, login, sides):
     db.session.expire_all()
     assert db.session.get(Rup, k["rup"].id) is not None
     assert db.session.query(PesananKatalog).count() == 1
+
+
+# --- refusals found in review: each changes nothing and answers 4xx, never 500 ----------------------
+
+
+def test_bad_input_is_refused_cleanly(app, k, sides):
+    ppk, penyedia = sides["ppk"], sides["penyedia"]
+    pk, item = _to_ppk(k, sides)
+    # a wrong passphrase keeps none of the clauses typed with it
+    _post(ppk, pk, "buat_pesanan", passphrase="salah-passphrase", klausul="KLAUSUL BOCOR")
+    assert _pesanan(pk).klausul is None
+    assert ppk.get("/katalog/99999999999999999999").status_code == 404
+    assert ppk.get(f"/katalog/{pk}/dokumen/adendum/99999999999999999999").status_code == 404
+    assert _post(ppk, pk, "buat_pesanan", passphrase=PPK_PASS).status_code == 302
+    assert _post(penyedia, pk, "ttd_sp", passphrase=UMKM_PASS).status_code == 302
+    for bad in ({f"qty_{item}": "10,5"}, {f"ppn_{item}": "11,555"}, {f"ppn_{item}": "NaN"},
+                {"ongkir": "9" * 25}, {"ppk_id": "²"}, {"tambah_layanan": "²"}):  # fmt: skip
+        resp = ppk.post(f"/katalog/{pk}/adendum", data={**bad, "mode": "pratinjau"})
+        assert resp.status_code == 400, (bad, resp.status_code)
+    # the signatory is the PPK's to change; an over-budget addendum is refused before anything is signed
+    resp = penyedia.post(f"/katalog/{pk}/adendum", data={"ppk_id": str(k["ppk"].id + 999), "mode": "pratinjau"})
+    assert resp.status_code == 400
+    resp = penyedia.post(
+        f"/katalog/{pk}/adendum", data={"ongkir": "Rp 9.000.000", "mode": "ajukan", "passphrase": UMKM_PASS}
+    )
+    assert resp.status_code == 400 and "RUP" in resp.data.decode() and db.session.query(Adendum).count() == 0
+    # shipping: odd times and a long BAST number
+    assert _post(penyedia, pk, "kirim", lokasi="Gudang", status="Dikirim", waktu="0001-01-01T00:00").status_code == 400
+    assert _post(penyedia, pk, "kirim", lokasi="Gudang", status="Dikirim").status_code == 302
+    bast = {f"qty_diterima_{item}": "10", f"sesuai_{item}": "1", "passphrase": PPK_PASS, "bast_nomor": "B" * 61}
+    assert _post(ppk, pk, "terima_barang", **bast).status_code == 400
+    assert _pesanan(pk).status == "dalam_pengiriman"
+
+
+def test_negotiated_price_too_large_is_refused(app, k, sides):
+    resp = _checkout(sides["pp"], k)
+    pk = int(re.search(r"/katalog/(\d+)$", resp.headers["Location"]).group(1))
+    item = _pesanan(pk).items[0].id
+    assert _post(sides["pp"], pk, "ajukan_nego", **{f"harga_{item}": "9" * 18}).status_code == 400
+    assert _pesanan(pk).status == "menunggu_negosiasi"
+
+
+def test_quantity_rule_counts_every_addendum_since_the_sp(app, k, sides):
+    ppk, penyedia = sides["ppk"], sides["penyedia"]
+    pk, item = _to_processing(k, sides)  # 10 units
+    for qty, expected in (("11", 302), ("12", 400)):  # +10 %, then +20 % since the SP: refused
+        resp = ppk.post(f"/katalog/{pk}/adendum", data={f"qty_{item}": qty, "mode": "ajukan", "passphrase": PPK_PASS})
+        assert resp.status_code == expected, resp.data.decode()[-800:]
+        if expected == 302:
+            a = db.session.query(Adendum).one()
+            penyedia.post(f"/katalog/{pk}/adendum/{a.id}/terima", data={"passphrase": UMKM_PASS, "version": a.version})
+    assert _pesanan(pk).items[0].qty == 11
+
+
+def test_added_service_keeps_the_signed_price(app, k, sides):
+    from app.models import LayananTambahan
+
+    lay = LayananTambahan(produk_id=k["produk"].id, nama="Garansi", harga=50_000)
+    db.session.add(lay)
+    db.session.commit()
+    ppk, penyedia = sides["ppk"], sides["penyedia"]
+    pk, _ = _to_processing(k, sides)
+    html = ppk.get(f"/katalog/{pk}").data.decode()
+    assert html.count(f'name="tambah_layanan" value="{lay.id}"') == 1
+    data = {"tambah_layanan": [str(lay.id), str(lay.id)], "mode": "ajukan", "passphrase": PPK_PASS}
+    assert ppk.post(f"/katalog/{pk}/adendum", data=data).status_code == 302
+    a = db.session.query(Adendum).one()
+    assert a.total_baru == a.total_lama + 50_000
+    # the Penyedia raises the catalogue price before accepting: the order takes the signed price, once
+    db.session.execute(LayananTambahan.__table__.update().values(harga=900_000))
+    db.session.commit()
+    # a pickup request waits for the pending addendum (third-party couriers only, refused here anyway)
+    resp = penyedia.post(f"/katalog/{pk}/adendum/{a.id}/terima", data={"passphrase": UMKM_PASS, "version": a.version})
+    assert resp.status_code == 302
+    p = _pesanan(pk)
+    assert [(x.nama, x.harga) for x in p.layanan] == [("Garansi", 50_000)] and p.total == a.total_baru
+    resp = ppk.post(f"/katalog/{pk}/adendum", data={"tambah_layanan": str(lay.id), "mode": "pratinjau"})
+    assert resp.status_code == 400  # already on the order
+
+
+def test_pickup_waits_for_a_pending_addendum(app, k, sides):
+    penyedia = sides["penyedia"]
+    pk, _ = _to_processing(k, sides, opsi_kirim="pihak_ketiga", kurir_nama="JNE", ongkir_estimasi="Rp 50.000")
+    data = {"klausul": "Baru", "mode": "ajukan", "passphrase": UMKM_PASS}
+    assert penyedia.post(f"/katalog/{pk}/adendum", data=data).status_code == 302
+    assert _post(penyedia, pk, "minta_pickup").status_code == 409
+    assert _pesanan(pk).pickup_diminta_at is None

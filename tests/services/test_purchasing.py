@@ -279,8 +279,13 @@ def test_shipping_bast_and_ratings(k):
     with pytest.raises(DomainError):  # Kurir Penyedia: no pickup request
         purchasing.jalankan(p.id, "minta_pickup", k["supplier"])
     p = purchasing.jalankan(p.id, "kirim", k["supplier"], lokasi="Gudang Cakung", status="Barang dikirim")
+    clock.advance(timedelta(hours=5))
+    typed = (clock.to_local(clock.now()) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")  # as a form sends it
+    for wrong in ("kemarin", "2020-01-01T10:00", (clock.to_local(clock.now()) + timedelta(hours=2)).isoformat()):
+        with pytest.raises(DomainError):  # not a time, before the SP, in the future
+            purchasing.jalankan(p.id, "catat_pengiriman", k["supplier"], lokasi="X", status="Y", waktu=wrong)
     p = purchasing.jalankan(
-        p.id, "catat_pengiriman", k["supplier"], lokasi="Jl. Medan Merdeka", status="Tiba", waktu="2026-11-24T10:15"
+        p.id, "catat_pengiriman", k["supplier"], lokasi="Jl. Medan Merdeka", status="Tiba", waktu=typed
     )
     assert p.status == "dalam_pengiriman"
     assert [e.lokasi for e in purchasing.lacak(p)][-1] == "Jl. Medan Merdeka"

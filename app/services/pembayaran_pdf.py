@@ -53,9 +53,10 @@ def invoice_pdf(data) -> bytes:
         _cek(data)
         totals = data["totals"]
         satker, penyedia = data["satker"], data["penyedia"]
+        penjual = gettext("Penjual (Penyedia)")  # outside the f-string, so pybabel extracts it
         story = [
             *_kepala(JUDUL_INVOICE, data),
-            _p(f"<b>{gettext('Penjual (Penyedia)')}</b>", _BIASA),
+            _p(f"<b>{penjual}</b>", _BIASA),
             _keterangan(
                 [
                     (gettext("Nama"), _t(penyedia["nama"])),

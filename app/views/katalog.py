@@ -24,6 +24,8 @@ from app.services import keranjang_katalog as keranjang
 from app.services.errors import DomainError, NotFound
 from app.services.workflow import audit
 
+from .pembayaran import panel_pembayaran
+
 PRICE_ACTIONS = ("ajukan_nego", "tawar")
 REASON_ACTIONS = ("batalkan", "tolak_ppk")
 BUTTON_ACTIONS = ("terima", "ajukan_ppk", "minta_pickup")
@@ -384,7 +386,7 @@ class KatalogView(BaseView):
                 sisa_waktu=_sisa_waktu(p.batas_waktu),
                 opsi_kirim=OPSI_KIRIM,
                 is_auditor=ROLE_AUDITOR in roles,
-                pembayaran=__import__("app.views.pembayaran", fromlist=["panel_pembayaran"]).panel_pembayaran(p, user),
+                pembayaran=panel_pembayaran(p, user),
                 sign_actions=[a for a in SIGN_ACTIONS if a in actions],
                 event_actions=[a for a in EVENT_ACTIONS if a in actions],
                 pratinjau=pratinjau,

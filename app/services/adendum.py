@@ -292,6 +292,7 @@ def _simpan(ctx):
     p = a.pesanan
     f = ctx.data["_figures"]
     changes = json.loads(a.perubahan)
+    lama = purchasing.kebutuhan_stok(p.items)
     with db.session.no_autoflush:
         for item in p.items:
             new = f["items"][item.id]
@@ -312,6 +313,8 @@ def _simpan(ctx):
         if changes.get("ppk_id"):
             p.ppk_id = int(changes["ppk_id"])
         purchasing._hitung(p)
+    baru = purchasing.kebutuhan_stok(p.items)
+    purchasing.ambil_stok({k: baru[k] - lama.get(k, 0) for k in baru})
     purchasing._anggaran(p, p.total)
     # compare-and-set on the order too: a step taken on it meanwhile (BAST, pickup) makes this one lose
     won = db.session.execute(

@@ -231,7 +231,7 @@ def varian_dari(produk, varian_id):
         if produk.varian:
             raise DomainError(_l("Pilih varian %(nama)s.", nama=produk.nama))
         return None
-    varian = db.session.get(ProdukVarian, int(varian_id)) if str(varian_id).isdigit() else None
+    varian = db.session.get(ProdukVarian, scoping.as_id(varian_id)) if scoping.as_id(varian_id) else None
     if varian is None or varian.produk_id != produk.id:
         raise DomainError(_l("Varian tidak dikenal untuk produk %(nama)s.", nama=produk.nama))
     return varian
@@ -241,7 +241,7 @@ def layanan_dari(produk, layanan_ids):
     """The additional services a buyer chose (each once), all of them the product's own."""
     out, seen = [], set()
     for raw in layanan_ids or ():
-        lid = int(raw) if str(raw).strip().isdigit() else None
+        lid = scoping.as_id(raw)
         lay = db.session.get(LayananTambahan, lid) if lid else None
         if lay is None or lay.produk_id != produk.id:
             raise DomainError(_l("Layanan tambahan tidak dikenal untuk produk ini."))

@@ -39,7 +39,7 @@ def check_upload(data, allowed=(PDF, JPEG, PNG), max_bytes=None):
     if kind in (JPEG, PNG):
         try:
             Image.open(io.BytesIO(data)).verify()
-        except (UnidentifiedImageError, OSError, SyntaxError):
+        except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
             raise DomainError(_l("Berkas gambar rusak atau tidak valid."), status=415) from None
     return kind
 

@@ -29,7 +29,7 @@ from importlib import import_module
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from . import clock
+from . import clock, money
 from .errors import DomainError
 
 SIGNATURE_HEADER = "X-Pembayaran-Signature"
@@ -90,9 +90,10 @@ class PaymentGateway:
         secret = self._secret()
         ts = (headers.get(TIMESTAMP_HEADER) or "").strip()
         given = (headers.get(SIGNATURE_HEADER) or "").strip()
-        if not ts.isdigit() or not given:
+        if not (ts.isascii() and ts.isdigit() and len(ts) <= 12) or not given:
             raise CallbackDitolak(_l("Callback tanpa tanda tangan yang sah."))
-        if not hmac.compare_digest(given, tanda_tangan(secret, ts, body)):
+        # bytes: compare_digest refuses non-ASCII str, and a forged header must read as "not valid"
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), tanda_tangan(secret, ts, body).encode()):
             raise CallbackDitolak(_l("Tanda tangan callback tidak sah."))
         tolerance = int(self.config.get("PEMBAYARAN_CALLBACK_TOLERANCE", 300))
         if abs(_epoch(clock.now()) - int(ts)) > tolerance:
@@ -112,7 +113,7 @@ class PaymentGateway:
             or not 0 < len(referensi) <= 64
             or isinstance(jumlah, bool)
             or not isinstance(jumlah, int)
-            or jumlah <= 0
+            or not 0 < jumlah <= money.ANGKA_MAKS
         ):
             raise DomainError(_l("Isi callback tidak valid."))
         bank = data.get("referensi_bank")

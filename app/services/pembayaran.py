@@ -396,7 +396,7 @@ def ajukan_bendahara(ctx):
     akses = AKSES_BENDAHARA[row.metode]
     nama = NAMA_AKSES[akses]
     raw = str(ctx.data.get("bendahara_id") or "")
-    user = db.session.get(PortalUser, int(raw)) if raw.isdigit() else None
+    user = db.session.get(PortalUser, scoping.as_id(raw)) if scoping.as_id(raw) else None
     if user is None or not user.active or ROLE_BENDAHARA not in user.role_names:
         raise DomainError(_l("Pilih %(nama)s.", nama=nama))
     if user.satker_id != p.satker_id:

@@ -188,7 +188,9 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
                 raise DomainError(_l("Tanggal tiba tidak valid.")) from None
         if tanggal_tiba_diminta <= clock.today_local():
             raise DomainError(_l("Tanggal tiba yang diminta paling cepat besok."))
-        tahapan = _as_int(tahapan_pengiriman, _l("Tahapan pengiriman tidak valid."), minimum=1)
+        tahapan = _as_int(tahapan_pengiriman, _l("Tahapan pengiriman tidak valid."), minimum=1, maximum=100)
+        if len(jenis_pengiriman.strip()) > 40 or len((kurir_nama or "").strip()) > 80:
+            raise DomainError(_l("Jenis pengiriman paling panjang 40 karakter dan nama kurir 80 karakter."))
         ongkir_estimasi = _as_int(ongkir_estimasi or 0, _l("Estimasi ongkos kirim tidak valid."))
         name, data = dokumen_persiapan
         documents.check_upload(data, allowed=(documents.PDF,), max_bytes=DOKUMEN_PERSIAPAN_MAX)
@@ -246,6 +248,8 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
                 )
             )
             for lay in layanan:
+                if lay.id in {x.layanan_id for x in p.layanan}:
+                    continue  # a service is charged once per order, however many lines (variants) ask for it
                 p.layanan.append(
                     PesananKatalogLayanan(layanan_id=lay.id, nama=lay.nama, harga_katalog=lay.harga, harga=lay.harga)
                 )
@@ -457,12 +461,46 @@ def _simpan_sp(ctx):
     _tunggu(ctx, "ttd_sp")
 
 
+def kebutuhan_stok(items):
+    """{produk_id: units} of order lines (two variants of one product share its stock)."""
+    need = {}
+    for item in items:
+        need[item.produk_id] = need.get(item.produk_id, 0) + item.qty
+    return need
+
+
+def _cek_stok(need):
+    for produk_id, qty in sorted(need.items()):
+        prod = db.session.get(Produk, produk_id)
+        if prod is not None and prod.ketersediaan == "ready" and qty > 0 and prod.stok < qty:
+            raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=prod.nama, stok=prod.stok))
+
+
+def ambil_stok(need):
+    """Ready Stock is taken when the Penyedia signs the SP (its commitment) and follows accepted addenda
+    (a negative need gives units back); a conditional UPDATE, so two orders never take the last units twice."""
+    for produk_id, qty in sorted(need.items()):
+        prod = db.session.get(Produk, produk_id)
+        if qty == 0 or prod is None or prod.ketersediaan != "ready":
+            continue
+        res = db.session.execute(
+            update(Produk)
+            .where(Produk.id == produk_id, Produk.stok >= qty)
+            .values(stok=Produk.stok - qty)
+            .execution_options(synchronize_session=False)
+        )
+        if res.rowcount != 1:
+            db.session.refresh(prod)
+            raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=prod.nama, stok=prod.stok))
+
+
 def _ttd_penyedia(ctx):
     from app.models import Dokumen
 
     from . import tte
 
     p = ctx.obj
+    _cek_stok(kebutuhan_stok(p.items))  # before signing: a refusal signs nothing
     doc = db.session.get(Dokumen, p.sp_dokumen_id)
     ctx.data["_signed"] = tte.sign_pdf(ctx.actor, documents.read(doc.stored_name), ctx.data.get("passphrase"),
                                        reason=f"Surat Pesanan {p.sp_nomor}")  # fmt: skip
@@ -471,6 +509,7 @@ def _ttd_penyedia(ctx):
 
 def _simpan_sp_penyedia(ctx):
     p = ctx.obj
+    ambil_stok(kebutuhan_stok(p.items))
     doc = _store_pdf(ctx.data["_signed"], "surat_pesanan", f"{p.sp_nomor}.pdf", ctx.actor, clock.now())
     p.sp_dokumen_id = doc.id
     _selesai_tunggu(ctx)

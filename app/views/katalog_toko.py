@@ -145,8 +145,9 @@ class KeranjangKatalogView(BaseView):
     def index(self):
         try:
             lines = keranjang.baris(g.user)
-        except DomainError:
-            abort(403)  # a cart is a PP's own; an Admin has none
+        except DomainError as e:  # a cart is a PP's own; an Admin who opens the menu is told so, in Indonesian
+            flash(str(e), "info")
+            lines = []
         return self.render_template("katalog_toko/keranjang.html", grup=keranjang.per_penyedia(lines))
 
     @expose("/<int:pk>/ubah", methods=["POST"])
@@ -169,6 +170,9 @@ class KeranjangKatalogView(BaseView):
             keranjang.hapus(g.user, pk)
         except NotFound:
             abort(404)
+        except DomainError as e:
+            flash(str(e), "danger")
+            return redirect(url_for("KeranjangKatalogView.index")), 303
         flash(_l("Produk dihapus dari keranjang."), "success")
         return redirect(url_for("KeranjangKatalogView.index"))
 

@@ -401,3 +401,48 @@ def test_unanswered_adendum_is_rejected_after_three_days(k):
     db.session.expire_all()
     assert db.session.get(Adendum, a.id).status == "ditolak"
     assert db.session.get(PesananKatalog, p.id).total == 999_000
+
+
+def test_ready_stock_is_taken_when_the_penyedia_signs_and_follows_addenda(k):
+    from app.models import Produk
+    from app.services import adendum
+
+    def stok():
+        db.session.expire_all()
+        return db.session.get(Produk, k["produk"].id).stok
+
+    p = _to_processing(k)  # 10 of 100 units
+    assert stok() == 90
+    item = p.items[0].id
+    a = adendum.ajukan(p.id, k["ppk"], {"qty": {item: 11}}, "rahasia-ppk-123")
+    adendum.jawab(a.id, "terima", k["supplier"], passphrase="rahasia-umkm-456")
+    assert stok() == 89
+    # a second order cannot take more than what is left: refused at signing, nothing changes
+    q = _checkout(k, qty=10)
+    q = purchasing.jalankan(q.id, "ajukan_nego", k["pp"], harga={q.items[0].id: 90_000})
+    q = purchasing.jalankan(q.id, "terima", k["supplier"])
+    q = purchasing.jalankan(q.id, "ajukan_ppk", k["pp"])
+    q = purchasing.jalankan(q.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
+    db.session.execute(Produk.__table__.update().values(stok=5))
+    db.session.commit()
+    with pytest.raises(DomainError):
+        purchasing.jalankan(q.id, "ttd_sp", k["supplier"], passphrase="rahasia-umkm-456")
+    db.session.expire_all()
+    assert db.session.get(PesananKatalog, q.id).status == "konfirmasi_penyedia" and stok() == 5
+
+
+def test_a_service_asked_by_two_lines_is_charged_once(k, f):
+    from app.models import LayananTambahan, ProdukVarian
+
+    lay = LayananTambahan(produk_id=k["produk"].id, nama="Sablon Logo", harga=250_000)
+    v1 = ProdukVarian(produk_id=k["produk"].id, nama="S", harga=100_000)
+    v2 = ProdukVarian(produk_id=k["produk"].id, nama="XXL", harga=110_000)
+    db.session.add_all([lay, v1, v2])
+    db.session.commit()
+    lines = [
+        {"produk_id": k["produk"].id, "varian_id": v1.id, "qty": 5, "layanan_ids": [lay.id]},
+        {"produk_id": k["produk"].id, "varian_id": v2.id, "qty": 5, "layanan_ids": [lay.id]},
+    ]
+    p = _checkout(k, lines=lines)
+    assert [(x.nama, x.harga) for x in p.layanan] == [("Sablon Logo", 250_000)]
+    assert p.subtotal == 5 * 100_000 + 5 * 110_000 + 250_000

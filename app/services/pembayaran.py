@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import AksesPengguna, AuditLog, CallbackPembayaran, KodeBayar, Pembayaran, PesananKatalog, PortalUser
 from app.models.payments import JENIS_PPH, JENIS_TAGIHAN, METODE_BAYAR_LABEL
-from app.security import ROLE_ADMIN, ROLE_AUDITOR, ROLE_BENDAHARA
+from app.security import ROLE_ADMIN, ROLE_AUDITOR, ROLE_BENDAHARA, ROLE_SISTEM
 
 from . import clock, deadlines, documents, gateway, money, notify, scoping
 from .errors import Conflict, DomainError, Forbidden, NotFound
@@ -201,11 +201,10 @@ def _row(ctx, metode=None):
 
 
 def _invoice(p, row, actor):
-    """The platform's invoice for UP, which counts as the faktur pajak (PMK 58/2023); built once per order."""
+    """The platform's invoice for UP, which counts as the faktur pajak (PMK 58/2023); built each time UP or
+    KKP is picked, so it always names the method being paid (earlier copies stay as Dokumen rows)."""
     from .pembayaran_pdf import invoice_pdf
 
-    if row.invoice_dokumen_id:
-        return
     nomor = f"INV/{p.nomor}"
     now = clock.now()
     data = {
@@ -308,7 +307,14 @@ def simpan_metode(ctx):
     row.kkp_oleh_ppk, row.kkp_nama, row.kkp_email = False, None, None
     row.kkp_token_hash = row.kkp_token_expires_at = row.kkp_token_used_at = None
     row.updated_at = now
-    if r.metode in (UP, KKP):
+    # a method's tax documents belong to it alone: after Ganti Metode the other regime's papers are detached
+    # (the Dokumen rows and their audit stay), so no Bendahara sees an UP invoice beside an LS faktur
+    if r.metode == LS:
+        row.invoice_nomor = row.invoice_dokumen_id = None
+    else:
+        row.tagihan_dokumen_id = row.tagihan_jenis = row.tagihan_nomor = None
+        row.bukti_potong_dokumen_id = row.pph_jenis = row.pph_jumlah = None
+        row.tanpa_bukti_potong = False
         _invoice(p, row, actor)
     if r.metode == KKP:
         if ctx.data.get("_pemegang"):
@@ -684,6 +690,7 @@ def terima_callback(body, headers):
         return {"hasil": "duplikat", "event_id": data["event_id"]}
     kode = db.session.execute(select(KodeBayar).where(KodeBayar.kode == data["referensi"])).scalar_one_or_none()
     if kode is None:
+        _catat_ditolak(data, 0, _l("Kode bayar tidak dikenal."))
         raise NotFound(_l("Kode bayar tidak dikenal."))
     pesanan_id, nomor = kode.pesanan_id, kode.pesanan.nomor
     db.session.add(
@@ -710,7 +717,20 @@ def terima_callback(body, headers):
     except IntegrityError:  # the same event processed at this very moment by another worker
         db.session.rollback()
         return {"hasil": "duplikat", "event_id": data["event_id"]}
+    except DomainError as e:  # a code paid or expired meanwhile: the money moved at the bank all the same
+        db.session.rollback()
+        _catat_ditolak(data, pesanan_id, e)
+        raise
     return {"hasil": "lunas", "pesanan": nomor, "event_id": data["event_id"]}
+
+
+def _catat_ditolak(data, pesanan_id, reason):
+    """A verified bank callback the portal refused is kept in the audit log in a commit of its own, so a
+    payment the bank did take (e.g. on an expired code) can be reconciled and refunded, not lost."""
+    note = f"event {data['event_id']}, kode {data['referensi']}, jumlah {data['jumlah']}, "
+    note += f"referensi bank {data.get('referensi_bank')}: {reason}"
+    audit("pesanan_katalog", pesanan_id, "callback_ditolak", SYSTEM, note=note[:2000], role=ROLE_SISTEM)
+    db.session.commit()
 
 
 def simulasikan_lunas(kode_id, actor):

@@ -124,7 +124,7 @@ def snapshot(pk):
         None if row is None else (row.metode, row.bendahara_id, row.tagihan_dokumen_id, row.bukti_potong_dokumen_id,
                                   row.tanpa_bukti_potong, row.dibayar_at, row.kkp_token_used_at),
         count(KodeBayar),
-        count(AuditLog),
+        count(AuditLog, AuditLog.action != "callback_ditolak"),  # a refused bank callback is recorded on purpose
         count(EmailOutbox),
         count(CallbackPembayaran),
     )  # fmt: skip
@@ -490,6 +490,8 @@ def test_an_expired_code_cannot_be_paid_and_the_bendahara_issues_a_new_one(k, f)
     assert pembayaran.terima_callback(*bayar_callback(baru))["hasil"] == "lunas"
     assert pesanan(p.id).status == "selesai"
     assert [c.status for c in pembayaran.daftar_kode(p)] == ["kedaluwarsa", "dibayar"]
+    # each refused (but verified) bank callback is on record for reconciliation
+    assert count(AuditLog, AuditLog.action == "callback_ditolak", AuditLog.entity_id == p.id) == 3
 
 
 # --- UP KKP -----------------------------------------------------------------------------------------------
@@ -575,3 +577,27 @@ def test_production_refuses_unsafe_payment_settings():
     for cfg in ({"PEMBAYARAN_SIMULASI": True}, {"PEMBAYARAN_CALLBACK_SECRET": DEV_CALLBACK_SECRET},
                 {"PEMBAYARAN_CALLBACK_SECRET": "short"}):  # fmt: skip
         assert len(gateway.production_problems(cfg)) == 1
+
+
+def test_changing_the_method_detaches_the_other_regimes_documents(k):
+    p = tiba(k)
+    p = pembayaran.jalankan(p.id, "pilih_up", k["ppk"])
+    invoice_up = row_of(p.id).invoice_dokumen_id
+    assert invoice_up
+    p = pembayaran.jalankan(p.id, "ganti_metode", k["ppk"])
+    p = pembayaran.jalankan(p.id, "pilih_ls", k["ppk"])
+    assert row_of(p.id).invoice_nomor is None and row_of(p.id).invoice_dokumen_id is None
+    p = pembayaran.jalankan(
+        p.id,
+        "unggah_faktur",
+        k["supplier"],
+        berkas=pdf_bytes("Faktur"),
+        nama_berkas="f.pdf",
+        jenis_tagihan="faktur_pajak",
+    )
+    assert row_of(p.id).tagihan_dokumen_id
+    p = pembayaran.jalankan(p.id, "ganti_metode", k["ppk"])
+    p = pembayaran.jalankan(p.id, "pilih_kkp", k["ppk"], pemegang="ppk")
+    row = row_of(p.id)
+    assert row.tagihan_dokumen_id is None and row.invoice_dokumen_id not in (None, invoice_up)
+    assert db.session.get(Dokumen, invoice_up) is not None  # kept for the record

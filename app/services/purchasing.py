@@ -205,7 +205,6 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
                 raise Conflict(_l("Keranjang Anda sudah berubah (mungkin di tab lain). Muat ulang lalu checkout lagi."))
 
         now = clock.now()
-        doc = documents.simpan(data, "persiapan", name or "persiapan.pdf", pp, documents.PDF)
         p = PesananKatalog(
             nomor=f"TMP-{pp.id}-{now.timestamp()}",
             status="menunggu_negosiasi",
@@ -215,7 +214,6 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
             ppk_id=ppk.id,
             penyedia_id=produk[0][0].penyedia_id,
             rup_id=rup.id,
-            dokumen_persiapan_id=doc.id,
             alamat_kirim=alamat_kirim.strip(),
             jenis_pengiriman=jenis_pengiriman.strip(),
             tahapan_pengiriman=tahapan,
@@ -254,6 +252,17 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
                     PesananKatalogLayanan(layanan_id=lay.id, nama=lay.nama, harga_katalog=lay.harga, harga=lay.harga)
                 )
         _hitung(p)
+        if p.total > rup.sisa:  # early, so a refused checkout writes no file; the compare-and-set below decides
+            raise DomainError(
+                _l(
+                    "Sisa anggaran RUP %(kode)s (%(sisa)s) tidak mencukupi untuk pesanan ini (%(total)s).",
+                    kode=rup.kode,
+                    sisa=money.format_rupiah(rup.sisa),
+                    total=money.format_rupiah(p.total),
+                )
+            )
+        doc = documents.simpan(data, "persiapan", name or "persiapan.pdf", pp, documents.PDF)
+        p.dokumen_persiapan_id = doc.id
         db.session.add(p)
         db.session.flush()
         p.nomor = f"KAT/{clock.to_local(now).year}/{p.id:06d}"

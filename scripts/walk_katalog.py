@@ -12,47 +12,14 @@ Demo passwords only (README); the TTE passphrases are activated on the way when 
 import os
 import re
 import subprocess
-import sys
 import tempfile
 from datetime import date, timedelta
 
-from playwright.sync_api import sync_playwright
+from _walk import BASE, browser_page, click, login, no_error, say, status
 
-BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000").rstrip("/")
-PASSWORD = "Demo12345!"
 # the seed activates both with the documented demo passphrase (README); a fresh activation uses it too
 PASSPHRASE = {"ppk": "Demo-TTE-12345", "penyedia": "Demo-TTE-12345"}
 TMP = tempfile.mkdtemp(prefix="walk-katalog-")
-
-
-def say(*args):
-    print(*args, flush=True)
-
-
-def login(page, username):
-    page.goto(f"{BASE}/logout/")
-    page.goto(f"{BASE}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, f"login {username} failed"
-
-
-def no_error(page):
-    errors = page.locator(".alert-danger")
-    if errors.count():
-        raise SystemExit(f"refused: {errors.first.inner_text()}")
-
-
-def click(page, aksi):
-    page.click(f"[data-aksi={aksi}]")
-    page.wait_for_load_state()
-    no_error(page)
-
-
-def status(page):
-    return page.inner_text("#status-pesanan").strip()
 
 
 def ensure_tte(page, user):
@@ -104,22 +71,14 @@ def checkout(page, qty):
         c.drawString(72, 720, "Dokumen Persiapan E-Purchasing (demo)")
         c.save()
     page.set_input_files("#dokumen_persiapan", doc)
-    click(page, "checkout")
+    click(page, "[data-aksi=checkout]")
     say(f"  PP checkout: {nama} x{qty} -> {page.inner_text('h2').splitlines()[0]} [{status(page)}]")
     say(f"  total {page.inner_text('#total-pesanan')}")
     return page.url
 
 
 def main():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        page = browser.new_context(locale="id-ID", accept_downloads=True).new_page()
-        page.set_default_timeout(20000)
-
+    with browser_page() as page:
         say("1. TTE of the signers")
         for user in ("ppk", "penyedia"):
             login(page, user)
@@ -134,17 +93,17 @@ def main():
         say(f"  catalog price {harga}; lowest ever sold {page.inner_text('.harga-terendah')}")
         page.fill(f"#harga_{item}", "Rp 12.000")
         page.fill("#ongkir-ajukan_nego", "Rp 25.000")
-        click(page, "ajukan_nego")
+        click(page, "[data-aksi=ajukan_nego]")
         say(f"  PP proposes 12.000 + ongkir 25.000 -> {status(page)}; total {page.inner_text('#total-pesanan')}")
         login(page, "penyedia")
         page.goto(url)
         page.fill(f"#harga_{item}", "Rp 13.500")
-        click(page, "tawar")
+        click(page, "[data-aksi=tawar]")
         say(f"  Penyedia counters 13.500 -> {status(page)}; total {page.inner_text('#total-pesanan')}")
         login(page, "pp")
         page.goto(url)
-        click(page, "terima")
-        click(page, "ajukan_ppk")
+        click(page, "[data-aksi=terima]")
+        click(page, "[data-aksi=ajukan_ppk]")
         say(f"  PP accepts, submits -> {status(page)}; rounds: {page.locator('[data-ronde]').count()}")
 
         say("4. PPK: review and Surat Pesanan")
@@ -154,22 +113,22 @@ def main():
         say(f"  {page.inner_text('#batas-waktu')}")
         page.fill("#klausul", "Barang dikemas per ruangan.\nPembayaran setelah BAST.")
         page.fill("#passphrase-buat_pesanan", PASSPHRASE["ppk"])
-        click(page, "buat_pesanan")
+        click(page, "[data-aksi=buat_pesanan]")
         say(f"  Buat Pesanan -> {status(page)}")
         login(page, "penyedia")
         page.goto(url)
         page.fill("#passphrase-ttd_sp", PASSPHRASE["penyedia"])
-        click(page, "ttd_sp")
+        click(page, "[data-aksi=ttd_sp]")
         say(f"  Penyedia signs the SP -> {status(page)}")
         pdfsig(page, "#unduh-sp", "surat-pesanan.pdf")
 
         say("5. Shipping")
         page.fill("#lokasi-kirim", "Dapur Kedai Bakso Andrew, Cakung")
         page.fill("#status-kirim", "Dikirim dengan mobil boks")
-        click(page, "kirim")
+        click(page, "[data-aksi=kirim]")
         page.fill("#lokasi-catat_pengiriman", "Jl. Medan Merdeka Selatan")
         page.fill("#status-catat_pengiriman", "Tiba di lobi, diterima satpam")
-        click(page, "catat_pengiriman")
+        click(page, "[data-aksi=catat_pengiriman]")
         say(f"  -> {status(page)}")
         login(page, "pp")
         page.goto(url)
@@ -180,12 +139,12 @@ def main():
         login(page, "ppk")
         page.goto(url)
         page.fill("#passphrase-terima_barang", PASSPHRASE["ppk"])
-        click(page, "terima_barang")
+        click(page, "[data-aksi=terima_barang]")
         say(f"  PPK inspects and signs -> {status(page)}")
         login(page, "penyedia")
         page.goto(url)
         page.fill("#passphrase-ttd_bast", PASSPHRASE["penyedia"])
-        click(page, "ttd_bast")
+        click(page, "[data-aksi=ttd_bast]")
         pdfsig(page, "#unduh-bast", "bast.pdf")
 
         say("7. Ratings")
@@ -194,7 +153,7 @@ def main():
         for jenis, n in (("pesanan", "5"), ("layanan", "4"), ("kurir", "5")):
             page.select_option(f"#bintang-{jenis}", n)
             page.fill(f"#ulasan-{jenis}", "Tepat waktu dan sesuai")
-            click(page, f"nilai-{jenis}")
+            click(page, f"[data-aksi=nilai-{jenis}]")
         say(f"  {' | '.join(x.strip() for x in page.locator('#penilaian .penilaian').all_inner_texts())}")
         say(f"  supplier rating now {page.inner_text('#rating-penyedia')}")
 
@@ -202,21 +161,21 @@ def main():
         url2 = checkout(page, 20)
         item2 = page.locator("#rincian [data-item]").first.get_attribute("data-item")
         page.fill(f"#harga_{item2}", "Rp 13.000")
-        click(page, "ajukan_nego")
+        click(page, "[data-aksi=ajukan_nego]")
         login(page, "penyedia")
         page.goto(url2)
-        click(page, "terima")
+        click(page, "[data-aksi=terima]")
         login(page, "pp")
         page.goto(url2)
-        click(page, "ajukan_ppk")
+        click(page, "[data-aksi=ajukan_ppk]")
         login(page, "ppk")
         page.goto(url2)
         page.fill("#passphrase-buat_pesanan", PASSPHRASE["ppk"])
-        click(page, "buat_pesanan")
+        click(page, "[data-aksi=buat_pesanan]")
         login(page, "penyedia")
         page.goto(url2)
         page.fill("#passphrase-ttd_sp", PASSPHRASE["penyedia"])
-        click(page, "ttd_sp")
+        click(page, "[data-aksi=ttd_sp]")
         login(page, "ppk")
         page.goto(url2)
         page.fill(f"#adendum-qty-{item2}", "25")
@@ -230,26 +189,25 @@ def main():
         for row in page.locator("#pratinjau-adendum tbody tr").all_inner_texts():
             say(f"  preview: {' | '.join(row.split(chr(9)))}")
         page.fill("#passphrase-adendum", PASSPHRASE["ppk"])
-        click(page, "adendum-ajukan")
+        click(page, "[data-aksi=adendum-ajukan]")
         say(f"  proposed -> {page.inner_text('#status-adendum')}")
         login(page, "penyedia")
         page.goto(url2)
         page.fill("#passphrase-adendum-terima", PASSPHRASE["penyedia"])
-        click(page, "adendum-terima")
+        click(page, "[data-aksi=adendum-terima]")
         say(f"  Penyedia accepts -> total {page.inner_text('#total-pesanan')}")
         page.fill("#adendum-ongkir", "Rp 30.000")
         page.click("[data-aksi=adendum-pratinjau]")
         page.fill("#passphrase-adendum", PASSPHRASE["penyedia"])
-        click(page, "adendum-ajukan")
+        click(page, "[data-aksi=adendum-ajukan]")
         login(page, "ppk")
         page.goto(url2)
         page.fill("#alasan-adendum", "Ongkos kirim sudah termasuk dalam harga")
-        click(page, "adendum-tolak")
+        click(page, "[data-aksi=adendum-tolak]")
         say(f"  PPK rejects the Penyedia's -> total {page.inner_text('#total-pesanan')}")
         for label in page.locator("#adendum .adendum strong, #adendum .adendum .label").all_inner_texts():
             say(f"  {label}")
         pdfsig(page, ".unduh-adendum >> nth=0", "adendum-1.pdf")
-        browser.close()
     say("OK")
 
 

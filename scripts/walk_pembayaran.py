@@ -9,19 +9,12 @@ order's payment history as the page shows it. Demo passwords only (README).
 """
 
 import os
-import sys
 import tempfile
 
-from playwright.sync_api import sync_playwright
+from _walk import BASE, browser_page, click, login, say, status
 from reportlab.pdfgen import canvas
 
-BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000").rstrip("/")
-PASSWORD = "Demo12345!"
 TMP = tempfile.mkdtemp(prefix="walk-bayar-")
-
-
-def say(*args):
-    print(*args, flush=True)
 
 
 def pdf(name, text):
@@ -30,28 +23,6 @@ def pdf(name, text):
     c.drawString(72, 720, text)
     c.save()
     return path
-
-
-def login(page, username):
-    page.goto(f"{BASE}/logout/")
-    page.goto(f"{BASE}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, f"login {username} failed"
-
-
-def click(page, selector):
-    page.click(selector)
-    page.wait_for_load_state()
-    errors = page.locator(".alert-danger")
-    if errors.count():
-        raise SystemExit(f"refused: {errors.first.inner_text()}")
-
-
-def status(page):
-    return page.inner_text("#status-pesanan").strip()
 
 
 def order_ids(page):
@@ -92,15 +63,7 @@ def bendahara_pays(page, user, pk):
 
 
 def main():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        page = browser.new_context(locale="id-ID").new_page()
-        page.set_default_timeout(20000)
-
+    with browser_page() as page:
         login(page, "ppk")
         ids = order_ids(page)
         say(f"orders ready to pay: {ids}")
@@ -160,7 +123,6 @@ def main():
         say(f"  PPK pays with the KKP -> {status(page)}")
         assert status(page) == "Selesai"
         history(page, "riwayat-pembayaran", pk)
-        browser.close()
     say("OK: three orders Selesai, one per method")
 
 

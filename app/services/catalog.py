@@ -298,3 +298,18 @@ def cari(
         .all()
     )
     return Page(rows, total, page, per_page, koleksi=koleksi, daerah=daerah, hint=hint)
+
+
+def cek_jumlah(produk, qty):
+    """A buyer's quantity of a product: within its min/max, and within stock for Ready Stock (both carts)."""
+    if qty < produk.min_pesan or qty > produk.max_pesan:
+        raise DomainError(
+            _l(
+                "Jumlah pesanan %(nama)s harus antara %(min)s dan %(max)s.",
+                nama=produk.nama,
+                min=produk.min_pesan,
+                max=produk.max_pesan,
+            )
+        )
+    if produk.ketersediaan == "ready" and qty > produk.stok:
+        raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=produk.nama, stok=produk.stok))

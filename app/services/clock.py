@@ -13,6 +13,7 @@ import logging
 import os
 import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,9 @@ def _read(path):
     try:
         with open(path, encoding="ascii") as fh:
             text = fh.read().strip()
-        return timedelta(seconds=float(text)) if text else _ZERO
-    except (OSError, ValueError) as e:
+        # Decimal, not float: whole microseconds, exactly as written
+        return timedelta(microseconds=int(Decimal(text) * 1_000_000)) if text else _ZERO
+    except (OSError, ValueError, ArithmeticError, OverflowError) as e:
         log.warning("clock: %s unreadable (%s); shared offset taken as zero", path, e)
         return _ZERO
 

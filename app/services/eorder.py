@@ -12,7 +12,7 @@ from app.models.eorder import METODE_BAYAR, STATUS_PESANAN
 from app.models.organisations import Penyedia
 from app.security import ROLE_PEMBELI, ROLE_PENYEDIA
 
-from . import clock, documents, money, notify, scoping
+from . import catalog, clock, documents, money, notify, scoping
 from .errors import Conflict, DomainError, Forbidden
 from .workflow import T, Workflow, apply, audit
 
@@ -93,7 +93,7 @@ def _detail_lengkap(ctx):
                     nama=produk.nama,
                 )
             )
-        _cek_jumlah(produk, item.qty)
+        catalog.cek_jumlah(produk, item.qty)
     # The order keeps the address as it was when ordered, whatever later happens to the address book.
     return {"alamat_kirim": _alamat_teks(p.alamat)}
 
@@ -347,20 +347,6 @@ def jalankan(pesanan_id, action, actor, expected_version=None, **data):
 # --- the cart: creating Draft orders and their lines ------------------------------------------
 
 
-def _cek_jumlah(produk, qty):
-    if qty < produk.min_pesan or qty > produk.max_pesan:
-        raise DomainError(
-            _l(
-                "Jumlah pesanan %(nama)s harus antara %(min)s dan %(max)s.",
-                nama=produk.nama,
-                min=produk.min_pesan,
-                max=produk.max_pesan,
-            )
-        )
-    if produk.ketersediaan == "ready" and qty > produk.stok:
-        raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=produk.nama, stok=produk.stok))
-
-
 def _hitung_ulang(pesanan):
     for item in pesanan.items:
         a = money.line_amounts(item.harga_satuan, item.qty, item.ppn_persen, item.ppnbm_persen)
@@ -430,7 +416,7 @@ def _tambah(actor, produk_id, qty):
             _cas_version(pesanan, pesanan.version)
         item = next((i for i in pesanan.items if i.produk_id == produk.id), None)
         new_qty = qty + (item.qty if item else 0)
-        _cek_jumlah(produk, new_qty)
+        catalog.cek_jumlah(produk, new_qty)
         if item is None:
             item = PesananItem(
                 produk_id=produk.id,
@@ -482,7 +468,7 @@ def ubah_item(actor, pesanan_id, item_id, qty):
             pesanan.items.remove(item)
             note = f"{item.nama_produk} dihapus"
         else:
-            _cek_jumlah(item.produk, qty)
+            catalog.cek_jumlah(item.produk, qty)
             item.qty = qty
             note = f"{item.nama_produk} → {qty}"
         _hitung_ulang(pesanan)

@@ -35,21 +35,6 @@ def _jumlah(value):
     return qty
 
 
-def cek_jumlah(produk, qty):
-    """The E-Order quantity rules, with the same messages."""
-    if qty < produk.min_pesan or qty > produk.max_pesan:
-        raise DomainError(
-            _l(
-                "Jumlah pesanan %(nama)s harus antara %(min)s dan %(max)s.",
-                nama=produk.nama,
-                min=produk.min_pesan,
-                max=produk.max_pesan,
-            )
-        )
-    if produk.ketersediaan == "ready" and qty > produk.stok:
-        raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=produk.nama, stok=produk.stok))
-
-
 def _milik(actor):
     return select(KeranjangKatalog).where(KeranjangKatalog.user_id == actor.id)
 
@@ -111,11 +96,11 @@ def tambah(actor, produk_id, qty, varian_id=None, layanan_ids=()):
         now = clock.now()
         if same:
             line = same[0]
-            cek_jumlah(produk, line.qty + qty)
+            catalog.cek_jumlah(produk, line.qty + qty)
             line.qty += qty
             line.updated_at = now
         else:
-            cek_jumlah(produk, qty)
+            catalog.cek_jumlah(produk, qty)
             line = KeranjangKatalog(
                 user_id=actor.id, produk_id=produk.id, varian_id=varian.id if varian else None, qty=qty, created_at=now
             )
@@ -132,7 +117,7 @@ def ubah(actor, line_id, qty):
     try:
         line = ambil(actor, line_id)
         qty = _jumlah(qty)
-        cek_jumlah(line.produk, qty)
+        catalog.cek_jumlah(line.produk, qty)
         line.qty, line.updated_at = qty, clock.now()
         db.session.commit()
         return line

@@ -72,6 +72,32 @@ def _produk_tayang(pk):
     return produk
 
 
+def halaman_produk(view, template, pk, **extra):
+    """A listed product's page (Deskripsi / Feedback tabs), for both shops."""
+    produk = _produk_tayang(pk)
+    ulasan = (
+        db.session.execute(select(Ulasan).where(Ulasan.produk_id == produk.id).order_by(Ulasan.created_at.desc()))
+        .scalars()
+        .all()
+    )
+    return view.render_template(
+        template,
+        produk=produk,
+        ulasan=ulasan,
+        ketersediaan=KETERSEDIAAN,
+        jejak=catalog.jelajah(produk.kategori_id).jejak,
+        **extra,
+    )
+
+
+def foto_produk(produk):
+    """A product photo, served after the caller's visibility check."""
+    if not produk.gambar:
+        abort(404)
+    data = documents.read(produk.gambar)
+    return Response(data, mimetype=documents.sniff(data), headers={"X-Content-Type-Options": "nosniff"})
+
+
 class KatalogTokoView(BaseView):
     """Katalog → Belanja Katalog: the PP's shop (Tayang products only)."""
 
@@ -88,29 +114,12 @@ class KatalogTokoView(BaseView):
     @expose("/produk/<int:pk>")
     @has_access
     def produk(self, pk):
-        produk = _produk_tayang(pk)
-        ulasan = (
-            db.session.execute(select(Ulasan).where(Ulasan.produk_id == produk.id).order_by(Ulasan.created_at.desc()))
-            .scalars()
-            .all()
-        )
-        return self.render_template(
-            "katalog_toko/produk.html",
-            produk=produk,
-            ulasan=ulasan,
-            ketersediaan=KETERSEDIAAN,
-            jejak=catalog.jelajah(produk.kategori_id).jejak,
-            form=request.args,
-        )
+        return halaman_produk(self, "katalog_toko/produk.html", pk, form=request.args)
 
     @expose("/produk/<int:pk>/foto")
     @has_access
     def foto(self, pk):
-        produk = _produk_tayang(pk)
-        if not produk.gambar:
-            abort(404)
-        data = documents.read(produk.gambar)
-        return Response(data, mimetype=documents.sniff(data), headers={"X-Content-Type-Options": "nosniff"})
+        return foto_produk(_produk_tayang(pk))
 
     @expose("/produk/<int:pk>/keranjang", methods=["POST"])
     @has_access

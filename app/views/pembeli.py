@@ -1,6 +1,6 @@
 """Pembeli (BUMD buyer): shop, cart, order history, shipping addresses."""
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterEqualFunction
 from flask_appbuilder.security.decorators import has_access
@@ -11,16 +11,15 @@ from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
 from app.extensions import db
-from app.models import Alamat, Pesanan, Produk, Ulasan, Wilayah
+from app.models import Alamat, Pesanan, Produk, Wilayah
 from app.models.addresses import JENIS_ALAMAT
-from app.models.catalog import KETERSEDIAAN
 from app.models.eorder import STATUS_PESANAN
 from app.services import alamat as alamat_service
-from app.services import catalog, documents, eorder, scoping
+from app.services import eorder, scoping
 from app.services.errors import DomainError, NotFound
 
 from ._base import ScopedModelView, datamodel
-from .katalog_toko import konteks_toko
+from .katalog_toko import foto_produk, halaman_produk, konteks_toko
 
 
 def _current_user_id():
@@ -42,36 +41,16 @@ class TokoView(BaseView):
     @expose("/produk/<int:pk>")
     @has_access
     def produk(self, pk):
-        try:
-            produk = scoping.get_scoped(Produk, pk, g.user)
-        except NotFound:
-            abort(404)
-        if produk.status != "tayang":
-            abort(404)
-        ulasan = (
-            db.session.execute(select(Ulasan).where(Ulasan.produk_id == produk.id).order_by(Ulasan.created_at.desc()))
-            .scalars()
-            .all()
-        )
-        return self.render_template(
-            "toko/produk.html",
-            produk=produk,
-            ulasan=ulasan,
-            ketersediaan=KETERSEDIAAN,
-            jejak=catalog.jelajah(produk.kategori_id).jejak,
-        )
+        return halaman_produk(self, "toko/produk.html", pk)
 
     @expose("/produk/<int:pk>/foto")
     @has_access
     def foto(self, pk):
         try:
-            produk = scoping.get_scoped(Produk, pk, g.user)
+            produk = scoping.get_scoped(Produk, pk, g.user)  # a Penyedia sees its own drafts' photos too
         except NotFound:
             abort(404)
-        if not produk.gambar:
-            abort(404)
-        data = documents.read(produk.gambar)
-        return Response(data, mimetype=documents.sniff(data), headers={"X-Content-Type-Options": "nosniff"})
+        return foto_produk(produk)
 
     @expose("/produk/<int:pk>/keranjang", methods=["POST"])
     @has_access

@@ -7,8 +7,10 @@ from flask_appbuilder import AppBuilder
 
 from config import CONFIGS, DEV_SECRET_KEY, INSTANCE_DIR
 
+from . import api
 from .extensions import csrf, db, migrate
-from .services import clock
+from .services import clock, deadlines, katalog
+from .views import IndexView, register
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
@@ -36,7 +38,8 @@ def create_app(env=None, **overrides):
     clock.init_app(app, env)  # the shared movable clock (CLOCK_OFFSET_FILE), never in production
 
     from . import models  # noqa: F401  (registers every table)
-    from .security import ROLE_TABLE, PortalSecurityManager
+    from .roles import ROLE_TABLE
+    from .security import PortalSecurityManager
 
     app.config["FAB_ROLES"] = ROLE_TABLE
     app.config.setdefault("FAB_SECURITY_MANAGER_CLASS", "app.security.PortalSecurityManager")
@@ -62,8 +65,6 @@ def create_app(env=None, **overrides):
     formatting.init_app(app)
 
     with app.app_context():
-        from .views import IndexView, register
-
         appbuilder = AppBuilder(
             security_manager_class=PortalSecurityManager,
             indexview=IndexView,
@@ -72,14 +73,11 @@ def create_app(env=None, **overrides):
         )
         appbuilder.init_app(app, db.session)
         register(appbuilder)
-
-    from .services import adendum, deadlines, purchasing
+        api.register(appbuilder)
 
     # after AppBuilder: the deadline kinds use Babel, which FAB sets up
     deadlines.init_app(app)
-    purchasing.init_app(app)
-    adendum.init_app(app)
-    __import__("app.services.pembayaran", fromlist=["init_app"]).init_app(app)  # kode bayar deadline (SPEC §6.9)
+    katalog.init_app(app)
 
     # Session version and lifetimes, safe redirects, security headers (after the hook above).
     from .services import auth

@@ -9,7 +9,7 @@ portal = AppGroup("portal", help="Portal maintenance commands.")
 
 def ensure_roles():
     sm = current_app.appbuilder.sm
-    from .security import ALL_ROLES
+    from .roles import ALL_ROLES
 
     for name in ALL_ROLES:
         if sm.find_role(name) is None:

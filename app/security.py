@@ -1,7 +1,6 @@
-"""Roles for every actor of SPEC §1, declared in one place, and the portal's security manager.
+"""The portal's security manager: login by username/NRK/email, lock-out, JWT revocation, the user admin.
 
-ROLE_TABLE maps each role to (view regex, permission regex) pairs; FAB checks built-in
-roles from config (FAB_ROLES), so this table is the whole truth about who may open what.
+The roles and what each may open are in app/roles.py (a leaf module, so this one can import services).
 """
 
 import logging
@@ -16,135 +15,10 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import func, or_, select
 
 from app.models.accounts import PortalUser
-from app.services import auth
+from app.roles import ROLE_ADMIN, ROLE_PENYEDIA
+from app.services import audit, auth
 
 log = logging.getLogger(__name__)
-
-ROLE_ADMIN = "Admin"
-ROLE_VERIFIKATOR = "Verifikator"
-ROLE_PEMBELI = "Pembeli"
-ROLE_PENYEDIA = "Penyedia"
-ROLE_PP = "PP"
-ROLE_PPK = "PPK"
-ROLE_BENDAHARA = "Bendahara"
-ROLE_AUDITOR = "Auditor"
-ROLE_MANAJEMEN = "Manajemen"
-# A registered person before any access is Aktif: may only manage their own account.
-ROLE_PENGGUNA = "Pengguna"
-# The portal itself (deadline sweeps); never a login, never in the role table.
-ROLE_SISTEM = "Sistem"
-
-ALL_ROLES = (
-    ROLE_ADMIN,
-    ROLE_VERIFIKATOR,
-    ROLE_PEMBELI,
-    ROLE_PENYEDIA,
-    ROLE_PP,
-    ROLE_PPK,
-    ROLE_BENDAHARA,
-    ROLE_AUDITOR,
-    ROLE_MANAJEMEN,
-    ROLE_PENGGUNA,
-)
-
-_COMMON = [
-    ["^UserInfoEditView$", "can_this_form_(get|post)$"],
-    ["^(UserDBModelView|PortalUserDBModelView)$", "^(can_userinfo|userinfoedit|resetmypassword)$"],
-    ["^ResetMyPasswordView$", "can_this_form_(get|post)$"],
-    ["^LocaleView$", "can_index$"],
-    ["^Beranda$", "^menu_access$"],
-    # Akun Saya: identity, profile, access requests, own TTE status
-    ["^AkunView$", "^can_"],
-    ["^(Akun|Akun Saya)$", "^menu_access$"],
-]
-
-_PESANAN_READ = [
-    ["^PesananAdminView$", "^can_(list|show)$"],
-    ["^PesananView$", "^can_(detail|dokumen)$"],
-    ["^PesananApi$", "^can_get$"],
-]
-
-ROLE_TABLE = {
-    ROLE_ADMIN: [[".*", ".*"]],
-    ROLE_PEMBELI: _COMMON
-    + [
-        ["^TokoView$", "^can_(index|produk|tambah|foto)$"],
-        ["^(KeranjangView|PesananPembeliView)$", "^can_(list|show)$"],
-        ["^PesananView$", "^can_(detail|aksi|item|dokumen)$"],
-        ["^AlamatView$", "^can_(list|show|add|edit|delete)$"],
-        ["^PesananApi$", "^can_(get|aksi)$"],
-        ["^(Pesananku|Toko|Keranjang|Riwayat Pesanan|Pengaturan|Alamat)$", "^menu_access$"],
-    ],
-    ROLE_PENYEDIA: _COMMON
-    + [
-        ["^ProdukPenyediaView$", "^(can_(list|show|add|edit|delete)|ajukan)$"],
-        ["^TokoView$", "^can_foto$"],
-        ["^PesananPenyediaView$", "^(can_(list|show)|konfirmasi|kirim)$"],
-        ["^PesananView$", "^can_(detail|aksi|dokumen)$"],
-        ["^PesananApi$", "^can_(get|aksi)$"],
-        ["^(Penyedia|Produk Saya|Pesanan Masuk)$", "^menu_access$"],
-        # Penyedia signs the Surat Pesanan and BAST too (Katalog flow)
-        ["^TteView$", "^can_"],
-        ["^(Tanda Tangan Elektronik)$", "^menu_access$"],
-        ["^KatalogView$", "^can_(daftar|detail|aksi|chat)$"],
-        ["^(Katalog|Pesanan Katalog)$", "^menu_access$"],
-    ],
-    ROLE_VERIFIKATOR: _COMMON
-    + [
-        ["^VerifikasiView$", "^can_"],
-        ["^Verifikasi$", "^menu_access$"],
-    ],
-    ROLE_PP: _COMMON + [["^KatalogView$", "^can_"], ["^(Katalog|Pesanan Katalog)$", "^menu_access$"]],
-    ROLE_PPK: _COMMON
-    + [["^TteView$", "^can_"], ["^(Tanda Tangan Elektronik)$", "^menu_access$"]]
-    + [["^KatalogView$", "^can_(daftar|detail|aksi)$"], ["^(Katalog|Pesanan Katalog)$", "^menu_access$"]],
-    ROLE_BENDAHARA: _COMMON,
-    ROLE_AUDITOR: _COMMON
-    + _PESANAN_READ
-    + [
-        ["^AuditLogView$", "^can_(list|show)$"],
-        ["^(Audit|Semua Pesanan E-Order|Log Audit)$", "^menu_access$"],
-        ["^KatalogView$", "^can_(daftar|detail|persiapan)$"],
-        ["^(Katalog|Pesanan Katalog)$", "^menu_access$"],
-    ],
-    ROLE_MANAJEMEN: _COMMON + _PESANAN_READ + [["^(Audit|Semua Pesanan E-Order)$", "^menu_access$"]],
-    ROLE_PENGGUNA: _COMMON,
-}
-# Katalog after the Surat Pesanan (documents, ratings, addenda) and the RUP budget lines
-_KATALOG_DOCS = ["^KatalogView$", "^can_(dokumen|adendum|adendum_jawab)$"]
-ROLE_TABLE[ROLE_PPK] += [
-    _KATALOG_DOCS,
-    ["^KatalogView$", "^can_penilaian$"],
-    ["^RupView$", "^can_(list|show|add|edit|delete)$"],
-    ["^RUP$", "^menu_access$"],
-]
-ROLE_TABLE[ROLE_PENYEDIA] += [_KATALOG_DOCS]
-ROLE_TABLE[ROLE_PP] += [["^RupView$", "^can_(list|show)$"], ["^RUP$", "^menu_access$"]]
-ROLE_TABLE[ROLE_AUDITOR] += [
-    ["^KatalogView$", "^can_dokumen$"],
-    ["^RupView$", "^can_(list|show)$"],
-    ["^RUP$", "^menu_access$"],
-]
-# Katalog shop and cart of the PP; the PP keeps addresses too (Utama = "Produk dari Daerahmu", shipping)
-ROLE_TABLE[ROLE_PP] += [
-    ["^(KatalogTokoView|KeranjangKatalogView)$", "^can_"],
-    ["^(Belanja Katalog|Keranjang Katalog)$", "^menu_access$"],
-    ["^AlamatView$", "^can_(list|show|add|edit|delete)$"],
-    ["^(Pengaturan|Alamat)$", "^menu_access$"],
-]
-
-# Pembayaran (SPEC §6 step 9): the Bendahara's queue, history and order page; the PPK's method choice list;
-# payment actions and documents for their parties (app/views/pembayaran.py checks the party of each order).
-ROLE_TABLE[ROLE_BENDAHARA] = ROLE_TABLE[ROLE_BENDAHARA] + [
-    ["^PembayaranView$", "^can_(antrean|riwayat|detail|aksi|dokumen|kode|simulasi)$"],
-    ["^(Pembayaran|Antrean Pembayaran|Riwayat Pembayaran)$", "^menu_access$"],
-]
-ROLE_TABLE[ROLE_PPK] = ROLE_TABLE[ROLE_PPK] + [
-    ["^PembayaranView$", "^can_(ppk|aksi|dokumen|kode)$"],
-    ["^Pembayaran Pesanan$", "^menu_access$"],
-]
-ROLE_TABLE[ROLE_PENYEDIA] = ROLE_TABLE[ROLE_PENYEDIA] + [["^PembayaranView$", "^can_(aksi|dokumen)$"]]
-ROLE_TABLE[ROLE_PP] = ROLE_TABLE[ROLE_PP] + [["^PembayaranView$", "^can_dokumen$"]]
 
 
 class PortalSecurityApi(SecurityApi):
@@ -211,13 +85,11 @@ class PortalSecurityManager(SecurityManager):
 
     def reset_password(self, userid, password):
         """FAB's own and admin reset forms: a new password ends the user's other sessions."""
-        from app.services.workflow import audit
-
         super().reset_password(userid, password)
         user = self.get_user_by_id(userid)
         auth.bump_session_version(user)
         user.locked_until = None
-        audit("ab_user", user.id, "ubah_kata_sandi", self.current_user if has_request_context() else None)
+        audit.catat("ab_user", user.id, "ubah_kata_sandi", self.current_user if has_request_context() else None)
         self.session.commit()
         auth.keep_current_session(user)
 

@@ -36,7 +36,7 @@ from app.models import (
     Ulasan,
     Wilayah,
 )
-from app.security import (
+from app.roles import (
     ROLE_ADMIN,
     ROLE_AUDITOR,
     ROLE_BENDAHARA,
@@ -1469,7 +1469,7 @@ def _buat_pembayaran_demo(users):
     """The `bud` user; `bendahara` as the Bendahara Pengeluaran and `bud` as the BUD of the demo satker; and
     three Katalog orders of the demo PP from Kedai Bakso Andrew, each walked to Pesanan Tiba with the BAST
     signed by the PPK and the Penyedia, ready to be paid by LS, UP kode bayar and UP KKP."""
-    from app.services import purchasing, tte
+    from app.services import katalog, tte
 
     sm = current_app.appbuilder.sm
     pp, ppk, penyedia, bendahara = users["pp"], users["ppk"], users["penyedia"], users["bendahara"]
@@ -1500,9 +1500,9 @@ def _buat_pembayaran_demo(users):
 
             def act(pid, action, actor, **data):
                 jam.lanjut(hours=3)
-                return purchasing.jalankan(pid, action, actor, **data)
+                return katalog.jalankan(pid, action, actor, **data)
 
-            p = purchasing.checkout(
+            p = katalog.checkout.checkout(
                 pp,
                 lines=[{"produk_id": produk.id, "qty": qty}],
                 dokumen_persiapan=("persiapan.pdf", _pdf_sederhana("Dokumen Persiapan E-Purchasing",

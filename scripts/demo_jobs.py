@@ -95,7 +95,7 @@ from app.models import (  # noqa: E402
     SweepRun,
     Wilayah,
 )
-from app.services import clock, mailer, purchasing  # noqa: E402
+from app.services import clock, katalog, mailer  # noqa: E402
 
 FAILED = []
 
@@ -350,7 +350,7 @@ def main():
         tasks.bind(app)
 
         step("A Katalog order and the PP's first price proposal (service layer, clock offset 0)")
-        p = purchasing.checkout(
+        p = katalog.checkout.checkout(
             pp,
             lines=[{"produk_id": produk.id, "qty": 10}],
             dokumen_persiapan=("persiapan.pdf", pdf_bytes()),
@@ -362,7 +362,7 @@ def main():
             opsi_kirim="kurir_penyedia",
         )
         ORDER_ID = p.id
-        p = purchasing.jalankan(p.id, "ajukan_nego", pp, harga={p.items[0].id: 90_000}, catatan="Mohon harga 90 ribu.")
+        p = katalog.jalankan(p.id, "ajukan_nego", pp, harga={p.items[0].id: 90_000}, catatan="Mohon harga 90 ribu.")
         due = active_deadline().due_at
         say(f"   now {wib(clock.now())}; RUP {rup.kode} terpakai {rupiah(db.session.get(Rup, rup.id).terpakai)}")
         show_order()

@@ -34,7 +34,7 @@ class PesananApi(ModelRestApi):
         body = body if isinstance(body, dict) else {}
         try:
             pesanan = eorder.jalankan(
-                pk, action, g.user, expected_version=body.get("version"), **eorder.bersihkan(action, body)
+                pk, action, g.user, expected_version=body.get("version"), **eorder.EORDER.input(action, body)
             )
         except DomainError as e:
             return self.response(e.status, message=str(e))

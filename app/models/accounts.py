@@ -38,6 +38,10 @@ class PortalUser(User):
     def role_names(self):
         return {r.name for r in self.roles}
 
+    @property
+    def nama_lengkap(self):
+        return f"{self.first_name or ''} {self.last_name or ''}".strip()
+
 
 class AccountToken(Model):
     """A single-use emailed link (e.g. set the password); only its SHA-256 is stored."""

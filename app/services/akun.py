@@ -14,11 +14,10 @@ from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import AccountToken, OtpChallenge, PortalUser
-from app.security import ROLE_PENGGUNA
+from app.roles import ROLE_PENGGUNA
 
-from . import clock, notify, otp
+from . import audit, clock, notify, otp
 from .errors import Conflict, DomainError, Forbidden, NotFound
-from .workflow import audit
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{3,29}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -110,7 +109,7 @@ def daftar(username, email, telepon, setuju):
                 ),
                 key=f"set_password:{user.id}:{_digest(token)[:16]}",
             )
-        audit("ab_user", user.id, "daftar", user, note=email)
+        audit.catat("ab_user", user.id, "daftar", user, note=email)
         db.session.commit()
         return user
     except Exception:
@@ -155,7 +154,7 @@ def buat_kata_sandi(token, password, password_ulang):
         user.password = hash_password(password)
         user.email_terverifikasi_at = user.email_terverifikasi_at or clock.now()
         user.session_version = (user.session_version or 1) + 1
-        audit("ab_user", user.id, "buat_kata_sandi", user)
+        audit.catat("ab_user", user.id, "buat_kata_sandi", user)
         db.session.commit()
         return user
     except Exception:
@@ -236,7 +235,7 @@ def verifikasi_otp(user, code):
         now = clock.now()
         challenge.verified_at = now
         user.telepon_terverifikasi_at = now
-        audit("ab_user", user.id, "verifikasi_telepon", user, note=challenge.telepon)
+        audit.catat("ab_user", user.id, "verifikasi_telepon", user, note=challenge.telepon)
         db.session.commit()
         return user
     except Exception:

@@ -1,14 +1,14 @@
 """RUP (Rencana Umum Pengadaan) budget lines, kept by Admin and by the PPK of the satker.
 
 `terpakai` is never typed by anyone: checkout, negotiation, addenda and cancellations move it
-(purchasing._anggaran, a compare-and-set). Here only the line itself is created and edited."""
+(katalog.angka.pakai_anggaran, a compare-and-set). Here only the line itself is created and edited."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import PesananKatalog, Rup, Satker
-from app.security import ROLE_ADMIN
+from app.roles import ROLE_ADMIN
 
 from . import clock, money, scoping
 from .errors import DomainError, Forbidden
@@ -74,3 +74,11 @@ def _dipakai(item):
 def hapus_rup(item):
     if _dipakai(item):
         raise DomainError(_l("RUP yang sudah dipakai pesanan tidak dapat dihapus."))
+
+
+def pilihan_rup(user):
+    """The RUP lines a PP may check out against: those of their own satker, newest year first."""
+    if not user.satker_id:
+        return []
+    stmt = scoping.scoped_select(Rup, user).where(Rup.satker_id == user.satker_id).order_by(Rup.tahun.desc(), Rup.kode)
+    return db.session.execute(stmt).scalars().all()

@@ -23,7 +23,7 @@ from werkzeug.security import check_password_hash
 
 from app.extensions import db
 
-from . import clock
+from . import audit, clock
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -118,15 +118,13 @@ def balance_locked_attempt(sm, user, password):
 
 def record_login_failure(user):
     """FAB has just counted the failure (fail_login_count); lock after every AUTH_LOCKOUT_THRESHOLD-th one."""
-    from .workflow import audit
-
     cfg = current_app.config
     threshold = int(cfg.get("AUTH_LOCKOUT_THRESHOLD", 5))
     count = user.fail_login_count or 0
-    audit("ab_user", user.id, "login_gagal", None, note=f"{_channel()}; gagal berturut-turut: {count}")
+    audit.catat("ab_user", user.id, "login_gagal", None, note=f"{_channel()}; gagal berturut-turut: {count}")
     if threshold > 0 and count and count % threshold == 0:
         user.locked_until = clock.now() + timedelta(minutes=int(cfg.get("AUTH_LOCKOUT_MINUTES", 15)))
-        audit(
+        audit.catat(
             "ab_user",
             user.id,
             "kunci_akun",
@@ -138,19 +136,15 @@ def record_login_failure(user):
 
 
 def record_login_success(user):
-    from .workflow import audit
-
     user.locked_until = None
-    audit("ab_user", user.id, "login", user, note=_channel())
+    audit.catat("ab_user", user.id, "login", user, note=_channel())
     db.session.commit()
 
 
 def record_logout(user):
     """Logging out ends every session of the user: their copied cookies no longer match the version."""
-    from .workflow import audit
-
     bump_session_version(user)
-    audit("ab_user", user.id, "logout", user)
+    audit.catat("ab_user", user.id, "logout", user)
     db.session.commit()
 
 

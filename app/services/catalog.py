@@ -4,17 +4,17 @@ collections (koleksi) and the three-level category browse, and a product's varia
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Alamat, Kategori, LayananTambahan, Penyedia, Produk, ProdukVarian, Wilayah
 from app.models.catalog import STATUS_LISTING
-from app.security import ROLE_ADMIN, ROLE_PENYEDIA
+from app.roles import ROLE_ADMIN, ROLE_PENYEDIA
 
 from . import clock, documents, scoping
 from .errors import DomainError
-from .workflow import T, Workflow, apply
+from .workflow import T, Workflow, apply, wajib_alasan
 
 
 def _lengkap(ctx):
@@ -24,21 +24,17 @@ def _lengkap(ctx):
     return {"alasan_tolak": None}
 
 
-def _alasan(ctx):
-    alasan = (ctx.data.get("alasan") or "").strip()
-    if not alasan:
-        raise DomainError(_l("Alasan penolakan wajib diisi."))
-    return {"alasan_tolak": alasan}
-
-
 PENYEDIA, ADMIN = {ROLE_PENYEDIA}, {ROLE_ADMIN}
+_alasan = wajib_alasan(_l("Alasan penolakan wajib diisi."), column="alasan_tolak")
+# fmt: off
 TRANSITIONS = (
-    T("draft", "ajukan", "diajukan", PENYEDIA, guard=_lengkap, label=_l("Ajukan")),
-    T("ditolak", "ajukan", "diajukan", PENYEDIA, guard=_lengkap, label=_l("Ajukan")),
-    T("diajukan", "setujui", "tayang", ADMIN, label=_l("Setujui")),
-    T("diajukan", "tolak", "ditolak", ADMIN, guard=_alasan, label=_l("Tolak"), style="danger"),
-    T("tayang", "tarik", "draft", PENYEDIA, label=_l("Tarik dari Tayang"), style="warning"),
+    T("draft",    "ajukan",  "diajukan", PENYEDIA, _lengkap, label=_l("Ajukan")),
+    T("ditolak",  "ajukan",  "diajukan", PENYEDIA, _lengkap, label=_l("Ajukan")),
+    T("diajukan", "setujui", "tayang",   ADMIN,    label=_l("Setujui")),
+    T("diajukan", "tolak",   "ditolak",  ADMIN,    _alasan,  label=_l("Tolak"), style="danger", fields=("alasan",), panel="alasan"),
+    T("tayang",   "tarik",   "draft",    PENYEDIA, label=_l("Tarik dari Tayang"), style="warning"),
 )
+# fmt: on
 
 
 def _is_party(produk, actor, transition):
@@ -56,8 +52,18 @@ PRODUK = Workflow(
 )
 
 
-def jalankan(produk_id, action, actor, **data):
-    return apply(PRODUK, produk_id, action, actor, **data)
+def jalankan(produk_id, action, actor, expected_version=None, **data):
+    return apply(PRODUK, produk_id, action, actor, expected_version=expected_version, **PRODUK.input(action, data))
+
+
+def tambah_rating(model, row_id, bintang):
+    """One more rating of a product or a supplier (Produk/Penyedia), counted in the database."""
+    db.session.execute(
+        update(model)
+        .where(model.id == row_id)
+        .values(rating_total=model.rating_total + bintang, rating_count=model.rating_count + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def periksa_produk(p):

@@ -55,6 +55,14 @@ def today_local():
 # --- the shared offset (CLOCK_OFFSET_FILE; never in production) --------------------------------------
 
 
+def sisa(batas):
+    """(hours, minutes) left until a deadline; (0, 0) once it has passed; None when there is none."""
+    if batas is None:
+        return None
+    seconds = max(0, int((batas - now()).total_seconds()))
+    return (seconds // 3600, (seconds % 3600) // 60)
+
+
 def init_app(app, env):
     """Use the app's CLOCK_OFFSET_FILE (relative paths are under the instance folder), except in production.
 

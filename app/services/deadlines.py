@@ -198,9 +198,9 @@ def _mark(name, started=None, finished=None, result=None):
 
 def _verification_kinds():
     from app.models import AksesPengguna, PortalUser, ProfilPengguna, Satker
-    from app.security import ROLE_ADMIN, ROLE_VERIFIKATOR
+    from app.roles import ROLE_ADMIN, ROLE_VERIFIKATOR
 
-    from .workflow import audit
+    from . import audit
 
     models = {"profil_pengguna": ProfilPengguna, "akses_pengguna": AksesPengguna}
 
@@ -241,7 +241,7 @@ def _verification_kinds():
 
         for admin in _users(ROLE_ADMIN):
             notify.queue_email(admin.email, subject, body, key=f"eskalasi:{row.id}:{admin.id}")
-        audit(row.entity, row.entity_id, "eskalasi", _system(), note=gettext("Melewati 3x24 jam"))
+        audit.catat(row.entity, row.entity_id, "eskalasi", _system(), note=gettext("Melewati 3x24 jam"))
 
     for name in ("verifikasi_profil", "verifikasi_akses"):
         register(name, escalate, reminder, current_app.config.get("DEADLINE_REMINDER_HOURS", (24, 3)))

@@ -10,11 +10,11 @@ from app.extensions import db
 from app.models import Alamat, Pesanan, PesananItem, Produk, Ulasan
 from app.models.eorder import METODE_BAYAR, STATUS_PESANAN
 from app.models.organisations import Penyedia
-from app.security import ROLE_PEMBELI, ROLE_PENYEDIA
+from app.roles import ROLE_PEMBELI, ROLE_PENYEDIA
 
-from . import catalog, clock, documents, money, notify, scoping
+from . import audit, catalog, clock, documents, money, notify, scoping
 from .errors import Conflict, DomainError, Forbidden
-from .workflow import T, Workflow, apply, audit
+from .workflow import T, Workflow, apply
 
 PEMBELI, PENYEDIA = {ROLE_PEMBELI}, {ROLE_PENYEDIA}
 KEDUANYA = {ROLE_PEMBELI, ROLE_PENYEDIA}
@@ -202,18 +202,8 @@ def _simpan_ulasan(ctx):
                 created_at=clock.now(),
             )
         )
-        db.session.execute(
-            update(Produk)
-            .where(Produk.id == produk_id)
-            .values(rating_total=Produk.rating_total + bintang, rating_count=Produk.rating_count + 1)
-            .execution_options(synchronize_session=False)
-        )
-    db.session.execute(
-        update(Penyedia)
-        .where(Penyedia.id == p.penyedia_id)
-        .values(rating_total=Penyedia.rating_total + bintang, rating_count=Penyedia.rating_count + 1)
-        .execution_options(synchronize_session=False)
-    )
+        catalog.tambah_rating(Produk, produk_id, bintang)
+    catalog.tambah_rating(Penyedia, p.penyedia_id, bintang)
 
 
 def _pihak(actor):
@@ -266,45 +256,38 @@ LABELS = {
 STYLES = {"batalkan": "danger", "tolak": "danger", "setujui_pembatalan": "danger", "ajukan_pembatalan": "warning"}
 
 
-def _t(source, action, target, roles, guard=None, effect=None, visible=None):
-    return T(source, action, target, roles, guard, effect, LABELS[action], STYLES.get(action, "primary"), visible)
+def _t(source, action, target, roles, guard=None, effect=None, visible=None, fields=(), panel="tombol"):
+    label, style = LABELS[action], STYLES.get(action, "primary")
+    return T(source, action, target, roles, guard, effect, label, style, visible, fields, panel)
 
+
+# What each action accepts from a form or a JSON body (anything else never reaches the guard).
+DETAIL = ("alamat_id", "tanggal_kegiatan", "waktu_kegiatan", "nama_kegiatan", "catatan", "metode_bayar")
+ALASAN = ("alasan",)
+BERKAS = ("jenis", "data", "filename")
+TERIMA = ("jumlah_sesuai", "kondisi_baik", "waktu_tempat_sesuai", "catatan")
+NILAI = ("bintang", "ulasan")
 
 # fmt: off
-# from, action, to, who, guard, effect, when the button is shown
+# from, action, to, who, guard, effect, when the button is shown, accepted fields, where the page draws it
 TRANSITIONS = (
-    _t("draft",    "isi_detail",            "draft",      PEMBELI,  _isi_detail),
+    _t("draft",    "isi_detail",            "draft",      PEMBELI,  _isi_detail,     None,             None,           DETAIL, "detail"),
     _t("draft",    "konfirmasi_pesanan",    "dipesan",    PEMBELI,  _detail_lengkap),
     _t("draft",    "batalkan",              "dibatalkan", PEMBELI),
     _t("dipesan",  "konfirmasi",            "diproses",   PENYEDIA, _konfirmasi,     _kurangi_stok,    _tanpa_ajuan),
-    _t("dipesan",  "tolak",                 "dibatalkan", PENYEDIA, _ada_alasan,     None,             _tanpa_ajuan),
+    _t("dipesan",  "tolak",                 "dibatalkan", PENYEDIA, _ada_alasan,     None,             _tanpa_ajuan,   ALASAN, "alasan"),
     _t("diproses", "kirim",                 "dikirim",    PENYEDIA, _konfirmasi,     None,             _tanpa_ajuan),
-    _t("dikirim",  "upload_dokumen",        "dikirim",    PENYEDIA, _upload_dokumen, _simpan_dokumen),
-    _t("dikirim",  "konfirmasi_penerimaan", "diterima",   PEMBELI,  _penerimaan),
-    _t("diterima", "beri_penilaian",        "selesai",    PEMBELI,  _penilaian,      _simpan_ulasan),
-    _t("dipesan",  "ajukan_pembatalan",     "dipesan",    KEDUANYA, _ajukan_batal,   None,             _tanpa_ajuan),
-    _t("diproses", "ajukan_pembatalan",     "diproses",   KEDUANYA, _ajukan_batal,   None,             _tanpa_ajuan),
+    _t("dikirim",  "upload_dokumen",        "dikirim",    PENYEDIA, _upload_dokumen, _simpan_dokumen,  None,           BERKAS, "dokumen"),
+    _t("dikirim",  "konfirmasi_penerimaan", "diterima",   PEMBELI,  _penerimaan,     None,             None,           TERIMA, "penerimaan"),
+    _t("diterima", "beri_penilaian",        "selesai",    PEMBELI,  _penilaian,      _simpan_ulasan,   None,           NILAI,  "penilaian"),
+    _t("dipesan",  "ajukan_pembatalan",     "dipesan",    KEDUANYA, _ajukan_batal,   None,             _tanpa_ajuan,   ALASAN, "alasan"),
+    _t("diproses", "ajukan_pembatalan",     "diproses",   KEDUANYA, _ajukan_batal,   None,             _tanpa_ajuan,   ALASAN, "alasan"),
     _t("dipesan",  "setujui_pembatalan",    "dibatalkan", KEDUANYA, _jawab_batal,    None,             _perlu_jawaban),
     _t("diproses", "setujui_pembatalan",    "dibatalkan", KEDUANYA, _jawab_batal,    _kembalikan_stok, _perlu_jawaban),
     _t("dipesan",  "tolak_pembatalan",      "dipesan",    KEDUANYA, _jawab_batal,    None,             _perlu_jawaban),
     _t("diproses", "tolak_pembatalan",      "diproses",   KEDUANYA, _jawab_batal,    None,             _perlu_jawaban),
 )
 # fmt: on
-# The fields each action takes from a form or a JSON body; anything else is ignored.
-FIELDS = {
-    "isi_detail": ("alamat_id", "tanggal_kegiatan", "waktu_kegiatan", "nama_kegiatan", "catatan", "metode_bayar"),
-    "tolak": ("alasan",),
-    "ajukan_pembatalan": ("alasan",),
-    "upload_dokumen": ("jenis", "data", "filename"),
-    "konfirmasi_penerimaan": ("jumlah_sesuai", "kondisi_baik", "waktu_tempat_sesuai", "catatan"),
-    "beri_penilaian": ("bintang", "ulasan"),
-}
-
-
-def bersihkan(action, raw):
-    """Keep only the fields the action takes (so a stray `actor` or `note` key cannot reach apply())."""
-    raw = raw if isinstance(raw, dict) else {}
-    return {k: raw[k] for k in FIELDS.get(action, ()) if k in raw}
 
 
 def _is_party(pesanan, actor, transition):
@@ -340,8 +323,9 @@ EORDER = Workflow(
 
 
 def jalankan(pesanan_id, action, actor, expected_version=None, **data):
-    """Apply an E-Order action; the one door every caller uses."""
-    return apply(EORDER, pesanan_id, action, actor, expected_version=expected_version, **bersihkan(action, data))
+    """Apply an E-Order action; the one door every caller uses. Only the action's fields pass (so a stray
+    `wf` or `note` key cannot reach apply()); apply() then keeps only the fields of the row it finds."""
+    return apply(EORDER, pesanan_id, action, actor, expected_version=expected_version, **EORDER.input(action, data))
 
 
 # --- the cart: creating Draft orders and their lines ------------------------------------------
@@ -411,7 +395,7 @@ def _tambah(actor, produk_id, qty):
             db.session.add(pesanan)
             db.session.flush()
             pesanan.nomor = f"EO/{clock.to_local(now).year}/{pesanan.id:06d}"
-            audit("pesanan", pesanan.id, "buat", actor, None, "draft", role=ROLE_PEMBELI)
+            audit.catat("pesanan", pesanan.id, "buat", actor, None, "draft", role=ROLE_PEMBELI)
         else:
             _cas_version(pesanan, pesanan.version)
         item = next((i for i in pesanan.items if i.produk_id == produk.id), None)
@@ -433,7 +417,7 @@ def _tambah(actor, produk_id, qty):
         else:
             item.qty = new_qty
         _hitung_ulang(pesanan)
-        audit(
+        audit.catat(
             "pesanan",
             pesanan.id,
             "tambah_item",
@@ -472,7 +456,7 @@ def ubah_item(actor, pesanan_id, item_id, qty):
             item.qty = qty
             note = f"{item.nama_produk} → {qty}"
         _hitung_ulang(pesanan)
-        audit("pesanan", pesanan.id, "ubah_item", actor, "draft", "draft", note=note, role=ROLE_PEMBELI)
+        audit.catat("pesanan", pesanan.id, "ubah_item", actor, "draft", "draft", note=note, role=ROLE_PEMBELI)
         db.session.commit()
         return pesanan
     except Exception:

@@ -1,5 +1,5 @@
 """The PP's Katalog cart (SPEC §6 step 1): add lines from the Katalog shop, change or remove them,
-then check out the ticked lines of one Penyedia through `purchasing.checkout`, which removes them
+then check out the ticked lines of one Penyedia through `katalog.checkout`, which removes them
 from the cart in the same commit as the new order.
 
 A cart is personal: every lookup is keyed on the PP's own user id, so another user's line is
@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Alamat, KeranjangKatalog, KeranjangKatalogLayanan, Penyedia, Produk
-from app.security import ROLE_PP
+from app.roles import ROLE_PP
 
-from . import catalog, clock, purchasing, scoping
+from . import catalog, clock, scoping
 from .errors import DomainError, Forbidden, NotFound
+from .katalog import checkout as katalog_checkout
 
 
 def _pastikan_pp(actor):
@@ -157,7 +158,7 @@ def checkout(actor, keranjang_ids, **detail):
     lines = pilihan(actor, keranjang_ids)
     if not lines:
         raise DomainError(_l("Pilih minimal satu produk dari keranjang."))
-    return purchasing.checkout(
+    return katalog_checkout.checkout(
         actor,
         lines=[
             {"produk_id": x.produk_id, "qty": x.qty, "varian_id": x.varian_id, "layanan_ids": x.layanan_ids}

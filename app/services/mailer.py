@@ -344,10 +344,10 @@ def _text(value):
 
 def resend(outbox_id, actor):
     """Admin puts a failed email back in the queue (attempts from zero), with an audit row."""
-    from app.security import ROLE_ADMIN
+    from app.roles import ROLE_ADMIN
 
+    from . import audit
     from .scoping import roles_of
-    from .workflow import audit
 
     row = db.session.get(EmailOutbox, outbox_id)
     if row is None:
@@ -364,7 +364,7 @@ def resend(outbox_id, actor):
     if won != 1:
         db.session.rollback()
         raise Conflict(_l("Hanya email yang gagal yang dapat dikirim ulang."))
-    audit(
+    audit.catat(
         "email_outbox",
         outbox_id,
         "kirim_ulang",

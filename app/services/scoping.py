@@ -25,7 +25,7 @@ from app.models import (
     Satker,
     Ulasan,
 )
-from app.security import ROLE_ADMIN, ROLE_AUDITOR, ROLE_MANAJEMEN, ROLE_PENYEDIA, ROLE_SISTEM, ROLE_VERIFIKATOR
+from app.roles import ROLE_ADMIN, ROLE_AUDITOR, ROLE_MANAJEMEN, ROLE_PENYEDIA, ROLE_SISTEM, ROLE_VERIFIKATOR
 
 from .errors import NotFound
 

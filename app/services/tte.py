@@ -44,9 +44,8 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import SertifikatTte, TteCa
 
-from . import clock
+from . import audit, clock
 from .errors import Conflict, DomainError, Forbidden
-from .workflow import audit
 
 AKTIF, BELUM_AKTIF = "aktif", "belum_aktif"
 MIN_PASSPHRASE = 8
@@ -305,7 +304,7 @@ def aktifkan(user, passphrase, passphrase_ulang):
     sert.locked_until = None
     try:
         db.session.flush()
-        audit("sertifikat_tte", sert.id, action, user, note=f"serial {sert.serial}")
+        audit.catat("sertifikat_tte", sert.id, action, user, note=f"serial {sert.serial}")
         db.session.commit()
     except IntegrityError:
         # Two activations of the same user at once: the unique user_id lets only one through.
@@ -353,7 +352,7 @@ def _take_attempt(sert, now):
 
 def _wrong_passphrase(sert, user, attempt):
     """Record the wrong passphrase (the attempt is already counted), lock after the last one; return the refusal."""
-    audit("sertifikat_tte", sert.id, "passphrase_salah", user, note=f"percobaan ke-{attempt}")
+    audit.catat("sertifikat_tte", sert.id, "passphrase_salah", user, note=f"percobaan ke-{attempt}")
     if attempt >= _max_attempts():
         locked_until = clock.now() + _lock_duration()
         # The counter starts afresh, so the lock expiring gives a new allowance.
@@ -363,7 +362,7 @@ def _wrong_passphrase(sert, user, attempt):
             .values(locked_until=locked_until, failed_attempts=0)
             .execution_options(synchronize_session=False)
         )
-        audit("sertifikat_tte", sert.id, "terkunci", user, note=f"sampai {locked_until:%Y-%m-%d %H:%M} UTC")
+        audit.catat("sertifikat_tte", sert.id, "terkunci", user, note=f"sampai {locked_until:%Y-%m-%d %H:%M} UTC")
         db.session.commit()
         return TteTerkunci(locked_until)
     db.session.commit()
@@ -445,7 +444,7 @@ def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name
         out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer)
     except (SigningError, PdfError):
         raise DomainError(_l("Dokumen tidak dapat ditandatangani. Periksa berkas PDF lalu coba lagi."), 415) from None
-    audit("sertifikat_tte", sert.id, "tanda_tangan", user, note=f"{field_name}: {reason}"[:500])
+    audit.catat("sertifikat_tte", sert.id, "tanda_tangan", user, note=f"{field_name}: {reason}"[:500])
     db.session.commit()
     return out.getvalue()
 

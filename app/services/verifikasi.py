@@ -14,13 +14,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AksesPengguna, Dokumen, Instansi, Penyedia, ProfilPengguna, Satker, Wilayah
+from app.models import AksesPengguna, Instansi, Penyedia, ProfilPengguna, Satker, Wilayah
 from app.models.accounts import JENIS_AKSES, STATUS_AKSES, STATUS_VERIFIKASI
-from app.security import ROLE_ADMIN, ROLE_BENDAHARA, ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_VERIFIKATOR
+from app.roles import ROLE_ADMIN, ROLE_BENDAHARA, ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_VERIFIKATOR
 
-from . import clock, deadlines, documents, notify, scoping
-from .errors import Conflict, DomainError, NotFound
-from .workflow import T, Workflow, apply, audit
+from . import audit, clock, deadlines, documents, notify, scoping
+from .errors import Conflict, DomainError
+from .workflow import T, Workflow, apply
 
 AKSES_ROLE = {
     "pp": ROLE_PP,
@@ -187,12 +187,15 @@ def ajukan_profil(user, jenis_profil, nik, nama_ktp, tanggal_lahir, selfie, ktp,
         db.session.add(profil)
         db.session.flush()
         deadlines.mulai("verifikasi_profil", "profil_pengguna", profil.id, profil.batas_waktu)
-        audit("profil_pengguna", profil.id, "ajukan", user, None, "menunggu")
+        audit.catat("profil_pengguna", profil.id, "ajukan", user, None, "menunggu")
         db.session.commit()
         return profil
     except Exception:
         db.session.rollback()
         raise
+
+
+ALASAN = ("alasan",)
 
 
 def _alasan(ctx):
@@ -231,10 +234,23 @@ def _email_profil(ctx):
 PROFIL = Workflow(
     entity="profil_pengguna",
     model=ProfilPengguna,
+    # fmt: off
     transitions=(
-        T("menunggu", "setujui", "terverifikasi", VERIFIERS, guard=_selesai, effect=_nama_resmi, label=_l("Setujui")),
-        T("menunggu", "tolak", "ditolak", VERIFIERS, guard=_alasan, label=_l("Tolak"), style="danger"),
+        T("menunggu", "setujui", "terverifikasi", VERIFIERS, _selesai, _nama_resmi, _l("Setujui")),
+        T(
+            "menunggu",
+            "tolak",
+            "ditolak",
+            VERIFIERS,
+            _alasan,
+            None,
+            _l("Tolak"),
+            "danger",
+            fields=ALASAN,
+            panel="alasan",
+        ),
     ),
+    # fmt: on
     labels=STATUS_VERIFIKASI,
     party=_is_verifier_party,
     noun=_l("Profil"),
@@ -242,8 +258,8 @@ PROFIL = Workflow(
 )
 
 
-def putuskan_profil(profil_id, action, actor, **data):
-    return apply(PROFIL, profil_id, action, actor, **data)
+def putuskan_profil(profil_id, action, actor, expected_version=None, **data):
+    return apply(PROFIL, profil_id, action, actor, expected_version=expected_version, **PROFIL.input(action, data))
 
 
 # --- Verifikasi Akses ---------------------------------------------------------------------------
@@ -352,7 +368,7 @@ def ajukan_akses(user, akses, surat_tugas, satker_id=None, penyedia_id=None, per
         db.session.add(row)
         db.session.flush()
         deadlines.mulai("verifikasi_akses", "akses_pengguna", row.id, row.batas_waktu)
-        audit("akses_pengguna", row.id, "ajukan", user, None, "menunggu", note=str(JENIS_AKSES[akses]))
+        audit.catat("akses_pengguna", row.id, "ajukan", user, None, "menunggu", note=str(JENIS_AKSES[akses]))
         db.session.commit()
         return row
     except Exception:
@@ -382,7 +398,7 @@ def _beri_peran(ctx):
         user.satker_id = row.satker_id
     else:
         user.penyedia_id = row.penyedia_id
-    audit("ab_user", user.id, "beri_peran", actor, note=f"{role.name} ({JENIS_AKSES[row.akses]})")
+    audit.catat("ab_user", user.id, "beri_peran", actor, note=f"{role.name} ({JENIS_AKSES[row.akses]})")
 
 
 def _cabut_peran(ctx):
@@ -396,7 +412,7 @@ def _cabut_peran(ctx):
         user.satker_id = None
         user.penyedia_id = None
     user.session_version = (user.session_version or 1) + 1  # the next request sees the narrower rights
-    audit("ab_user", user.id, "cabut_peran", actor, note=role_name)
+    audit.catat("ab_user", user.id, "cabut_peran", actor, note=role_name)
 
 
 def _email_akses(ctx):
@@ -417,10 +433,11 @@ AKSES = Workflow(
     entity="akses_pengguna",
     model=AksesPengguna,
     transitions=(
-        T("menunggu", "setujui", "aktif", VERIFIERS, guard=_boleh_aktif, effect=_beri_peran, label=_l("Setujui")),
-        T("menunggu", "tolak", "ditolak", VERIFIERS, guard=_alasan, label=_l("Tolak"), style="danger"),
-        T("aktif", "cabut", "dicabut", VERIFIERS, guard=_alasan, effect=_cabut_peran, label=_l("Cabut Akses"),
-          style="danger"),
+        T("menunggu", "setujui", "aktif",   VERIFIERS, _boleh_aktif, _beri_peran,  _l("Setujui")),
+        T("menunggu", "tolak",   "ditolak", VERIFIERS, _alasan,      None,         _l("Tolak"), "danger",
+          fields=ALASAN, panel="alasan"),
+        T("aktif",    "cabut",   "dicabut", VERIFIERS, _alasan,      _cabut_peran, _l("Cabut Akses"), "danger",
+          fields=ALASAN, panel="alasan"),
     ),
     labels=STATUS_AKSES,
     party=_is_verifier_party,
@@ -429,8 +446,8 @@ AKSES = Workflow(
 )  # fmt: skip
 
 
-def putuskan_akses(akses_id, action, actor, **data):
-    return apply(AKSES, akses_id, action, actor, **data)
+def putuskan_akses(akses_id, action, actor, expected_version=None, **data):
+    return apply(AKSES, akses_id, action, actor, expected_version=expected_version, **AKSES.input(action, data))
 
 
 # --- the Verifikator's queues ------------------------------------------------------------------
@@ -444,25 +461,3 @@ def antrean(model, actor, status="menunggu", overdue_only=False):
     if overdue_only:
         stmt = stmt.where(model.batas_waktu <= clock.now())
     return db.session.execute(stmt.order_by(model.submitted_at, model.id)).scalars().all()
-
-
-def dokumen_untuk(doc_id, actor):
-    """A KTP/selfie/Surat Tugas file, only to the person who sent it or a verifier who may see its request."""
-    doc = db.session.get(Dokumen, int(doc_id))
-    if doc is None:
-        raise NotFound()
-    owners = [
-        *db.session.execute(
-            select(ProfilPengguna).where((ProfilPengguna.selfie_id == doc.id) | (ProfilPengguna.ktp_id == doc.id))
-        ).scalars(),
-        *db.session.execute(select(AksesPengguna).where(AksesPengguna.surat_tugas_id == doc.id)).scalars(),
-    ]
-    for owner in owners:
-        try:
-            scoping.get_scoped(type(owner), owner.id, actor)
-        except NotFound:
-            continue
-        audit("dokumen", doc.id, "lihat", actor, note=f"{doc.jenis} {type(owner).__tablename__}:{owner.id}")
-        db.session.commit()
-        return doc
-    raise NotFound()

@@ -1,9 +1,14 @@
 """The workflow engine: a transition table per workflow and the one function that applies it.
 
 apply() = load through scoping (404) -> role may ever do the action (403) -> find
-(state, action) (409) -> party/ownership (403) -> guard (400, returns the column changes) -> compare-and-set
-UPDATE on status + version (409 when someone else won) -> effect -> audit row -> commit.
-Nothing else in the code base assigns a status.
+(state, action) (409) -> party/ownership (403) -> keep only the row's fields -> guard (400, returns the
+column changes) -> compare-and-set UPDATE on status + version (409 when someone else won) -> effect ->
+audit row -> commit. Nothing else in the code base assigns a status.
+
+A row also says how a person takes it: `fields` (what its action accepts from a form or JSON body;
+anything else never reaches the guard), `panel` (where its button or form is drawn; None: nobody's
+button, e.g. the portal's own steps), `label`, `style` and `visible` (show only when cheap checks pass).
+The views draw their buttons from `Workflow.available()`, grouped by panel.
 """
 
 from collections.abc import Callable
@@ -13,10 +18,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app.extensions import db
-from app.models import AuditLog
-from app.security import ROLE_SISTEM
+from app.roles import ROLE_SISTEM
 
-from . import clock, scoping
+from . import audit, clock, scoping
 from .errors import Conflict, DomainError, Forbidden
 
 
@@ -32,10 +36,17 @@ class Transition:
     style: str = "primary"
     # visible(obj, actor) -> bool: offer the button only when the guard could pass (cheap checks)
     visible: Callable | None = None
+    # the inputs the action accepts (form fields / JSON keys); apply() drops every other key
+    fields: tuple = ()
+    # where the page draws it ("tombol": a plain button; "alasan": a form asking why; ...); None: no button
+    panel: str | None = "tombol"
 
 
-def T(source, action, target, roles, guard=None, effect=None, label=None, style="primary", visible=None):
-    return Transition(source, action, target, frozenset(roles), guard, effect, label, style, visible)
+def T(source, action, target, roles, guard=None, effect=None, label=None, style="primary", visible=None,
+      fields=(), panel="tombol"):  # fmt: skip
+    return Transition(
+        source, action, target, frozenset(roles), guard, effect, label, style, visible, tuple(fields), panel
+    )
 
 
 class _Role:
@@ -96,6 +107,27 @@ class Workflow:
     def roles_for(self, action):
         return frozenset().union(*(t.roles for t in self.transitions if t.action == action))
 
+    def fields_for(self, action):
+        """Every input any row of this action accepts (what a view reads from the form)."""
+        return tuple(dict.fromkeys(f for t in self.transitions if t.action == action for f in t.fields))
+
+    def input(self, action, raw):
+        """Only the fields the action's rows accept (so a stray `actor`, `note` or `expected_version` key in
+        a form or JSON body can never reach apply())."""
+        raw = raw if isinstance(raw, dict) else {}
+        return {k: raw[k] for k in self.fields_for(action) if k in raw}
+
+    def label(self, action):
+        return next((t.label for t in self.transitions if t.action == action), action)
+
+    def panels(self, obj, actor):
+        """{panel: {action: transition}} of the steps the actor may take now, for drawing the page."""
+        out = {}
+        for t in self.available(obj, actor):
+            if t.panel is not None:
+                out.setdefault(t.panel, {})[t.action] = t
+        return out
+
     def available(self, obj, actor):
         """The transitions the actor could try now (drives the buttons shown)."""
         roles = scoping.roles_of(actor)
@@ -110,23 +142,6 @@ class Workflow:
 def _actor_role(actor, transition):
     roles = scoping.roles_of(actor) & transition.roles
     return sorted(roles)[0] if roles else None
-
-
-def audit(entity, entity_id, action, actor, from_status=None, to_status=None, note=None, role=None):
-    db.session.add(
-        AuditLog(
-            entity=entity,
-            entity_id=entity_id,
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            actor_id=getattr(actor, "id", None),
-            actor_name=(f"{actor.first_name} {actor.last_name}".strip() if actor is not None else "Sistem"),
-            actor_role=role,
-            at=clock.now(),
-            note=note,
-        )
-    )
 
 
 def apply(wf, obj_id, action, actor, expected_version=None, note=None, **data):
@@ -152,6 +167,7 @@ def apply(wf, obj_id, action, actor, expected_version=None, note=None, **data):
             raise Forbidden(_l("Anda bukan pihak yang berwenang atas data ini."))
         if expected_version not in (None, "") and str(expected_version) != str(obj.version):
             raise Conflict(_l("Data ini baru saja diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."))
+        data = {k: v for k, v in data.items() if k in t.fields}
         ctx = Context(obj=obj, actor=actor, transition=t, data=data)
         if t.guard:
             ctx.changes.update(t.guard(ctx) or {})
@@ -172,10 +188,22 @@ def apply(wf, obj_id, action, actor, expected_version=None, note=None, **data):
             wf.on_applied(ctx)
         # A reason given with the action is the history's "why".
         note = note or (str(data["alasan"]).strip() if data.get("alasan") else None)
-        audit(wf.entity, obj.id, t.action, actor, t.source, t.target, note=note, role=_actor_role(actor, t))
+        audit.catat(wf.entity, obj.id, t.action, actor, t.source, t.target, note=note, role=_actor_role(actor, t))
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     db.session.refresh(obj)
     return obj
+
+
+def wajib_alasan(message=None, column="alasan", limit=2000):
+    """A guard for the refusing steps: the reason is required and kept in `column` (and the history)."""
+
+    def guard(ctx):
+        alasan = (ctx.data.get("alasan") or "").strip()
+        if not alasan:
+            raise DomainError(message or _l("Alasan wajib diisi."))
+        return {column: alasan[:limit]}
+
+    return guard

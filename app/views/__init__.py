@@ -1,6 +1,12 @@
-"""Registers every view; one module per actor."""
+"""Registers every view module, in menu order; create_app calls `register` and then the API's.
+
+View modules import services and `_base`, never each other."""
 
 from flask_appbuilder import IndexView as FabIndexView
+
+from . import admin, akun, katalog, katalog_toko, operasi, pembayaran, pembeli, penyedia, pesanan, rup, tte, verifikator
+
+MODULES = (pesanan, pembeli, penyedia, admin, akun, verifikator, tte, katalog, katalog_toko, rup, operasi, pembayaran)
 
 
 class IndexView(FabIndexView):
@@ -8,21 +14,5 @@ class IndexView(FabIndexView):
 
 
 def register(appbuilder):
-    from . import admin, akun, katalog, pembeli, penyedia, pesanan, tte, verifikator
-
-    pesanan.register(appbuilder)
-    pembeli.register(appbuilder)
-    penyedia.register(appbuilder)
-    admin.register(appbuilder)
-    akun.register(appbuilder)
-    verifikator.register(appbuilder)
-    tte.register(appbuilder)
-    katalog.register(appbuilder)
-    __import__("app.views.katalog_toko", fromlist=["register"]).register(appbuilder)  # PP shop and cart
-    __import__("app.views.rup", fromlist=["register"]).register(appbuilder)  # RUP budget lines
-    __import__("app.views.operasi", fromlist=["register"]).register(appbuilder)  # Operasional (issue 6)
-    __import__("app.views.pembayaran", fromlist=["register"]).register(appbuilder)  # Pembayaran (SPEC §6.9)
-
-    from app import api
-
-    api.register(appbuilder)
+    for module in MODULES:
+        module.register(appbuilder)

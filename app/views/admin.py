@@ -14,8 +14,7 @@ from app.models.organisations import JENIS_SATKER
 from app.services import catalog
 from app.services.errors import DomainError, NotFound
 
-from ._base import PortalModelView, ScopedModelView, datamodel, run_each
-from .penyedia import PRODUK_LABELS, produk_formatters
+from ._base import PRODUK_LABELS, PortalModelView, ScopedModelView, datamodel, produk_formatters, run_each
 
 
 class InstansiView(PortalModelView):

@@ -1,6 +1,6 @@
 """Registration (public) and Akun Saya: the three stages of SPEC §2 from the person's side."""
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
@@ -10,8 +10,10 @@ from app.extensions import db
 from app.forms import AksesForm, DaftarForm, KataSandiForm, OtpForm, ProfilForm
 from app.models import AksesPengguna, Instansi, Penyedia, Satker
 from app.models.accounts import JENIS_AKSES
-from app.services import akun, documents, verifikasi
-from app.services.errors import DomainError, NotFound
+from app.services import akun, verifikasi
+from app.services.errors import DomainError
+
+from ._base import kirim_dokumen
 
 
 def _errors(form):
@@ -191,22 +193,8 @@ class AkunView(BaseView):
     @expose("/dokumen/<int:doc_id>")
     @has_access
     def dokumen(self, doc_id):
-        return serve_identity_document(doc_id)
-
-
-def serve_identity_document(doc_id):
-    """KTP, selfie and Surat Tugas shown inline to the person and their verifiers; 404 for anyone else."""
-    try:
-        doc = verifikasi.dokumen_untuk(doc_id, g.user)
-    except NotFound:
-        abort(404)
-    with open(documents.path_of(doc.stored_name), "rb") as fh:
-        body = fh.read()
-    return Response(
-        body,
-        mimetype=doc.content_type,
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
-    )
+        """KTP, selfie and Surat Tugas shown inline to the person and their verifiers; 404 for anyone else."""
+        return kirim_dokumen("identitas", None, doc_id, inline=True)
 
 
 def register(appbuilder):

@@ -3,60 +3,35 @@ shared by PP, Penyedia and PPK (negotiation, chat, PPK approval, Surat Pesanan a
 shipping and Lacak Pengiriman, ratings, addenda), their signed PDFs and the Auditor-only
 preparation document."""
 
-import json
 from decimal import Decimal, InvalidOperation
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
-from flask_appbuilder.security.sqla.models import Role
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.models import Adendum, Dokumen, PesananKatalog, PesanChat, PortalUser, Produk, Rup
+from app.models import Adendum, PesananKatalog, Produk
 from app.models.purchasing import OPSI_KIRIM, STATUS_KATALOG
-from app.security import ROLE_AUDITOR, ROLE_PP, ROLE_PPK
-from app.services import adendum as adendum_svc
-from app.services import clock, deadlines, documents, money, purchasing, scoping, tte
+from app.roles import ROLE_PP, ROLE_PPK
+from app.services import anggaran, katalog, money, scoping
 from app.services import keranjang_katalog as keranjang
 from app.services.errors import DomainError, NotFound
-from app.services.workflow import audit
+from app.services.katalog import adendum, negosiasi, penilaian, pihak
 
-from .pembayaran import panel_pembayaran
+from ._base import domain_error, kirim_dokumen, load_or_404
 
-PRICE_ACTIONS = ("ajukan_nego", "tawar")
-REASON_ACTIONS = ("batalkan", "tolak_ppk")
-BUTTON_ACTIONS = ("terima", "ajukan_ppk", "minta_pickup")
-# actions signed with the actor's TTE: each has its own panel with a passphrase field
-SIGN_ACTIONS = ("buat_pesanan", "ttd_sp", "terima_barang", "ttd_bast")
-EVENT_ACTIONS = ("kirim", "catat_pengiriman")
 # Suggestions for "Jenis Pengiriman" (free text: the PP may write another)
 CHECKOUT_JENIS_PENGIRIMAN = (
     _l("Dikirim ke alamat satuan kerja"),
     _l("Dikirim ke lokasi kegiatan"),
     _l("Diambil di lokasi Penyedia"),
 )
-CHECKOUT_FIELDS = (
-    "rup_id",
-    "ppk_id",
-    "alamat_kirim",
-    "jenis_pengiriman",
-    "tahapan_pengiriman",
-    "tanggal_tiba_diminta",
-    "opsi_kirim",
-    "kurir_nama",
-    "ongkir_estimasi",
-    "estimasi_hari",
-)
 
 
 def _load(pk):
-    try:
-        return scoping.get_scoped(PesananKatalog, pk, g.user)
-    except NotFound:
-        abort(404)
+    return load_or_404(PesananKatalog, pk)
 
 
 def _rupiah(value, nama):
@@ -69,32 +44,39 @@ def _rupiah(value, nama):
         ) from None
 
 
+def _harga(form, prefix, rows):
+    """{row id: price} of the price inputs `<prefix>_<id>` that were filled in."""
+    out = {}
+    for row in rows:
+        value = (form.get(f"{prefix}_{row.id}") or "").strip()
+        if value:
+            out[row.id] = _rupiah(value, _l("Harga %(nama)s", nama=row.nama))
+    return out
+
+
 def _aksi_data(p, action, form):
-    """The service's keyword arguments for one action, read from the posted form."""
-    if action in PRICE_ACTIONS:
-        harga, layanan = {}, {}
-        for item in p.items:
-            value = (form.get(f"harga_{item.id}") or "").strip()
-            if value:
-                harga[item.id] = _rupiah(value, _l("Harga %(nama)s", nama=item.nama))
-        for svc in p.layanan:
-            value = (form.get(f"layanan_{svc.id}") or "").strip()
-            if value:
-                layanan[svc.id] = _rupiah(value, _l("Harga %(nama)s", nama=svc.nama))
-        data = {"harga": harga, "harga_layanan": layanan, "catatan": form.get("catatan")}
+    """The service's keyword arguments for one action: the fields its row accepts, read from the form.
+    Prices, shipping cost and the BAST inspection are per line; every other field is one input."""
+    fields = katalog.KATALOG.fields_for(action)
+    data = {k: form.get(k) for k in fields if form.get(k) is not None}
+    if "harga" in fields:
+        data["harga"] = {
+            i.id: _rupiah(v, _l("Harga %(nama)s", nama=i.nama))
+            for i in p.items
+            if (v := form.get(f"harga_{i.id}", "").strip())
+        }
+    if "harga_layanan" in fields:
+        data["harga_layanan"] = {
+            x.id: _rupiah(v, _l("Harga %(nama)s", nama=x.nama))
+            for x in p.layanan
+            if (v := form.get(f"layanan_{x.id}", "").strip())
+        }
+    if "ongkir" in fields:
         ongkir = (form.get("ongkir") or "").strip()
+        data.pop("ongkir", None)
         if ongkir:
             data["ongkir"] = _rupiah(ongkir, _l("Ongkos kirim"))
-        return data
-    if action in REASON_ACTIONS:
-        return {"alasan": form.get("alasan")}
-    if action in EVENT_ACTIONS:
-        return {k: form.get(k) for k in ("waktu", "lokasi", "status", "catatan") if form.get(k)}
-    data = {"passphrase": form.get("passphrase")} if action in SIGN_ACTIONS else {}
-    if action == "buat_pesanan":
-        data["klausul"] = form.get("klausul")
-    if action == "terima_barang":
-        data["bast_nomor"] = form.get("bast_nomor")
+    if "periksa" in fields:
         data["periksa"] = {
             item.id: {
                 "qty_diterima": (form.get(f"qty_diterima_{item.id}") or "").strip(),
@@ -142,38 +124,6 @@ def _adendum_changes(p, form):
     return changes
 
 
-def _sisa_waktu(batas):
-    """(hours, minutes) left until the deadline, or None when there is none or it has passed."""
-    if batas is None:
-        return None
-    seconds = int((batas - clock.now()).total_seconds())
-    if seconds <= 0:
-        return (0, 0)
-    return (seconds // 3600, (seconds % 3600) // 60)
-
-
-def _rup_options(user):
-    if not user.satker_id:
-        return []
-    stmt = select(Rup).where(Rup.satker_id == user.satker_id).order_by(Rup.tahun.desc(), Rup.kode)
-    return db.session.execute(stmt).scalars().all()
-
-
-def _ppk_options(user):
-    if not user.satker_id:
-        return []
-    stmt = (
-        select(PortalUser)
-        .where(
-            PortalUser.satker_id == user.satker_id,
-            PortalUser.active.is_(True),
-            PortalUser.roles.any(Role.name == ROLE_PPK),
-        )
-        .order_by(PortalUser.first_name, PortalUser.last_name)
-    )
-    return db.session.execute(stmt).scalars().all()
-
-
 def _checkout_langsung(user, pairs):
     """Posted `produk_id`/`qty` rows (checkout without the cart) as (Produk, qty) for showing them again."""
     out = []
@@ -184,68 +134,6 @@ def _checkout_langsung(user, pairs):
             except NotFound:
                 continue
     return out
-
-
-def _tombol(p, action):
-    """A pickup request only makes sense once, and only for a third-party courier."""
-    return action != "minta_pickup" or (p.opsi_kirim == "pihak_ketiga" and not p.pickup_diminta_at)
-
-
-def _tahap_lanjut(p, user, roles):
-    """What the order page shows after the negotiation: supplier info, Lacak Pengiriman, BAST,
-    ratings and addenda, and which of their forms this user may use now."""
-    from app.models import PenilaianKatalog
-    from app.models.purchasing import JENIS_PENILAIAN
-
-    is_ppk = ROLE_PPK in roles and user.id == p.ppk_id
-    is_penyedia = bool(user.penyedia_id) and user.penyedia_id == p.penyedia_id
-    dinilai = {
-        r.jenis: r
-        for r in db.session.execute(select(PenilaianKatalog).where(PenilaianKatalog.pesanan_id == p.id)).scalars()
-    }
-    jenis_nilai = [j for j in JENIS_PENILAIAN if j != "kurir" or p.opsi_kirim == "kurir_penyedia"]
-    adenda = db.session.execute(select(Adendum).where(Adendum.pesanan_id == p.id).order_by(Adendum.id)).scalars().all()
-    pending = next((a for a in adenda if a.status == "diajukan"), None)
-    boleh_adendum = (
-        (is_ppk or is_penyedia)
-        and p.status in adendum_svc.OPEN_STATES
-        and not p.bast_ttd_ppk_at
-        and not (p.opsi_kirim == "pihak_ketiga" and p.pickup_diminta_at)
-        and pending is None
-    )
-    jawab = {t.action: t for t in adendum_svc.ADENDUM.available(pending, user)} if pending else {}
-    on_order = {x.layanan_id for x in p.layanan}
-    # two variants of one product offer its services once
-    tambah = list(
-        {
-            lay.id: lay
-            for item in p.items
-            for lay in (item.produk.layanan_tambahan if item.produk else [])
-            if lay.id not in on_order
-        }.values()
-    )
-    return {
-        "lacak": purchasing.lacak(p),
-        "adenda": [(a, json.loads(a.ringkasan or "[]")) for a in adenda],
-        "adendum_pending": pending,
-        "adendum_sisa": _sisa_waktu(deadlines.batas("adendum", "adendum", pending.id)) if pending else None,
-        "boleh_adendum": boleh_adendum,
-        "jawab_adendum": jawab,
-        "layanan_tambah": tambah,
-        "adendum_ppks": _ppk_options(user) if boleh_adendum and is_ppk else [],
-        "dinilai": dinilai,
-        "jenis_nilai": [(j, JENIS_PENILAIAN[j]) for j in jenis_nilai],
-        "boleh_nilai": is_ppk and p.bast_ttd_ppk_at is not None,
-        "bast_nomor_usul": purchasing.bast_nomor(p, clock.now()) if p.status == "dalam_pengiriman" and is_ppk else "",
-        "bast_items": {b.item_id: b for b in _bast_items(p)},
-        "tte_aktif": tte.status(user) == tte.AKTIF if (is_ppk or is_penyedia) else False,
-    }
-
-
-def _bast_items(p):
-    from app.models import BastItem
-
-    return db.session.execute(select(BastItem).where(BastItem.pesanan_id == p.id)).scalars().all()
 
 
 class KatalogView(BaseView):
@@ -286,8 +174,8 @@ class KatalogView(BaseView):
                 grup=keranjang.per_penyedia(lines),
                 dipilih=dipilih,
                 langsung=langsung,
-                rups=_rup_options(g.user),
-                ppks=_ppk_options(g.user),
+                rups=anggaran.pilihan_rup(g.user),
+                ppks=pihak.ppk_pilihan(g.user.satker_id),
                 alamat=keranjang.alamat_pengiriman(g.user),
                 jenis_pengiriman=CHECKOUT_JENIS_PENGIRIMAN,
                 opsi_kirim=OPSI_KIRIM,
@@ -313,7 +201,7 @@ class KatalogView(BaseView):
             form = {"tahapan_pengiriman": "1", "opsi_kirim": "kurir_penyedia"}
             form["alamat_kirim"] = alamat[0][1] if alamat and alamat[0][0].jenis == "utama" else ""
             return self._render_checkout(form, ticked)
-        form = {name: request.form.get(name, "") for name in CHECKOUT_FIELDS}
+        form = {name: request.form.get(name, "") for name in katalog.checkout.ISIAN}
         ticked = [x for x in request.form.getlist("keranjang_id") if x.strip()]
         pairs = list(zip(request.form.getlist("produk_id"), request.form.getlist("qty"), strict=False))
         try:
@@ -339,62 +227,23 @@ class KatalogView(BaseView):
                 p = keranjang.checkout(g.user, ticked, **detail)
             else:
                 chosen = [{"produk_id": pid.strip(), "qty": (qty or "").strip()} for pid, qty in pairs if pid.strip()]
-                p = purchasing.checkout(g.user, lines=chosen, **detail)
+                p = katalog.checkout.checkout(g.user, lines=chosen, **detail)
         except DomainError as e:
-            flash(str(e), "danger")
-            db.session.expire_all()
-            return self._render_checkout(form, ticked, _checkout_langsung(g.user, pairs), e.status)
+            return domain_error(
+                e, lambda status: self._render_checkout(form, ticked, _checkout_langsung(g.user, pairs), status)
+            )
         flash(_l("Pesanan %(nomor)s dibuat; menunggu negosiasi.", nomor=p.nomor), "success")
         return redirect(url_for("KatalogView.detail", pk=p.id))
 
     # --- the order page -----------------------------------------------------------------------
 
     def _render(self, p, status=200, pratinjau=None, adendum_form=None):
-        user = g.user
-        roles = scoping.roles_of(user)
-        extra = _tahap_lanjut(p, user, roles)
-        actions = {t.action: t for t in purchasing.KATALOG.available(p, user)}
-        nama = {("item", i.id): i.nama for i in p.items}
-        nama.update({("layanan", x.id): x.nama for x in p.layanan})
-        riwayat = []
-        for r in purchasing.riwayat_negosiasi(p):
-            harga = [
-                (nama.get(("item", h.item_id) if h.item_id else ("layanan", h.layanan_id), "-"), h.harga)
-                for h in r.harga
-            ]
-            riwayat.append((r, harga))
-        chat = (
-            db.session.execute(select(PesanChat).where(PesanChat.pesanan_id == p.id).order_by(PesanChat.id))
-            .scalars()
-            .all()
-        )
-        terendah = {}
-        if ROLE_PP in roles:
-            terendah = {i.produk_id: purchasing.harga_terendah(i.produk_id) for i in p.items}
-        return (
-            self.render_template(
-                "katalog/detail.html",
-                p=p,
-                actions=actions,
-                price_actions=[a for a in PRICE_ACTIONS if a in actions],
-                button_actions=[a for a in BUTTON_ACTIONS if a in actions and _tombol(p, a)],
-                reason_actions=[a for a in REASON_ACTIONS if a in actions],
-                riwayat=riwayat,
-                chat=chat,
-                boleh_chat=(user.id == p.pp_id or (user.penyedia_id and user.penyedia_id == p.penyedia_id)),
-                terendah=terendah,
-                sisa_waktu=_sisa_waktu(p.batas_waktu),
-                opsi_kirim=OPSI_KIRIM,
-                is_auditor=ROLE_AUDITOR in roles,
-                pembayaran=panel_pembayaran(p, user),
-                sign_actions=[a for a in SIGN_ACTIONS if a in actions],
-                event_actions=[a for a in EVENT_ACTIONS if a in actions],
-                pratinjau=pratinjau,
-                adendum_form=adendum_form or MultiDict(),
-                **extra,
-            ),
-            status,
-        )
+        context = katalog.halaman_detail(p, g.user)
+        context.update(pratinjau=pratinjau, adendum_form=adendum_form or MultiDict())
+        return self.render_template("katalog/detail.html", **context), status
+
+    def _again(self, pk, **kw):
+        return lambda status: self._render(_load(pk), status, **kw)
 
     @expose("/<int:pk>")
     @has_access
@@ -404,17 +253,14 @@ class KatalogView(BaseView):
     @expose("/<int:pk>/aksi/<action>", methods=["POST"])
     @has_access
     def aksi(self, pk, action):
+        """Any step of the order's table; the row decides who, when and which fields (apply)."""
         p = _load(pk)
         try:
             data = _aksi_data(p, action, request.form)
-            purchasing.jalankan(p.id, action, g.user, expected_version=request.form.get("version"), **data)
-        except NotFound:
-            abort(404)
+            katalog.jalankan(p.id, action, g.user, expected_version=request.form.get("version"), **data)
         except DomainError as e:
-            flash(str(e), "danger")
-            db.session.expire_all()
-            return self._render(_load(pk), e.status)
-        flash(_l("Berhasil: %(aksi)s.", aksi=purchasing.LABELS.get(action, action)), "success")
+            return domain_error(e, self._again(pk))
+        flash(_l("Berhasil: %(aksi)s.", aksi=katalog.KATALOG.label(action)), "success")
         return redirect(url_for("KatalogView.detail", pk=pk))
 
     @expose("/<int:pk>/chat", methods=["POST"])
@@ -422,12 +268,9 @@ class KatalogView(BaseView):
     def chat(self, pk):
         p = _load(pk)
         try:
-            purchasing.kirim_chat(p.id, g.user, request.form.get("teks"))
-        except NotFound:
-            abort(404)
+            negosiasi.kirim_chat(p.id, g.user, request.form.get("teks"))
         except DomainError as e:
-            flash(str(e), "danger")
-            return self._render(_load(pk), e.status)
+            return domain_error(e, self._again(pk))
         flash(_l("Pesan terkirim."), "success")
         return redirect(url_for("KatalogView.detail", pk=pk) + "#chat")
 
@@ -435,50 +278,26 @@ class KatalogView(BaseView):
     @expose("/<int:pk>/dokumen/<jenis>/<int:adendum_id>")
     @has_access
     def dokumen(self, pk, jenis, adendum_id=None):
-        """The signed Surat Pesanan, BAST or addendum letter, for whoever may see the order."""
+        """The signed Surat Pesanan, BAST or addendum letter, by the one document-access rule."""
         p = _load(pk)
-        if jenis == "sp":
-            doc_id, name = p.sp_dokumen_id, p.sp_nomor
-        elif jenis == "bast":
-            doc_id, name = p.bast_dokumen_id, p.bast_nomor
-        elif jenis == "adendum":
-            a = db.session.get(Adendum, scoping.as_id(adendum_id)) if scoping.as_id(adendum_id) else None
-            if a is None or a.pesanan_id != p.id:
+        if jenis == "adendum":
+            a = load_or_404(Adendum, adendum_id)
+            if a.pesanan_id != p.id:
                 abort(404)
-            doc_id, name = a.dokumen_id, a.nomor
-        else:
+            return kirim_dokumen("adendum", a.id, filename=a.nomor)
+        if jenis not in ("sp", "bast"):
             abort(404)
-        doc = db.session.get(Dokumen, doc_id) if doc_id else None
-        if doc is None:
-            abort(404)
-        body = documents.read(doc.stored_name)
-        audit("dokumen", doc.id, f"unduh_{jenis}", g.user, note=name)
-        db.session.commit()
-        filename = "".join(c if c.isalnum() or c in "-_" else "-" for c in name) + ".pdf"
-        return Response(
-            body,
-            mimetype="application/pdf",
-            headers={
-                "Content-Disposition": f'attachment; filename="{filename}"',
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "no-store",
-            },
-        )
+        return kirim_dokumen(jenis, p.id, filename=p.sp_nomor if jenis == "sp" else p.bast_nomor)
 
     @expose("/<int:pk>/penilaian", methods=["POST"])
     @has_access
     def penilaian(self, pk):
         p = _load(pk)
+        form = request.form
         try:
-            purchasing.beri_penilaian(
-                p.id, g.user, request.form.get("jenis"), request.form.get("bintang"), request.form.get("ulasan")
-            )
-        except NotFound:
-            abort(404)
+            penilaian.beri_penilaian(p.id, g.user, form.get("jenis"), form.get("bintang"), form.get("ulasan"))
         except DomainError as e:
-            flash(str(e), "danger")
-            db.session.expire_all()
-            return self._render(_load(pk), e.status)
+            return domain_error(e, self._again(pk))
         flash(_l("Terima kasih, penilaian tersimpan."), "success")
         return redirect(url_for("KatalogView.detail", pk=pk) + "#penilaian")
 
@@ -491,65 +310,36 @@ class KatalogView(BaseView):
         try:
             changes = _adendum_changes(p, form)
             if form.get("mode") == "ajukan":
-                a = adendum_svc.ajukan(p.id, g.user, changes, form.get("passphrase"))
+                a = adendum.ajukan(p.id, g.user, changes, form.get("passphrase"))
                 flash(_l("Adendum %(nomor)s diajukan; menunggu jawaban pihak lain.", nomor=a.nomor), "success")
                 return redirect(url_for("KatalogView.detail", pk=pk) + "#adendum")
-            preview = adendum_svc.pratinjau(p.id, g.user, changes)
-        except NotFound:
-            abort(404)
+            preview = adendum.pratinjau(p.id, g.user, changes)
         except DomainError as e:
-            flash(str(e), "danger")
-            db.session.expire_all()
-            return self._render(_load(pk), e.status, adendum_form=form)
+            return domain_error(e, self._again(pk, adendum_form=form))
         return self._render(p, pratinjau=preview, adendum_form=form)
 
     @expose("/<int:pk>/adendum/<int:adendum_id>/<action>", methods=["POST"])
     @has_access
     def adendum_jawab(self, pk, adendum_id, action):
         p = _load(pk)
-        a = db.session.get(Adendum, scoping.as_id(adendum_id)) if scoping.as_id(adendum_id) else None
-        if a is None or a.pesanan_id != p.id:
+        a = load_or_404(Adendum, adendum_id)
+        if a.pesanan_id != p.id:
             abort(404)
+        fields = adendum.ADENDUM.fields_for(action)
+        data = {k: request.form.get(k) for k in fields if request.form.get(k) is not None}
         try:
-            adendum_svc.jawab(
-                a.id,
-                action,
-                g.user,
-                expected_version=request.form.get("version"),
-                passphrase=request.form.get("passphrase"),
-                alasan=request.form.get("alasan"),
-            )
-        except NotFound:
-            abort(404)
+            adendum.jawab(a.id, action, g.user, expected_version=request.form.get("version"), **data)
         except DomainError as e:
-            flash(str(e), "danger")
-            db.session.expire_all()
-            return self._render(_load(pk), e.status)
-        flash(_l("Berhasil: %(aksi)s.", aksi=adendum_svc.ADENDUM.find("diajukan", action).label), "success")
+            return domain_error(e, self._again(pk))
+        flash(_l("Berhasil: %(aksi)s.", aksi=adendum.ADENDUM.label(action)), "success")
         return redirect(url_for("KatalogView.detail", pk=pk) + "#adendum")
 
     @expose("/<int:pk>/persiapan")
     @has_access
     def persiapan(self, pk):
-        """The e-purchasing preparation document: Auditor only (SPEC), every read audited."""
+        """The e-purchasing preparation document: Auditor only, by the document-access rule."""
         p = _load(pk)
-        if ROLE_AUDITOR not in scoping.roles_of(g.user):
-            abort(403)
-        doc = db.session.get(Dokumen, p.dokumen_persiapan_id)
-        if doc is None:
-            abort(404)
-        body = documents.read(doc.stored_name)
-        audit("dokumen", doc.id, "unduh_persiapan", g.user, note=p.nomor)
-        db.session.commit()
-        return Response(
-            body,
-            mimetype=doc.content_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="persiapan-{p.id}.pdf"',
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "no-store",
-            },
-        )
+        return kirim_dokumen("persiapan", p.id, filename=f"persiapan-{p.id}")
 
 
 def register(appbuilder):

@@ -5,97 +5,17 @@ and the way to checkout with the ticked lines of one Penyedia.
 `konteks_toko()` builds the search page for both shops (this one and the E-Order TokoView).
 """
 
-from flask import Response, abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Kategori, Produk, Ulasan
-from app.models.catalog import KETERSEDIAAN
-from app.security import ROLE_PP
-from app.services import catalog, documents, scoping
+from app.roles import ROLE_PP
 from app.services import keranjang_katalog as keranjang
+from app.services import scoping
 from app.services.errors import DomainError, NotFound
 
-SORTS = [
-    ("terbaru", _l("Terbaru")),
-    ("harga_asc", _l("Harga terendah")),
-    ("harga_desc", _l("Harga tertinggi")),
-    ("rating", _l("Rating tertinggi")),
-]
-
-
-def _int_arg(args, name, limit=10**15):
-    """A whole number from the query string (Indonesian dots allowed), clamped so no database overflows."""
-    value = args.get(name, "").replace(".", "").strip()
-    return min(int(value), limit) if value.isascii() and value.isdigit() and len(value) < 20 else None
-
-
-def konteks_toko(user, args, endpoint):
-    """Everything a shop's search page shows: results, filters, collections and the category browse."""
-    jelajah = catalog.jelajah(_int_arg(args, "kategori", limit=2**31 - 1))
-    page = catalog.cari(
-        user,
-        q=args.get("q") or None,
-        ketersediaan=args.get("ketersediaan") or None,
-        kategori_id=jelajah.kategori.id if jelajah.kategori else None,
-        harga_min=_int_arg(args, "harga_min"),
-        harga_max=_int_arg(args, "harga_max"),
-        rating_min=_int_arg(args, "rating_min"),
-        sort=args.get("sort", "terbaru"),
-        page=_int_arg(args, "page", limit=100_000) or 1,
-        per_page=current_app.config["SHOP_PAGE_SIZE"],
-        koleksi=args.get("koleksi") or None,
-    )
-    kategori = db.session.execute(select(Kategori).where(Kategori.aktif).order_by(Kategori.level, Kategori.nama))
-    return dict(
-        page=page,
-        kategori=kategori.scalars().all(),
-        jelajah=jelajah,
-        koleksi=catalog.KOLEKSI,
-        ketersediaan=KETERSEDIAAN,
-        sorts=SORTS,
-        args=args,
-        endpoint=endpoint,
-    )
-
-
-def _produk_tayang(pk):
-    try:
-        produk = scoping.get_scoped(Produk, pk, g.user)
-    except NotFound:
-        abort(404)
-    if produk.status != "tayang":
-        abort(404)
-    return produk
-
-
-def halaman_produk(view, template, pk, **extra):
-    """A listed product's page (Deskripsi / Feedback tabs), for both shops."""
-    produk = _produk_tayang(pk)
-    ulasan = (
-        db.session.execute(select(Ulasan).where(Ulasan.produk_id == produk.id).order_by(Ulasan.created_at.desc()))
-        .scalars()
-        .all()
-    )
-    return view.render_template(
-        template,
-        produk=produk,
-        ulasan=ulasan,
-        ketersediaan=KETERSEDIAAN,
-        jejak=catalog.jelajah(produk.kategori_id).jejak,
-        **extra,
-    )
-
-
-def foto_produk(produk):
-    """A product photo, served after the caller's visibility check."""
-    if not produk.gambar:
-        abort(404)
-    data = documents.read(produk.gambar)
-    return Response(data, mimetype=documents.sniff(data), headers={"X-Content-Type-Options": "nosniff"})
+from ._base import foto_produk, halaman_produk, konteks_toko, produk_tayang
 
 
 class KatalogTokoView(BaseView):
@@ -119,7 +39,7 @@ class KatalogTokoView(BaseView):
     @expose("/produk/<int:pk>/foto")
     @has_access
     def foto(self, pk):
-        return foto_produk(_produk_tayang(pk))
+        return foto_produk(produk_tayang(pk))
 
     @expose("/produk/<int:pk>/keranjang", methods=["POST"])
     @has_access

@@ -18,8 +18,7 @@ from app.services import alamat as alamat_service
 from app.services import eorder, scoping
 from app.services.errors import DomainError, NotFound
 
-from ._base import ScopedModelView, datamodel
-from .katalog_toko import foto_produk, halaman_produk, konteks_toko
+from ._base import ScopedModelView, datamodel, foto_produk, halaman_produk, konteks_toko
 
 
 def _current_user_id():

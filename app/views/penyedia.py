@@ -9,44 +9,13 @@ from wtforms import BooleanField, DecimalField, FileField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.models import Pesanan, Produk
-from app.models.catalog import KETERSEDIAAN, STATUS_LISTING
+from app.models.catalog import KETERSEDIAAN
 from app.models.eorder import STATUS_PESANAN
 from app.services import catalog, eorder
 from app.services.errors import DomainError
 
-from ._base import ScopedModelView, datamodel, run_each
+from ._base import PRODUK_LABELS, ScopedModelView, datamodel, produk_formatters, run_each
 from .fields import RupiahField
-
-PRODUK_LABELS = {
-    "nama": _l("Nama Produk"),
-    "kategori": _l("Kategori"),
-    "penyedia": _l("Penyedia"),
-    "harga": _l("Harga Satuan"),
-    "ppn_persen": _l("PPN (%)"),
-    "ppnbm_persen": _l("PPnBM (%)"),
-    "min_pesan": _l("Minimal Pesan"),
-    "max_pesan": _l("Maksimal Pesan"),
-    "stok": _l("Stok"),
-    "ketersediaan": _l("Ketersediaan"),
-    "satuan": _l("Satuan"),
-    "deskripsi": _l("Deskripsi"),
-    "tkdn_persen": _l("TKDN (%)"),
-    "is_pdn": _l("Produk Dalam Negeri"),
-    "status": _l("Status"),
-    "alasan_tolak": _l("Alasan Ditolak"),
-    "created_at": _l("Dibuat"),
-}
-
-
-def produk_formatters():
-    from app.formatting import rupiah, waktu
-
-    return {
-        "harga": rupiah,
-        "status": lambda s: str(STATUS_LISTING.get(s, s)),
-        "ketersediaan": lambda k: str(KETERSEDIAAN.get(k, k)),
-        "created_at": waktu,
-    }
 
 
 class ProdukPenyediaView(ScopedModelView):

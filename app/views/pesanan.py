@@ -1,6 +1,6 @@
 """The order page shared by buyer and supplier: stepper, lines, detail, documents, actions, history."""
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
@@ -8,18 +8,16 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.forms import AlasanForm, DetailPesananForm, PenerimaanForm, PenilaianForm, UploadForm
-from app.models import Alamat, Dokumen, Pesanan
+from app.models import Alamat, Pesanan
 from app.models.eorder import STATUS_PESANAN, STEPPER
-from app.services import documents, eorder, scoping
-from app.services.errors import DomainError, NotFound
-from app.services.workflow import audit
+from app.services import eorder
+from app.services.errors import DomainError
+
+from ._base import domain_error, kirim_dokumen, load_or_404
 
 
 def _load(pk):
-    try:
-        return scoping.get_scoped(Pesanan, pk, g.user)
-    except NotFound:
-        abort(404)
+    return load_or_404(Pesanan, pk)
 
 
 class PesananView(BaseView):
@@ -36,7 +34,8 @@ class PesananView(BaseView):
         detail_form.alamat_id.choices = [(0, _l("— pilih alamat —"))] + [(a.id, str(a)) for a in alamat]
         if pesanan.alamat_id:
             detail_form.alamat_id.data = pesanan.alamat_id
-        actions = {t.action: t for t in eorder.EORDER.available(pesanan, g.user)}
+        panels = eorder.EORDER.panels(pesanan, g.user)
+        actions = {a: t for rows in panels.values() for a, t in rows.items()}
         return (
             self.render_template(
                 "pesanan/detail.html",
@@ -44,6 +43,7 @@ class PesananView(BaseView):
                 stepper=STEPPER,
                 labels=STATUS_PESANAN,
                 actions=actions,
+                panels=panels,
                 detail_form=detail_form,
                 alasan_form=AlasanForm(),
                 penerimaan_form=PenerimaanForm(),
@@ -65,7 +65,7 @@ class PesananView(BaseView):
     @has_access
     def aksi(self, pk, action):
         pesanan = _load(pk)
-        data = eorder.bersihkan(action, request.form.to_dict())
+        data = eorder.EORDER.input(action, request.form.to_dict())
         if action == "isi_detail":
             form = DetailPesananForm()
             if not form.validate():
@@ -94,11 +94,8 @@ class PesananView(BaseView):
             data = {"bintang": request.form.get("bintang"), "ulasan": request.form.get("ulasan")}
         try:
             eorder.jalankan(pesanan.id, action, g.user, expected_version=request.form.get("version"), **data)
-        except NotFound:
-            abort(404)
         except DomainError as e:
-            flash(str(e), "danger")
-            return self._render(_load(pk), e.status)
+            return domain_error(e, lambda status: self._render(_load(pk), status))
         flash(_l("Berhasil: %(aksi)s.", aksi=_label(action)), "success")
         return redirect(url_for("PesananView.detail", pk=pk))
 
@@ -108,33 +105,17 @@ class PesananView(BaseView):
         _load(pk)
         try:
             eorder.ubah_item(g.user, pk, item_id, request.form.get("qty"))
-        except NotFound:
-            abort(404)
         except DomainError as e:
-            flash(str(e), "danger")
-            return self._render(_load(pk), e.status)
+            return domain_error(e, lambda status: self._render(_load(pk), status))
         flash(_l("Keranjang diperbarui."), "success")
         return redirect(url_for("PesananView.detail", pk=pk))
 
     @expose("/<int:pk>/dokumen/<int:doc_id>")
     @has_access
     def dokumen(self, pk, doc_id):
+        """An invoice or kwitansi of the order, by the one document-access rule (akses_dokumen)."""
         pesanan = _load(pk)
-        doc = db.session.get(Dokumen, doc_id)
-        if doc is None or doc.pesanan_id != pesanan.id:
-            abort(404)
-        body = documents.read(doc.stored_name)
-        audit("dokumen", doc.id, "unduh", g.user, note=f"{doc.jenis} {pesanan.nomor}")
-        db.session.commit()
-        ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[doc.content_type]
-        return Response(
-            body,
-            mimetype=doc.content_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="{doc.jenis}-{pesanan.id}.{ext}"',
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        return kirim_dokumen("eorder", pesanan.id, doc_id)
 
 
 def _label(action):

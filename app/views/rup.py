@@ -8,9 +8,8 @@ from wtforms import IntegerField
 from wtforms.validators import InputRequired
 
 from app.models import Rup, Satker
-from app.services import anggaran
+from app.services import anggaran, audit
 from app.services.errors import DomainError
-from app.services.workflow import audit
 
 from ._base import ScopedModelView, datamodel
 from .fields import RupiahField
@@ -29,7 +28,7 @@ class SatkerSendiri(BaseFilter):
     arg_name = "satker_sendiri"
 
     def apply(self, query, value):
-        from app.security import ROLE_ADMIN
+        from app.roles import ROLE_ADMIN
         from app.services import scoping
 
         if ROLE_ADMIN in scoping.roles_of(g.user):
@@ -100,7 +99,7 @@ class RupView(ScopedModelView):
     def _audit(item, action):
         from app.extensions import db
 
-        audit("rup", item.id, action, g.user, note=f"{item.kode} pagu {item.pagu}")
+        audit.catat("rup", item.id, action, g.user, note=f"{item.kode} pagu {item.pagu}")
         db.session.commit()
 
 

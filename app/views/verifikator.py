@@ -10,7 +10,7 @@ from app.models.accounts import JENIS_AKSES, JENIS_PROFIL
 from app.services import clock, scoping, verifikasi
 from app.services.errors import DomainError, NotFound
 
-from .akun import serve_identity_document
+from ._base import kirim_dokumen
 
 KINDS = {
     "profil": (ProfilPengguna, verifikasi.PROFIL, verifikasi.putuskan_profil),
@@ -79,7 +79,7 @@ class VerifikasiView(BaseView):
     @expose("/dokumen/<int:doc_id>")
     @has_access
     def dokumen(self, doc_id):
-        return serve_identity_document(doc_id)
+        return kirim_dokumen("identitas", None, doc_id, inline=True)
 
 
 def register(appbuilder):

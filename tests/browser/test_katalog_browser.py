@@ -139,13 +139,13 @@ def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k):
     db.session.expire_all()
     url2, item2 = _order(k)
     p2 = db.session.get(PesananKatalog, int(url2.rsplit("/", 1)[1]))
-    from app.services import purchasing
+    from app.services import katalog
 
-    p2 = purchasing.jalankan(p2.id, "ajukan_nego", k["pp"], harga={item2: 90_000})
-    p2 = purchasing.jalankan(p2.id, "terima", k["supplier"])
-    p2 = purchasing.jalankan(p2.id, "ajukan_ppk", k["pp"])
-    p2 = purchasing.jalankan(p2.id, "buat_pesanan", k["ppk"], passphrase=PPK_PASS)
-    purchasing.jalankan(p2.id, "ttd_sp", k["supplier"], passphrase=UMKM_PASS)
+    p2 = katalog.jalankan(p2.id, "ajukan_nego", k["pp"], harga={item2: 90_000})
+    p2 = katalog.jalankan(p2.id, "terima", k["supplier"])
+    p2 = katalog.jalankan(p2.id, "ajukan_ppk", k["pp"])
+    p2 = katalog.jalankan(p2.id, "buat_pesanan", k["ppk"], passphrase=PPK_PASS)
+    katalog.jalankan(p2.id, "ttd_sp", k["supplier"], passphrase=UMKM_PASS)
     page.goto(base + url2)
     page.fill(f"#adendum-qty-{item2}", "12")  # +20 %: refused
     page.click("[data-aksi=adendum-pratinjau]")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import EmailOutbox, KodeBayar
-from app.services import clock, deadlines, gateway, pembayaran
+from app.services import clock, deadlines, gateway, katalog
 from tests.factories import pdf_bytes
 from tests.services import test_pembayaran as tp
 from tests.services import test_purchasing
@@ -93,7 +93,7 @@ def test_ls_end_to_end_over_http(app, k, f, login):
     resp = _post(kas, p, "konfirmasi_bayar", asal="bendahara")  # documents not ticked as checked
     assert resp.status_code == 400 and snapshot(p.id) == before
     assert _post(kas, p, "konfirmasi_bayar", asal="bendahara", dokumen_diperiksa="1").status_code == 302
-    kode = pembayaran.kode_aktif(pesanan(p.id))
+    kode = katalog.pembayaran.kode_aktif(pesanan(p.id))
     html = _html(kas.get(f"/pembayaran/kode/{kode.id}"))
     assert kode.kode in html and "Rp 999.000" in html and 'id="langkah-bayar"' in html and 'id="form-simulasi"' in html
     assert kode.kode in _html(ppk.get(f"/katalog/{p.id}"))  # the PPK sees the code and its expiry
@@ -151,7 +151,7 @@ def test_up_kode_bayar_over_http_and_another_satkers_bendahara(app, k, f, login)
     assert kas.post(f"/pembayaran/katalog/{p.id}/konfirmasi_bayar", data=form).status_code == 409
     assert snapshot(p.id) == after
 
-    kode = pembayaran.kode_aktif(pesanan(p.id))
+    kode = katalog.pembayaran.kode_aktif(pesanan(p.id))
     assert kas.post(f"/pembayaran/kode/{kode.id}/simulasi").status_code == 302
     assert pesanan(p.id).status == "selesai"
     assert kas.post(f"/pembayaran/kode/{kode.id}/simulasi").status_code == 303  # paid: cannot be paid again
@@ -261,7 +261,7 @@ def _to_code(app, k, f, login):
     _post(ppk, p, "pilih_up")
     _post(ppk, p, "ajukan_bendahara", bendahara_id=str(bp.id))
     _post(kas, p, "konfirmasi_bayar", asal="bendahara", dokumen_diperiksa="1")
-    return p, bp, kas, pembayaran.kode_aktif(pesanan(p.id))
+    return p, bp, kas, katalog.pembayaran.kode_aktif(pesanan(p.id))
 
 
 def test_signed_callback_forged_replayed_and_csrf_exempt(app, k, f, login):
@@ -320,7 +320,7 @@ def test_expired_code_over_http(app, k, f, login):
     assert app.test_client().post("/api/pembayaran/callback", data=body, headers=headers).status_code == 409
     assert 'id="form-terbitkan_ulang"' in _html(kas.get(f"/pembayaran/{p.id}"))
     assert _post(kas, p, "terbitkan_ulang", asal="bendahara").status_code == 302
-    baru = pembayaran.kode_aktif(pesanan(p.id))
+    baru = katalog.pembayaran.kode_aktif(pesanan(p.id))
     assert baru.kode != kode.kode and db.session.get(KodeBayar, kode.id).status == "kedaluwarsa"
     assert kas.post(f"/pembayaran/kode/{baru.id}/simulasi").status_code == 302
     assert pesanan(p.id).status == "selesai"

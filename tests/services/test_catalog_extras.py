@@ -18,7 +18,7 @@ from app.models import (
     Rup,
     Wilayah,
 )
-from app.services import catalog, clock, purchasing
+from app.services import catalog, clock, katalog
 from app.services import keranjang_katalog as keranjang
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 from tests.factories import pdf_bytes
@@ -199,7 +199,7 @@ def test_variant_must_be_chosen_and_be_the_products_own(pp_cart, f):
         )
     # the checkout applies the same rules to rows posted without the cart
     with pytest.raises(DomainError, match="Pilih varian"):
-        purchasing.checkout(c["pp"], lines=[{"produk_id": c["kaos"].id, "qty": 5}], **detail(c))
+        katalog.checkout.checkout(c["pp"], lines=[{"produk_id": c["kaos"].id, "qty": 5}], **detail(c))
     assert _cart_count() == 0 and db.session.query(PesananKatalog).count() == 0
 
 
@@ -269,7 +269,7 @@ def test_another_users_cart_line_is_not_found(pp_cart, f):
     assert keranjang.baris(c["pp"]) == [] and _cart_count() == 1
     # even straight to the service: a line that is not the PP's is never deleted by its checkout
     with pytest.raises(Conflict):
-        purchasing.checkout(
+        katalog.checkout.checkout(
             c["pp"],
             lines=[{"produk_id": c["kaos"].id, "qty": 5, "varian_id": c["kaos"].varian[0].id}],
             keranjang_ids=[line.id],

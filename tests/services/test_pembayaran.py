@@ -27,7 +27,7 @@ from app.models import (
     PesananKatalog,
     Rup,
 )
-from app.services import clock, deadlines, documents, gateway, money, pembayaran, purchasing, tte
+from app.services import clock, deadlines, documents, gateway, katalog, money, tte
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 from tests.factories import pdf_bytes, png_bytes
 from tests.services import test_purchasing
@@ -66,16 +66,16 @@ def tiba(k, qty=10, harga=90_000, ongkir=None, ppn=None, ttd_penyedia=True):
             tte.aktifkan(user, secret, secret)
     p = test_purchasing._checkout(k, qty=qty)
     extra = {"ongkir": ongkir} if ongkir is not None else {}
-    p = purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: harga}, **extra)
-    p = purchasing.jalankan(p.id, "terima", k["supplier"])
-    p = purchasing.jalankan(p.id, "ajukan_ppk", k["pp"])
-    p = purchasing.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase=PASS_PPK)
-    p = purchasing.jalankan(p.id, "ttd_sp", k["supplier"], passphrase=PASS_PENYEDIA)
-    p = purchasing.jalankan(p.id, "kirim", k["supplier"], lokasi="Gudang Cakung", status="Dikirim")
+    p = katalog.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: harga}, **extra)
+    p = katalog.jalankan(p.id, "terima", k["supplier"])
+    p = katalog.jalankan(p.id, "ajukan_ppk", k["pp"])
+    p = katalog.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase=PASS_PPK)
+    p = katalog.jalankan(p.id, "ttd_sp", k["supplier"], passphrase=PASS_PENYEDIA)
+    p = katalog.jalankan(p.id, "kirim", k["supplier"], lokasi="Gudang Cakung", status="Dikirim")
     periksa = {p.items[0].id: {"qty_diterima": qty, "kondisi": "Baik", "sesuai": True}}
-    p = purchasing.jalankan(p.id, "terima_barang", k["ppk"], periksa=periksa, passphrase=PASS_PPK)
+    p = katalog.jalankan(p.id, "terima_barang", k["ppk"], periksa=periksa, passphrase=PASS_PPK)
     if ttd_penyedia:
-        p = purchasing.jalankan(p.id, "ttd_bast", k["supplier"], passphrase=PASS_PENYEDIA)
+        p = katalog.jalankan(p.id, "ttd_bast", k["supplier"], passphrase=PASS_PENYEDIA)
     assert p.status == "pesanan_tiba"
     return p
 
@@ -171,9 +171,9 @@ def test_payment_waits_for_the_bast_of_both_sides_and_no_pending_addendum(k):
     p = tiba(k, ttd_penyedia=False)
     before = snapshot(p.id)
     with pytest.raises(Conflict) as e:
-        pembayaran.jalankan(p.id, "pilih_ls", k["ppk"])
+        katalog.jalankan(p.id, "pilih_ls", k["ppk"])
     assert "BAST" in str(e.value) and snapshot(p.id) == before
-    p = purchasing.jalankan(p.id, "ttd_bast", k["supplier"], passphrase=PASS_PENYEDIA)
+    p = katalog.jalankan(p.id, "ttd_bast", k["supplier"], passphrase=PASS_PENYEDIA)
     doc = documents.simpan(pdf_bytes("Adendum"), "adendum", "a.pdf", k["ppk"], documents.PDF)
     db.session.add(Adendum(pesanan_id=p.id, nomor="ADD-X", status="diajukan", version=1, pengusul="ppk",
                            user_id=k["ppk"].id, perubahan="{}", ringkasan="[]", total_lama=p.total,
@@ -181,7 +181,7 @@ def test_payment_waits_for_the_bast_of_both_sides_and_no_pending_addendum(k):
     db.session.commit()
     before = snapshot(p.id)
     with pytest.raises(Conflict) as e:
-        pembayaran.jalankan(p.id, "pilih_up", k["ppk"])
+        katalog.jalankan(p.id, "pilih_up", k["ppk"])
     assert "adendum" in str(e.value) and snapshot(p.id) == before
 
 
@@ -190,7 +190,7 @@ def test_only_the_ppk_picks_the_method(k, who, action, error):
     p = tiba(k)
     before = snapshot(p.id)
     with pytest.raises(error):
-        pembayaran.jalankan(p.id, action, k[who])
+        katalog.jalankan(p.id, action, k[who])
     assert snapshot(p.id) == before
 
 
@@ -199,7 +199,7 @@ def test_strangers_find_nothing(k, f):
     other = f.satker("satker")
     for stranger in (f.user("PPK", satker=other), bendahara(f, other), f.penyedia_user()):
         with pytest.raises(NotFound):
-            pembayaran.jalankan(p.id, "pilih_ls", stranger)
+            katalog.jalankan(p.id, "pilih_ls", stranger)
 
 
 # --- the Rp 200 juta boundary -----------------------------------------------------------------------------
@@ -208,27 +208,27 @@ def test_strangers_find_nothing(k, f):
 def test_exactly_200_juta_may_use_up_and_kkp(k):
     p = tiba(k, qty=100, harga=2_000_000, ppn="0")
     assert p.total == 200_000_000
-    assert all(reason is None for _, _, _, reason in pembayaran.pilihan_metode(p))
-    p = pembayaran.jalankan(p.id, "pilih_up", k["ppk"])
+    assert all(reason is None for _, _, _, reason in katalog.pembayaran.pilihan_metode(p))
+    p = katalog.jalankan(p.id, "pilih_up", k["ppk"])
     assert p.status == "pilih_bendahara" and row_of(p.id).metode == "up_kode_bayar"
-    p = pembayaran.jalankan(p.id, "ganti_metode", k["ppk"])
-    p = pembayaran.jalankan(p.id, "pilih_kkp", k["ppk"], pemegang="ppk")
+    p = katalog.jalankan(p.id, "ganti_metode", k["ppk"])
+    p = katalog.jalankan(p.id, "pilih_kkp", k["ppk"], pemegang="ppk")
     assert p.status == "kkp_menunggu"
 
 
 def test_200_juta_and_one_rupiah_is_refused_for_up_and_kkp(k):
     p = tiba(k, qty=100, harga=2_000_000, ppn="0", ongkir=1)
     assert p.total == 200_000_001
-    reasons = {m: r for m, _, _, r in pembayaran.pilihan_metode(p)}
+    reasons = {m: r for m, _, _, r in katalog.pembayaran.pilihan_metode(p)}
     assert reasons["ls"] is None and reasons["up_kode_bayar"] and reasons["up_kkp"]
     assert "Rp 200.000.000" in str(reasons["up_kkp"]).replace("\xa0", " ")
     before = snapshot(p.id)
     for action, data in (("pilih_up", {}), ("pilih_kkp", {"pemegang": "ppk"})):
         with pytest.raises(DomainError) as e:
-            pembayaran.jalankan(p.id, action, k["ppk"], **data)
+            katalog.jalankan(p.id, action, k["ppk"], **data)
         assert "LS" in str(e.value)
         assert snapshot(p.id) == before
-    assert pembayaran.jalankan(p.id, "pilih_ls", k["ppk"]).status == "ls_dokumen"
+    assert katalog.jalankan(p.id, "pilih_ls", k["ppk"]).status == "ls_dokumen"
 
 
 # --- LS ---------------------------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ def test_ls_end_to_end(k, f):
     p = tiba(k)  # 10 x 90.000 + PPN 11 % = 999.000
     bud = bendahara(f, k["satker"], "bud")
     bp = bendahara(f, k["satker"], "bendahara_pengeluaran")
-    p = pembayaran.jalankan(p.id, "pilih_ls", k["ppk"])
+    p = katalog.jalankan(p.id, "pilih_ls", k["ppk"])
     row = row_of(p.id)
     assert (p.status, row.metode, row.rezim_pajak) == ("ls_dokumen", "ls", "PMK 59/2022")
     assert (row.total, row.biaya_transaksi, row.diterima_penyedia) == (999_000, 7_495, 991_505)
@@ -247,20 +247,20 @@ def test_ls_end_to_end(k, f):
     # missing documents: refused with a message naming what is missing, nothing changes
     before = snapshot(p.id)
     with pytest.raises(DomainError) as e:
-        pembayaran.jalankan(p.id, "lanjutkan_bayar", k["ppk"])
+        katalog.jalankan(p.id, "lanjutkan_bayar", k["ppk"])
     assert "faktur pajak" in str(e.value) and "bukti potong" in str(e.value)
     assert snapshot(p.id) == before
 
     with pytest.raises(Forbidden):  # the faktur is the Penyedia's to upload
-        pembayaran.jalankan(p.id, "unggah_faktur", k["ppk"], berkas=pdf_bytes("Faktur"), nama_berkas="f.pdf")
+        katalog.jalankan(p.id, "unggah_faktur", k["ppk"], berkas=pdf_bytes("Faktur"), nama_berkas="f.pdf")
     with pytest.raises(DomainError):  # not a document
-        pembayaran.jalankan(p.id, "unggah_faktur", k["supplier"], berkas=b"hello", nama_berkas="f.pdf")
+        katalog.jalankan(p.id, "unggah_faktur", k["supplier"], berkas=b"hello", nama_berkas="f.pdf")
     faktur = pdf_bytes("Faktur Pajak 010.000-26")
-    p = pembayaran.jalankan(p.id, "unggah_faktur", k["supplier"], berkas=faktur, nama_berkas="faktur.pdf",
+    p = katalog.jalankan(p.id, "unggah_faktur", k["supplier"], berkas=faktur, nama_berkas="faktur.pdf",
                             jenis_tagihan="faktur_pajak", nomor_tagihan="010.000-26.1")  # fmt: skip
     assert p.status == "ls_dokumen" and row_of(p.id).tagihan_nomor == "010.000-26.1"
     with pytest.raises(DomainError) as e:
-        pembayaran.jalankan(p.id, "lanjutkan_bayar", k["ppk"])
+        katalog.jalankan(p.id, "lanjutkan_bayar", k["ppk"])
     assert "bukti potong" in str(e.value) and "faktur" not in str(e.value)
 
     # the bukti potong: PPh type and amount, or the "not needed" tick; bad input refused
@@ -273,34 +273,34 @@ def test_ls_end_to_end(k, f):
         {"tanpa_bukti_potong": "1", "berkas": pdf_bytes()},
     ):
         with pytest.raises(DomainError):
-            pembayaran.jalankan(p.id, "unggah_bukti_potong", k["ppk"], nama_berkas="bp.pdf", **data)
+            katalog.jalankan(p.id, "unggah_bukti_potong", k["ppk"], nama_berkas="bp.pdf", **data)
         assert snapshot(p.id) == before
-    p = pembayaran.jalankan(p.id, "unggah_bukti_potong", k["ppk"], jenis_pph="pph22", jumlah_pph="Rp 13.500",
+    p = katalog.jalankan(p.id, "unggah_bukti_potong", k["ppk"], jenis_pph="pph22", jumlah_pph="Rp 13.500",
                             berkas=png_bytes(), nama_berkas="bukti-potong.png")  # fmt: skip
     row = row_of(p.id)
     assert (row.pph_jenis, row.pph_jumlah, row.tanpa_bukti_potong) == ("pph22", 13_500, False)
     assert db.session.get(Dokumen, row.bukti_potong_dokumen_id).content_type == documents.PNG
 
-    p = pembayaran.jalankan(p.id, "lanjutkan_bayar", k["ppk"])
+    p = katalog.jalankan(p.id, "lanjutkan_bayar", k["ppk"])
     assert p.status == "pilih_bendahara"
-    assert [u.id for u in pembayaran.pilihan_bendahara(p, "ls")] == [bud.id]
+    assert [u.id for u in katalog.pembayaran.pilihan_bendahara(p, "ls")] == [bud.id]
     before = snapshot(p.id)
     with pytest.raises(DomainError) as e:  # a Bendahara Pengeluaran is not a BUD
-        pembayaran.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bp.id)
+        katalog.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bp.id)
     assert "BUD" in str(e.value) and snapshot(p.id) == before
-    p = pembayaran.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bud.id)
+    p = katalog.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bud.id)
     assert p.status == "menunggu_bendahara" and row_of(p.id).bendahara_id == bud.id
-    assert [x.id for x, _, _ in pembayaran.antrean(bud)] == [p.id] and pembayaran.antrean(bp) == []
+    assert [x.id for x, _, _ in katalog.antrean.antrean(bud)] == [p.id] and katalog.antrean.antrean(bp) == []
 
     # the BUD confirms after checking the documents; another Bendahara of the satker may not
     before = snapshot(p.id)
     with pytest.raises(Forbidden):
-        pembayaran.jalankan(p.id, "konfirmasi_bayar", bp, dokumen_diperiksa="1")
+        katalog.jalankan(p.id, "konfirmasi_bayar", bp, dokumen_diperiksa="1")
     with pytest.raises(DomainError):
-        pembayaran.jalankan(p.id, "konfirmasi_bayar", bud)
+        katalog.jalankan(p.id, "konfirmasi_bayar", bud)
     assert snapshot(p.id) == before
-    p = pembayaran.jalankan(p.id, "konfirmasi_bayar", bud, dokumen_diperiksa="1")
-    kode = pembayaran.kode_aktif(p)
+    p = katalog.jalankan(p.id, "konfirmasi_bayar", bud, dokumen_diperiksa="1")
+    kode = katalog.pembayaran.kode_aktif(p)
     assert p.status == "kode_bayar_terbit" and kode.jumlah == 999_000 and len(kode.kode) == 16
     assert kode.berlaku_sampai - kode.created_at == timedelta(hours=7 * 24) and p.batas_waktu == kode.berlaku_sampai
     due = db.session.execute(
@@ -309,7 +309,7 @@ def test_ls_end_to_end(k, f):
     ).scalar_one()  # fmt: skip
     assert due == kode.berlaku_sampai
 
-    result = pembayaran.terima_callback(*bayar_callback(kode))
+    result = katalog.terima_callback(*bayar_callback(kode))
     assert result["hasil"] == "lunas"
     p = pesanan(p.id)
     row = row_of(p.id)
@@ -327,15 +327,15 @@ def test_ls_end_to_end(k, f):
 def test_ls_without_withholding_slip(k, f):
     p = tiba(k)
     bud = bendahara(f, k["satker"], "bud")
-    p = pembayaran.jalankan(p.id, "pilih_ls", k["ppk"])
-    pembayaran.jalankan(p.id, "unggah_bukti_potong", k["ppk"], tanpa_bukti_potong="1")
+    p = katalog.jalankan(p.id, "pilih_ls", k["ppk"])
+    katalog.jalankan(p.id, "unggah_bukti_potong", k["ppk"], tanpa_bukti_potong="1")
     with pytest.raises(DomainError) as e:  # the faktur is still missing
-        pembayaran.jalankan(p.id, "lanjutkan_bayar", k["ppk"])
+        katalog.jalankan(p.id, "lanjutkan_bayar", k["ppk"])
     assert "faktur" in str(e.value) and "bukti potong" not in str(e.value)
-    pembayaran.jalankan(p.id, "unggah_faktur", k["supplier"], berkas=pdf_bytes(), nama_berkas="tagihan.pdf",
+    katalog.jalankan(p.id, "unggah_faktur", k["supplier"], berkas=pdf_bytes(), nama_berkas="tagihan.pdf",
                         jenis_tagihan="lainnya")  # fmt: skip
-    p = pembayaran.jalankan(p.id, "lanjutkan_bayar", k["ppk"])
-    p = pembayaran.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bud.id)
+    p = katalog.jalankan(p.id, "lanjutkan_bayar", k["ppk"])
+    p = katalog.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bud.id)
     assert p.status == "menunggu_bendahara" and row_of(p.id).tanpa_bukti_potong is True
 
 
@@ -347,55 +347,55 @@ def test_up_kode_bayar_end_to_end_and_the_invoice_counts_as_faktur(k, f):
     p = tiba(k)
     bp = bendahara(f, k["satker"], "bendahara_pengeluaran")
     bud = bendahara(f, k["satker"], "bud")
-    p = pembayaran.jalankan(p.id, "pilih_up", k["ppk"])
+    p = katalog.jalankan(p.id, "pilih_up", k["ppk"])
     row = row_of(p.id)
     assert (p.status, row.rezim_pajak, row.invoice_nomor) == ("pilih_bendahara", "PMK 58/2023", f"INV/{p.nomor}")
     text = teks_pdf(documents.read(db.session.get(Dokumen, row.invoice_dokumen_id).stored_name))
     assert "dipersamakan dengan Faktur Pajak" in text and "PMK 58/2023" in text and "999.000" in text
     with pytest.raises(DomainError):  # a BUD is not the Bendahara Pengeluaran UP needs
-        pembayaran.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bud.id)
+        katalog.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bud.id)
     with pytest.raises(Conflict):  # LS-only steps do not apply
-        pembayaran.jalankan(p.id, "lanjutkan_bayar", k["ppk"])
-    p = pembayaran.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bp.id)
-    p = pembayaran.jalankan(p.id, "konfirmasi_bayar", bp, dokumen_diperiksa="1")
-    kode = pembayaran.kode_aktif(p)
-    assert pembayaran.simulasikan_lunas(kode.id, bp)["hasil"] == "lunas"
+        katalog.jalankan(p.id, "lanjutkan_bayar", k["ppk"])
+    p = katalog.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bp.id)
+    p = katalog.jalankan(p.id, "konfirmasi_bayar", bp, dokumen_diperiksa="1")
+    kode = katalog.pembayaran.kode_aktif(p)
+    assert katalog.simulasikan_lunas(kode.id, bp)["hasil"] == "lunas"
     assert pesanan(p.id).status == "selesai"
-    assert [a for a in actions(p.id) if a in purchasing.LABELS][-4:] == [
+    assert [a for a in actions(p.id) if a in katalog.halaman.labels(katalog.KATALOG)][-4:] == [
         "pilih_up", "ajukan_bendahara", "konfirmasi_bayar", "lunas"]  # fmt: skip
 
 
 def test_a_bendahara_of_another_satker_is_refused_with_a_hint(k, f):
     p = tiba(k)
     other_bp = bendahara(f, f.satker("satker"), "bendahara_pengeluaran")
-    p = pembayaran.jalankan(p.id, "pilih_up", k["ppk"])
-    assert pembayaran.pilihan_bendahara(p, "up_kode_bayar") == []
+    p = katalog.jalankan(p.id, "pilih_up", k["ppk"])
+    assert katalog.pembayaran.pilihan_bendahara(p, "up_kode_bayar") == []
     before = snapshot(p.id)
     with pytest.raises(DomainError) as e:
-        pembayaran.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=other_bp.id)
+        katalog.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=other_bp.id)
     message = str(e.value)
     assert "satuan kerja" in message and "ganti metode" in message and "undang" in message
     assert snapshot(p.id) == before and row_of(p.id).bendahara_id is None
     with pytest.raises(NotFound):  # and that Bendahara does not even see the order
-        pembayaran.jalankan(p.id, "konfirmasi_bayar", other_bp, dokumen_diperiksa="1")
+        katalog.jalankan(p.id, "konfirmasi_bayar", other_bp, dokumen_diperiksa="1")
     # the hint's way out: another method
-    p = pembayaran.jalankan(p.id, "ganti_metode", k["ppk"])
+    p = katalog.jalankan(p.id, "ganti_metode", k["ppk"])
     assert p.status == "pesanan_tiba"
-    assert pembayaran.jalankan(p.id, "pilih_ls", k["ppk"]).status == "ls_dokumen"
+    assert katalog.jalankan(p.id, "pilih_ls", k["ppk"]).status == "ls_dokumen"
 
 
 def test_bendahara_returns_to_ppk_with_a_reason(k, f):
     p = tiba(k)
     bp = bendahara(f, k["satker"])
-    p = pembayaran.jalankan(p.id, "pilih_up", k["ppk"])
-    p = pembayaran.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bp.id)
+    p = katalog.jalankan(p.id, "pilih_up", k["ppk"])
+    p = katalog.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bp.id)
     before = snapshot(p.id)
     with pytest.raises(DomainError):
-        pembayaran.jalankan(p.id, "kembalikan", bp, alasan="  ")
+        katalog.jalankan(p.id, "kembalikan", bp, alasan="  ")
     assert snapshot(p.id) == before
-    p = pembayaran.jalankan(p.id, "kembalikan", bp, alasan="Nomor rekening Penyedia pada invoice berbeda.")
+    p = katalog.jalankan(p.id, "kembalikan", bp, alasan="Nomor rekening Penyedia pada invoice berbeda.")
     assert p.status == "dikembalikan" and p.alasan.startswith("Nomor rekening")
-    p = pembayaran.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bp.id)
+    p = katalog.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bp.id)
     assert p.status == "menunggu_bendahara" and p.alasan is None
 
 
@@ -405,10 +405,10 @@ def test_bendahara_returns_to_ppk_with_a_reason(k, f):
 def _sampai_kode(k, f):
     p = tiba(k)
     bp = bendahara(f, k["satker"])
-    p = pembayaran.jalankan(p.id, "pilih_up", k["ppk"])
-    p = pembayaran.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bp.id)
+    p = katalog.jalankan(p.id, "pilih_up", k["ppk"])
+    p = katalog.jalankan(p.id, "ajukan_bendahara", k["ppk"], bendahara_id=bp.id)
     version = p.version
-    p = pembayaran.jalankan(p.id, "konfirmasi_bayar", bp, expected_version=version, dokumen_diperiksa="1")
+    p = katalog.jalankan(p.id, "konfirmasi_bayar", bp, expected_version=version, dokumen_diperiksa="1")
     return p, bp, version
 
 
@@ -416,51 +416,51 @@ def test_double_confirmation_changes_nothing_the_second_time(k, f):
     p, bp, version = _sampai_kode(k, f)
     before = snapshot(p.id)
     with pytest.raises(Conflict):  # the same click again (same version)
-        pembayaran.jalankan(p.id, "konfirmasi_bayar", bp, expected_version=version, dokumen_diperiksa="1")
+        katalog.jalankan(p.id, "konfirmasi_bayar", bp, expected_version=version, dokumen_diperiksa="1")
     with pytest.raises(Conflict):  # or a fresh one: the step is over
-        pembayaran.jalankan(p.id, "konfirmasi_bayar", bp, dokumen_diperiksa="1")
+        katalog.jalankan(p.id, "konfirmasi_bayar", bp, dokumen_diperiksa="1")
     assert snapshot(p.id) == before and count(KodeBayar) == 1
     # the bank confirming the same payment twice: the second changes nothing either
-    kode = pembayaran.kode_aktif(p)
+    kode = katalog.pembayaran.kode_aktif(p)
     body, headers = bayar_callback(kode, event_id="evt-1")
-    assert pembayaran.terima_callback(body, headers)["hasil"] == "lunas"
+    assert katalog.terima_callback(body, headers)["hasil"] == "lunas"
     after = snapshot(p.id)
-    assert pembayaran.terima_callback(body, headers)["hasil"] == "duplikat"
+    assert katalog.terima_callback(body, headers)["hasil"] == "duplikat"
     assert snapshot(p.id) == after and count(CallbackPembayaran) == 1
 
 
 def test_forged_and_replayed_callbacks_change_nothing(k, f):
     p, bp, _ = _sampai_kode(k, f)
-    kode = pembayaran.kode_aktif(p)
+    kode = katalog.pembayaran.kode_aktif(p)
     before = snapshot(p.id)
     with pytest.raises(gateway.CallbackDitolak):  # signed with another secret
-        pembayaran.terima_callback(*bayar_callback(kode, secret="not-the-bank-secret-" * 2))
+        katalog.terima_callback(*bayar_callback(kode, secret="not-the-bank-secret-" * 2))
     body, headers = bayar_callback(kode)
     with pytest.raises(gateway.CallbackDitolak):  # the body changed after signing
-        pembayaran.terima_callback(body.replace(b"BANK-REF-1", b"BANK-REF-2"), headers)
+        katalog.terima_callback(body.replace(b"BANK-REF-1", b"BANK-REF-2"), headers)
     with pytest.raises(gateway.CallbackDitolak):  # no signature
-        pembayaran.terima_callback(body, {})
+        katalog.terima_callback(body, {})
     stale = int((clock.now() - timedelta(minutes=10)).replace(tzinfo=UTC).timestamp())
     with pytest.raises(gateway.CallbackDitolak):  # captured long ago, replayed now
-        pembayaran.terima_callback(*bayar_callback(kode, timestamp=stale))
+        katalog.terima_callback(*bayar_callback(kode, timestamp=stale))
     with pytest.raises(DomainError):  # a partial amount
-        pembayaran.terima_callback(*bayar_callback(kode, jumlah=kode.jumlah - 1))
+        katalog.terima_callback(*bayar_callback(kode, jumlah=kode.jumlah - 1))
     with pytest.raises(NotFound):
-        pembayaran.terima_callback(*bayar_callback(KodeBayar(kode="9000000000000000", jumlah=1)))
+        katalog.terima_callback(*bayar_callback(KodeBayar(kode="9000000000000000", jumlah=1)))
     assert snapshot(p.id) == before
 
     body, headers = bayar_callback(kode, event_id="evt-asli")
-    assert pembayaran.terima_callback(body, headers)["hasil"] == "lunas"
+    assert katalog.terima_callback(body, headers)["hasil"] == "lunas"
     after = snapshot(p.id)
-    assert pembayaran.terima_callback(body, headers)["hasil"] == "duplikat"  # replayed within the window
+    assert katalog.terima_callback(body, headers)["hasil"] == "duplikat"  # replayed within the window
     with pytest.raises(Conflict):  # a paid code cannot be paid again, whatever the event id
-        pembayaran.terima_callback(*bayar_callback(kode, event_id="evt-lain"))
+        katalog.terima_callback(*bayar_callback(kode, event_id="evt-lain"))
     assert snapshot(p.id) == after
 
 
 def test_an_expired_code_cannot_be_paid_and_the_bendahara_issues_a_new_one(k, f):
     p, bp, _ = _sampai_kode(k, f)
-    kode = pembayaran.kode_aktif(p)
+    kode = katalog.pembayaran.kode_aktif(p)
     # a reminder a day before, to the Bendahara, once
     assert deadlines.sweep(now=kode.berlaku_sampai - timedelta(hours=23))["reminded"] == 1
     assert deadlines.sweep(now=kode.berlaku_sampai - timedelta(hours=22))["reminded"] == 0
@@ -469,7 +469,7 @@ def test_an_expired_code_cannot_be_paid_and_the_bendahara_issues_a_new_one(k, f)
     clock.advance(timedelta(hours=7 * 24, minutes=1))
     before = snapshot(p.id)
     with pytest.raises(Conflict) as e:  # past its time though the sweep has not run yet
-        pembayaran.terima_callback(*bayar_callback(kode))
+        katalog.terima_callback(*bayar_callback(kode))
     assert "kedaluwarsa" in str(e.value) and snapshot(p.id) == before
     assert deadlines.sweep()["fired"] == 1
     assert deadlines.sweep()["fired"] == 0  # a second sweep changes nothing
@@ -477,19 +477,19 @@ def test_an_expired_code_cannot_be_paid_and_the_bendahara_issues_a_new_one(k, f)
     assert p.status == "kode_kedaluwarsa" and db.session.get(KodeBayar, kode.id).status == "kedaluwarsa"
     before = snapshot(p.id)
     with pytest.raises(Conflict):
-        pembayaran.terima_callback(*bayar_callback(kode))
+        katalog.terima_callback(*bayar_callback(kode))
     with pytest.raises(Forbidden):
-        pembayaran.jalankan(p.id, "terbitkan_ulang", k["ppk"])
+        katalog.jalankan(p.id, "terbitkan_ulang", k["ppk"])
     assert snapshot(p.id) == before
 
-    p = pembayaran.jalankan(p.id, "terbitkan_ulang", bp)
-    baru = pembayaran.kode_aktif(p)
+    p = katalog.jalankan(p.id, "terbitkan_ulang", bp)
+    baru = katalog.pembayaran.kode_aktif(p)
     assert p.status == "kode_bayar_terbit" and baru.kode != kode.kode
     with pytest.raises(Conflict):  # the old code stays dead
-        pembayaran.terima_callback(*bayar_callback(kode))
-    assert pembayaran.terima_callback(*bayar_callback(baru))["hasil"] == "lunas"
+        katalog.terima_callback(*bayar_callback(kode))
+    assert katalog.terima_callback(*bayar_callback(baru))["hasil"] == "lunas"
     assert pesanan(p.id).status == "selesai"
-    assert [c.status for c in pembayaran.daftar_kode(p)] == ["kedaluwarsa", "dibayar"]
+    assert [c.status for c in katalog.pembayaran.daftar_kode(p)] == ["kedaluwarsa", "dibayar"]
     # each refused (but verified) bank callback is on record for reconciliation
     assert count(AuditLog, AuditLog.action == "callback_ditolak", AuditLog.entity_id == p.id) == 3
 
@@ -499,17 +499,17 @@ def test_an_expired_code_cannot_be_paid_and_the_bendahara_issues_a_new_one(k, f)
 
 def test_kkp_paid_by_the_ppk_as_card_holder(k):
     p = tiba(k)
-    p = pembayaran.jalankan(p.id, "pilih_kkp", k["ppk"], pemegang="ppk")
+    p = katalog.jalankan(p.id, "pilih_kkp", k["ppk"], pemegang="ppk")
     row = row_of(p.id)
     assert (p.status, row.kkp_oleh_ppk, row.kkp_token_hash) == ("kkp_menunggu", True, None)
     assert row.invoice_dokumen_id is not None
     before = snapshot(p.id)
     with pytest.raises(DomainError):  # the holder's consent is required
-        pembayaran.jalankan(p.id, "bayar_kkp", k["ppk"])
+        katalog.jalankan(p.id, "bayar_kkp", k["ppk"])
     with pytest.raises(Forbidden):
-        pembayaran.jalankan(p.id, "bayar_kkp", k["supplier"], setuju="1")
+        katalog.jalankan(p.id, "bayar_kkp", k["supplier"], setuju="1")
     assert snapshot(p.id) == before
-    p = pembayaran.jalankan(p.id, "bayar_kkp", k["ppk"], setuju="1")
+    p = katalog.jalankan(p.id, "bayar_kkp", k["ppk"], setuju="1")
     row = row_of(p.id)
     assert p.status == "selesai" and row.referensi.startswith("KKP-SIM-") and row.dibayar_at is not None
 
@@ -529,43 +529,43 @@ def test_kkp_link_for_another_holder_is_single_use(k):
     for data in ({"pemegang": "lain", "nama_pemegang": "Budi", "email_pemegang": "bukan-email"},
                  {"pemegang": "lain", "nama_pemegang": "", "email_pemegang": "budi@uji.local"}):  # fmt: skip
         with pytest.raises(DomainError):
-            pembayaran.jalankan(p.id, "pilih_kkp", k["ppk"], **data)
+            katalog.jalankan(p.id, "pilih_kkp", k["ppk"], **data)
     assert snapshot(p.id) == before
-    p = pembayaran.jalankan(p.id, "pilih_kkp", k["ppk"], pemegang="lain", nama_pemegang="Budi Santoso",
+    p = katalog.jalankan(p.id, "pilih_kkp", k["ppk"], pemegang="lain", nama_pemegang="Budi Santoso",
                             email_pemegang="Budi.Santoso@uji.local")  # fmt: skip
     token = _link_token("budi.santoso@uji.local")
     row = row_of(p.id)
     assert row.kkp_token_hash not in (None, token) and len(row.kkp_token_hash) == 64  # only the hash is stored
     with pytest.raises(Forbidden):  # the PPK is not the holder this time
-        pembayaran.jalankan(p.id, "bayar_kkp", k["ppk"], setuju="1")
+        katalog.jalankan(p.id, "bayar_kkp", k["ppk"], setuju="1")
     with pytest.raises(NotFound):
-        pembayaran.bayar_dengan_tautan("tebakan", "1")
+        katalog.bayar_dengan_tautan("tebakan", "1")
     before = snapshot(p.id)
     with pytest.raises(DomainError):
-        pembayaran.bayar_dengan_tautan(token, None)
+        katalog.bayar_dengan_tautan(token, None)
     assert snapshot(p.id) == before
-    p = pembayaran.bayar_dengan_tautan(token, "1")
+    p = katalog.bayar_dengan_tautan(token, "1")
     assert p.status == "selesai" and row_of(p.id).kkp_token_used_at is not None
     assert "Budi Santoso" in row_of(p.id).dibayar_oleh
     after = snapshot(p.id)
     with pytest.raises(Conflict):
-        pembayaran.bayar_dengan_tautan(token, "1")
+        katalog.bayar_dengan_tautan(token, "1")
     assert snapshot(p.id) == after
 
 
 def test_kkp_link_sent_again_kills_the_old_one(k):
     p = tiba(k)
-    p = pembayaran.jalankan(p.id, "pilih_kkp", k["ppk"], pemegang="lain", nama_pemegang="Budi",
+    p = katalog.jalankan(p.id, "pilih_kkp", k["ppk"], pemegang="lain", nama_pemegang="Budi",
                             email_pemegang="budi@uji.local")  # fmt: skip
     old = _link_token("budi@uji.local")
-    pembayaran.jalankan(p.id, "kirim_ulang_tautan", k["ppk"])
+    katalog.jalankan(p.id, "kirim_ulang_tautan", k["ppk"])
     new = _link_token("budi@uji.local")
     assert new != old
     with pytest.raises(NotFound):
-        pembayaran.bayar_dengan_tautan(old, "1")
+        katalog.bayar_dengan_tautan(old, "1")
     clock.advance(timedelta(hours=73))  # KKP_TAUTAN_HOURS = 72
     with pytest.raises(Conflict):
-        pembayaran.bayar_dengan_tautan(new, "1")
+        katalog.bayar_dengan_tautan(new, "1")
     assert pesanan(p.id).status == "kkp_menunggu"
 
 
@@ -581,13 +581,13 @@ def test_production_refuses_unsafe_payment_settings():
 
 def test_changing_the_method_detaches_the_other_regimes_documents(k):
     p = tiba(k)
-    p = pembayaran.jalankan(p.id, "pilih_up", k["ppk"])
+    p = katalog.jalankan(p.id, "pilih_up", k["ppk"])
     invoice_up = row_of(p.id).invoice_dokumen_id
     assert invoice_up
-    p = pembayaran.jalankan(p.id, "ganti_metode", k["ppk"])
-    p = pembayaran.jalankan(p.id, "pilih_ls", k["ppk"])
+    p = katalog.jalankan(p.id, "ganti_metode", k["ppk"])
+    p = katalog.jalankan(p.id, "pilih_ls", k["ppk"])
     assert row_of(p.id).invoice_nomor is None and row_of(p.id).invoice_dokumen_id is None
-    p = pembayaran.jalankan(
+    p = katalog.jalankan(
         p.id,
         "unggah_faktur",
         k["supplier"],
@@ -596,8 +596,8 @@ def test_changing_the_method_detaches_the_other_regimes_documents(k):
         jenis_tagihan="faktur_pajak",
     )
     assert row_of(p.id).tagihan_dokumen_id
-    p = pembayaran.jalankan(p.id, "ganti_metode", k["ppk"])
-    p = pembayaran.jalankan(p.id, "pilih_kkp", k["ppk"], pemegang="ppk")
+    p = katalog.jalankan(p.id, "ganti_metode", k["ppk"])
+    p = katalog.jalankan(p.id, "pilih_kkp", k["ppk"], pemegang="ppk")
     row = row_of(p.id)
     assert row.tagihan_dokumen_id is None and row.invoice_dokumen_id not in (None, invoice_up)
     assert db.session.get(Dokumen, invoice_up) is not None  # kept for the record

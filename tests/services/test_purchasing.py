@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Deadline, EmailOutbox, NegosiasiRonde, PesananKatalog, Rup
-from app.services import clock, deadlines, purchasing
+from app.services import clock, deadlines, katalog
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 from tests.factories import pdf_bytes, png_bytes
 
@@ -40,7 +40,7 @@ def _checkout(k, qty=10, **kw):
         opsi_kirim="kurir_penyedia",
     )
     args.update(kw)
-    return purchasing.checkout(k["pp"], **args)
+    return katalog.checkout.checkout(k["pp"], **args)
 
 
 def _rup(k):
@@ -91,43 +91,43 @@ def test_ppk_and_rup_must_be_of_the_pp_satker(k, f):
 
 def test_only_pp_checks_out(k):
     with pytest.raises(Forbidden):
-        purchasing.checkout(k["ppk"], lines=[], dokumen_persiapan=("a.pdf", pdf_bytes()), rup_id=None, ppk_id=None,
+        katalog.checkout.checkout(k["ppk"], lines=[], dokumen_persiapan=("a.pdf", pdf_bytes()), rup_id=None, ppk_id=None,
                             alamat_kirim="", jenis_pengiriman="", tanggal_tiba_diminta=None, opsi_kirim="")  # fmt: skip
 
 
 def test_two_rounds_then_ppk(k):
     p = _checkout(k)
     item = p.items[0].id
-    p = purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={item: 90_000}, ongkir=50_000, catatan="Mohon harga")
+    p = katalog.jalankan(p.id, "ajukan_nego", k["pp"], harga={item: 90_000}, ongkir=50_000, catatan="Mohon harga")
     assert (p.status, p.subtotal, p.ppn, p.ongkir, p.total) == ("nego_pp", 900_000, 99_000, 50_000, 1_049_000)
     assert _rup(k).terpakai == 1_049_000  # the commitment follows the order
     with pytest.raises(Forbidden):
-        purchasing.jalankan(p.id, "terima", k["pp"])  # the PP cannot accept its own proposal
-    p = purchasing.jalankan(p.id, "tawar", k["supplier"], harga={item: 95_000}, ongkir=50_000)
+        katalog.jalankan(p.id, "terima", k["pp"])  # the PP cannot accept its own proposal
+    p = katalog.jalankan(p.id, "tawar", k["supplier"], harga={item: 95_000}, ongkir=50_000)
     assert p.status == "nego_penyedia" and p.total == 950_000 + 104_500 + 50_000
-    p = purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={item: 92_500})
-    p = purchasing.jalankan(p.id, "terima", k["supplier"])
+    p = katalog.jalankan(p.id, "ajukan_nego", k["pp"], harga={item: 92_500})
+    p = katalog.jalankan(p.id, "terima", k["supplier"])
     assert p.status == "nego_selesai"
-    rounds = purchasing.riwayat_negosiasi(p)
+    rounds = katalog.negosiasi.riwayat(p)
     assert [(r.oleh, r.total) for r in rounds] == [
         ("pp", 1_049_000),
         ("penyedia", 1_104_500),
         ("pp", 925_000 + 101_750 + 50_000),
     ]
-    p = purchasing.jalankan(p.id, "ajukan_ppk", k["pp"])
+    p = katalog.jalankan(p.id, "ajukan_ppk", k["pp"])
     assert p.status == "menunggu_ppk"
     with pytest.raises(DomainError):
-        purchasing.jalankan(p.id, "tolak_ppk", k["ppk"], alasan="")
-    p = purchasing.jalankan(p.id, "tolak_ppk", k["ppk"], alasan="Spesifikasi tidak sesuai")
+        katalog.jalankan(p.id, "tolak_ppk", k["ppk"], alasan="")
+    p = katalog.jalankan(p.id, "tolak_ppk", k["ppk"], alasan="Spesifikasi tidak sesuai")
     assert p.status == "ditolak_ppk" and _rup(k).terpakai == 0  # released
 
 
 def test_lowest_price_ever_sold(k):
-    assert purchasing.harga_terendah(k["produk"].id) is None
+    assert katalog.angka.harga_terendah(k["produk"].id) is None
     p = _checkout(k)
-    purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 80_000})
-    purchasing.jalankan(p.id, "terima", k["supplier"])
-    assert purchasing.harga_terendah(k["produk"].id) == 80_000
+    katalog.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 80_000})
+    katalog.jalankan(p.id, "terima", k["supplier"])
+    assert katalog.angka.harga_terendah(k["produk"].id) == 80_000
 
 
 def test_proposal_refusals(k):
@@ -135,7 +135,7 @@ def test_proposal_refusals(k):
     assert p.ongkir == 75_000 and p.total == 1_110_000 + 75_000
     for data in ({}, {"harga": {p.items[0].id: 0}}, {"harga": {999999: 1000}}, {"ongkir": 10_000}):
         with pytest.raises(DomainError):
-            purchasing.jalankan(p.id, "ajukan_nego", k["pp"], **data)
+            katalog.jalankan(p.id, "ajukan_nego", k["pp"], **data)
     db.session.expire_all()
     assert db.session.get(PesananKatalog, p.id).status == "menunggu_negosiasi"
 
@@ -143,8 +143,8 @@ def test_proposal_refusals(k):
 def test_cancel_by_either_side_releases_the_budget(k):
     p = _checkout(k)
     with pytest.raises(DomainError):
-        purchasing.jalankan(p.id, "batalkan", k["supplier"], alasan="")
-    p = purchasing.jalankan(p.id, "batalkan", k["supplier"], alasan="Stok tidak tersedia")
+        katalog.jalankan(p.id, "batalkan", k["supplier"], alasan="")
+    p = katalog.jalankan(p.id, "batalkan", k["supplier"], alasan="Stok tidak tersedia")
     assert p.status == "dibatalkan" and _rup(k).terpakai == 0
 
 
@@ -152,15 +152,15 @@ def test_other_organisations_see_nothing(k, f):
     p = _checkout(k)
     for stranger in (f.user("PP", satker=f.satker("satker")), f.penyedia_user()):
         with pytest.raises(NotFound):
-            purchasing.jalankan(p.id, "batalkan", stranger, alasan="x")
+            katalog.jalankan(p.id, "batalkan", stranger, alasan="x")
     other_pp = f.user("PP", satker=k["satker"])  # same satker, not this order's PP
     with pytest.raises(Forbidden):
-        purchasing.jalankan(p.id, "ajukan_nego", other_pp, harga={p.items[0].id: 1000})
+        katalog.jalankan(p.id, "ajukan_nego", other_pp, harga={p.items[0].id: 1000})
 
 
 def test_unanswered_negotiation_is_cancelled_after_three_days(k):
     p = _checkout(k)
-    p = purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
+    p = katalog.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
     due = db.session.execute(
         select(Deadline.due_at).where(
             Deadline.entity_id == p.id, Deadline.kind == "negosiasi", Deadline.status == "aktif"
@@ -177,14 +177,14 @@ def test_unanswered_negotiation_is_cancelled_after_three_days(k):
     ).scalar_one()
     assert emails == 2  # the PP and the Penyedia user
     with pytest.raises(Conflict):
-        purchasing.jalankan(p.id, "terima", k["supplier"])
+        katalog.jalankan(p.id, "terima", k["supplier"])
 
 
 def test_answer_in_time_moves_the_deadline_to_the_other_side(k):
     p = _checkout(k)
-    p = purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
+    p = katalog.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
     clock.advance(timedelta(hours=70))
-    p = purchasing.jalankan(p.id, "tawar", k["supplier"], harga={p.items[0].id: 95_000})
+    p = katalog.jalankan(p.id, "tawar", k["supplier"], harga={p.items[0].id: 95_000})
     clock.advance(timedelta(hours=5))  # 75 h after the first proposal: the new deadline still runs
     assert deadlines.sweep()["fired"] == 0
     active = db.session.execute(
@@ -196,12 +196,12 @@ def test_answer_in_time_moves_the_deadline_to_the_other_side(k):
 
 def test_chat_between_pp_and_penyedia_only(k, f):
     p = _checkout(k)
-    purchasing.kirim_chat(p.id, k["pp"], "Bisa kirim minggu depan?")
-    purchasing.kirim_chat(p.id, k["supplier"], "Bisa, Pak.")
+    katalog.negosiasi.kirim_chat(p.id, k["pp"], "Bisa kirim minggu depan?")
+    katalog.negosiasi.kirim_chat(p.id, k["supplier"], "Bisa, Pak.")
     with pytest.raises(Forbidden):
-        purchasing.kirim_chat(p.id, k["ppk"], "Saya ikut")
+        katalog.negosiasi.kirim_chat(p.id, k["ppk"], "Saya ikut")
     with pytest.raises(DomainError):
-        purchasing.kirim_chat(p.id, k["pp"], "   ")
+        katalog.negosiasi.kirim_chat(p.id, k["pp"], "   ")
 
 
 # --- Surat Pesanan -----------------------------------------------------------------------------
@@ -209,9 +209,9 @@ def test_chat_between_pp_and_penyedia_only(k, f):
 
 def _to_ppk(k):
     p = _checkout(k)
-    p = purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
-    p = purchasing.jalankan(p.id, "terima", k["supplier"])
-    return purchasing.jalankan(p.id, "ajukan_ppk", k["pp"])
+    p = katalog.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
+    p = katalog.jalankan(p.id, "terima", k["supplier"])
+    return katalog.jalankan(p.id, "ajukan_ppk", k["pp"])
 
 
 def test_surat_pesanan_signed_by_ppk_then_penyedia(k):
@@ -220,19 +220,19 @@ def test_surat_pesanan_signed_by_ppk_then_penyedia(k):
 
     p = _to_ppk(k)
     with pytest.raises(DomainError) as e:  # no TTE yet: told how to activate it
-        purchasing.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
+        katalog.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
     assert "Tanda Tangan Elektronik" in str(e.value)
     tte.aktifkan(k["ppk"], "rahasia-ppk-123", "rahasia-ppk-123")
     tte.aktifkan(k["supplier"], "rahasia-umkm-456", "rahasia-umkm-456")
     with pytest.raises(DomainError):
-        purchasing.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="salah-sekali")
+        katalog.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="salah-sekali")
     db.session.expire_all()
     assert db.session.get(PesananKatalog, p.id).status == "menunggu_ppk"  # a wrong passphrase changes nothing
-    p = purchasing.jalankan(
+    p = katalog.jalankan(
         p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123", klausul="Barang dikemas per ruangan."
     )
     assert p.status == "konfirmasi_penyedia" and p.sp_nomor == f"SP/{k['satker'].kode}/{p.sp_ttd_ppk_at.year}/00001"
-    p = purchasing.jalankan(p.id, "ttd_sp", k["supplier"], passphrase="rahasia-umkm-456")
+    p = katalog.jalankan(p.id, "ttd_sp", k["supplier"], passphrase="rahasia-umkm-456")
     assert p.status == "diproses_penyedia"
     signed = documents.read(db.session.get(Dokumen, p.sp_dokumen_id).stored_name)
     results = tte.verify_pdf(signed)
@@ -244,7 +244,7 @@ def test_supplier_not_signing_the_sp_in_three_days_cancels(k):
 
     p = _to_ppk(k)
     tte.aktifkan(k["ppk"], "rahasia-ppk-123", "rahasia-ppk-123")
-    p = purchasing.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
+    p = katalog.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
     due = db.session.execute(
         select(Deadline.due_at).where(Deadline.entity_id == p.id, Deadline.kind == "ttd_sp", Deadline.status == "aktif")
     ).scalar_one()
@@ -260,13 +260,13 @@ def _to_processing(k, **kw):
     from app.services import tte
 
     p = _checkout(k, **kw)
-    p = purchasing.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
-    p = purchasing.jalankan(p.id, "terima", k["supplier"])
-    p = purchasing.jalankan(p.id, "ajukan_ppk", k["pp"])
+    p = katalog.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
+    p = katalog.jalankan(p.id, "terima", k["supplier"])
+    p = katalog.jalankan(p.id, "ajukan_ppk", k["pp"])
     tte.aktifkan(k["ppk"], "rahasia-ppk-123", "rahasia-ppk-123")
     tte.aktifkan(k["supplier"], "rahasia-umkm-456", "rahasia-umkm-456")
-    p = purchasing.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
-    return purchasing.jalankan(p.id, "ttd_sp", k["supplier"], passphrase="rahasia-umkm-456")
+    p = katalog.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
+    return katalog.jalankan(p.id, "ttd_sp", k["supplier"], passphrase="rahasia-umkm-456")
 
 
 def test_shipping_bast_and_ratings(k):
@@ -275,60 +275,61 @@ def test_shipping_bast_and_ratings(k):
 
     p = _to_processing(k)
     with pytest.raises(DomainError):
-        purchasing.jalankan(p.id, "kirim", k["supplier"], lokasi="", status="Dikemas")
+        katalog.jalankan(p.id, "kirim", k["supplier"], lokasi="", status="Dikemas")
     with pytest.raises(DomainError):  # Kurir Penyedia: no pickup request
-        purchasing.jalankan(p.id, "minta_pickup", k["supplier"])
-    p = purchasing.jalankan(p.id, "kirim", k["supplier"], lokasi="Gudang Cakung", status="Barang dikirim")
+        katalog.jalankan(p.id, "minta_pickup", k["supplier"])
+    p = katalog.jalankan(p.id, "kirim", k["supplier"], lokasi="Gudang Cakung", status="Barang dikirim")
     clock.advance(timedelta(hours=5))
     typed = (clock.to_local(clock.now()) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")  # as a form sends it
     for wrong in ("kemarin", "2020-01-01T10:00", (clock.to_local(clock.now()) + timedelta(hours=2)).isoformat()):
         with pytest.raises(DomainError):  # not a time, before the SP, in the future
-            purchasing.jalankan(p.id, "catat_pengiriman", k["supplier"], lokasi="X", status="Y", waktu=wrong)
-    p = purchasing.jalankan(
+            katalog.jalankan(p.id, "catat_pengiriman", k["supplier"], lokasi="X", status="Y", waktu=wrong)
+    p = katalog.jalankan(
         p.id, "catat_pengiriman", k["supplier"], lokasi="Jl. Medan Merdeka", status="Tiba", waktu=typed
     )
     assert p.status == "dalam_pengiriman"
-    assert [e.lokasi for e in purchasing.lacak(p)][-1] == "Jl. Medan Merdeka"
+    assert [e.lokasi for e in katalog.pengiriman.lacak(p)][-1] == "Jl. Medan Merdeka"
     item = p.items[0]
     periksa = {item.id: {"qty_diterima": 10, "kondisi": "Baik", "sesuai": True}}
     with pytest.raises(DomainError):
-        purchasing.jalankan(p.id, "terima_barang", k["ppk"], periksa={}, passphrase="rahasia-ppk-123")
+        katalog.jalankan(p.id, "terima_barang", k["ppk"], periksa={}, passphrase="rahasia-ppk-123")
     with pytest.raises(DomainError):
-        purchasing.jalankan(
+        katalog.jalankan(
             p.id, "terima_barang", k["ppk"], periksa={item.id: {"qty_diterima": 11}}, passphrase="rahasia-ppk-123"
         )
-    p = purchasing.jalankan(p.id, "terima_barang", k["ppk"], periksa=periksa, passphrase="rahasia-ppk-123")
+    p = katalog.jalankan(p.id, "terima_barang", k["ppk"], periksa=periksa, passphrase="rahasia-ppk-123")
     assert p.status == "pesanan_tiba" and p.bast_nomor.startswith("BAST/")
-    p = purchasing.jalankan(p.id, "ttd_bast", k["supplier"], passphrase="rahasia-umkm-456")
+    p = katalog.jalankan(p.id, "ttd_bast", k["supplier"], passphrase="rahasia-umkm-456")
     with pytest.raises(Conflict):
-        purchasing.jalankan(p.id, "ttd_bast", k["supplier"], passphrase="rahasia-umkm-456")
+        katalog.jalankan(p.id, "ttd_bast", k["supplier"], passphrase="rahasia-umkm-456")
     bast = documents.read(db.session.get(Dokumen, p.bast_dokumen_id).stored_name)
     assert [r.ok for r in tte.verify_pdf(bast)] == [True, True]
 
-    purchasing.beri_penilaian(p.id, k["ppk"], "pesanan", 5, "Tepat waktu")
-    purchasing.beri_penilaian(p.id, k["ppk"], "layanan", 4)
-    purchasing.beri_penilaian(p.id, k["ppk"], "kurir", 5)
+    katalog.penilaian.beri_penilaian(p.id, k["ppk"], "pesanan", 5, "Tepat waktu")
+    katalog.penilaian.beri_penilaian(p.id, k["ppk"], "layanan", 4)
+    katalog.penilaian.beri_penilaian(p.id, k["ppk"], "kurir", 5)
     with pytest.raises(Conflict):
-        purchasing.beri_penilaian(p.id, k["ppk"], "layanan", 3)
+        katalog.penilaian.beri_penilaian(p.id, k["ppk"], "layanan", 3)
     with pytest.raises(Forbidden):
-        purchasing.beri_penilaian(p.id, k["pp"], "pesanan", 3)
+        katalog.penilaian.beri_penilaian(p.id, k["pp"], "pesanan", 3)
     db.session.expire_all()
     assert db.session.get(Penyedia, k["penyedia"].id).rating_count == 2
 
 
 def test_third_party_courier_pickup_and_no_courier_rating(k):
     p = _to_processing(k, opsi_kirim="pihak_ketiga", kurir_nama="JNE", ongkir_estimasi=50_000)
-    p = purchasing.jalankan(p.id, "minta_pickup", k["supplier"])
+    p = katalog.jalankan(p.id, "minta_pickup", k["supplier"])
     assert p.pickup_diminta_at is not None
     with pytest.raises(Conflict):
-        purchasing.jalankan(p.id, "minta_pickup", k["supplier"])
+        katalog.jalankan(p.id, "minta_pickup", k["supplier"])
 
 
 # --- Adendum ----------------------------------------------------------------------------------------
 
 
 def test_adendum_accepted_changes_the_order(k):
-    from app.services import adendum, tte
+    from app.services import katalog, tte
+    from app.services.katalog import adendum
 
     p = _to_processing(k)  # 10 x 90.000 + 11 % = 999.000
     item = p.items[0].id
@@ -354,7 +355,8 @@ def test_adendum_accepted_changes_the_order(k):
 
 
 def test_adendum_rejected_leaves_the_sp(k):
-    from app.services import adendum
+    from app.services import katalog
+    from app.services.katalog import adendum
 
     p = _to_processing(k)
     a = adendum.ajukan(p.id, k["supplier"], {"ongkir": 25_000}, "rahasia-umkm-456")
@@ -366,7 +368,8 @@ def test_adendum_rejected_leaves_the_sp(k):
 
 
 def test_adendum_refusals(k):
-    from app.services import adendum
+    from app.services import katalog
+    from app.services.katalog import adendum
 
     p = _to_processing(k)
     item = p.items[0].id
@@ -381,16 +384,17 @@ def test_adendum_refusals(k):
         adendum.ajukan(p.id, k["pp"], {"ongkir": 1000}, "x")
     assert adendum.pending(p) is None
     # after the BAST, no more addenda
-    p = purchasing.jalankan(p.id, "kirim", k["supplier"], lokasi="Gudang", status="Dikirim")
+    p = katalog.jalankan(p.id, "kirim", k["supplier"], lokasi="Gudang", status="Dikirim")
     periksa = {item: {"qty_diterima": 10, "sesuai": True}}
-    purchasing.jalankan(p.id, "terima_barang", k["ppk"], periksa=periksa, passphrase="rahasia-ppk-123")
+    katalog.jalankan(p.id, "terima_barang", k["ppk"], periksa=periksa, passphrase="rahasia-ppk-123")
     with pytest.raises(Conflict):
         adendum.ajukan(p.id, k["ppk"], {"ongkir": 1000}, "rahasia-ppk-123")
 
 
 def test_unanswered_adendum_is_rejected_after_three_days(k):
     from app.models import Adendum
-    from app.services import adendum
+    from app.services import katalog
+    from app.services.katalog import adendum
 
     p = _to_processing(k)
     a = adendum.ajukan(p.id, k["ppk"], {"ongkir": 10_000}, "rahasia-ppk-123")
@@ -405,7 +409,8 @@ def test_unanswered_adendum_is_rejected_after_three_days(k):
 
 def test_ready_stock_is_taken_when_the_penyedia_signs_and_follows_addenda(k):
     from app.models import Produk
-    from app.services import adendum
+    from app.services import katalog
+    from app.services.katalog import adendum
 
     def stok():
         db.session.expire_all()
@@ -419,14 +424,14 @@ def test_ready_stock_is_taken_when_the_penyedia_signs_and_follows_addenda(k):
     assert stok() == 89
     # a second order cannot take more than what is left: refused at signing, nothing changes
     q = _checkout(k, qty=10)
-    q = purchasing.jalankan(q.id, "ajukan_nego", k["pp"], harga={q.items[0].id: 90_000})
-    q = purchasing.jalankan(q.id, "terima", k["supplier"])
-    q = purchasing.jalankan(q.id, "ajukan_ppk", k["pp"])
-    q = purchasing.jalankan(q.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
+    q = katalog.jalankan(q.id, "ajukan_nego", k["pp"], harga={q.items[0].id: 90_000})
+    q = katalog.jalankan(q.id, "terima", k["supplier"])
+    q = katalog.jalankan(q.id, "ajukan_ppk", k["pp"])
+    q = katalog.jalankan(q.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
     db.session.execute(Produk.__table__.update().values(stok=5))
     db.session.commit()
     with pytest.raises(DomainError):
-        purchasing.jalankan(q.id, "ttd_sp", k["supplier"], passphrase="rahasia-umkm-456")
+        katalog.jalankan(q.id, "ttd_sp", k["supplier"], passphrase="rahasia-umkm-456")
     db.session.expire_all()
     assert db.session.get(PesananKatalog, q.id).status == "konfirmasi_penyedia" and stok() == 5
 

@@ -1,9 +1,9 @@
 """Pembayaran (SPEC §6 step 9): after the BAST the PPK pays the Penyedia by LS, UP kode bayar or UP KKP.
 
-The steps are rows of the Katalog transition table (app/services/purchasing.py, TRANSITIONS, "Pembayaran"),
-so every one of them goes through workflow.apply: role, party, guard, compare-and-set on the order's status,
-audit row and outbox email in one commit. This module holds their guards and effects, the Bendahara rule,
-the signed bank callback, the KKP payment link and the pages' queries.
+The steps are rows of the Katalog transition table (ROWS below, assembled in katalog/__init__.py), so every
+one of them goes through workflow.apply: role, party, guard, compare-and-set on the order's status, audit
+row and outbox email in one commit. This module holds those rows with their guards and effects, and the
+Bendahara rule; the bank's callback is in katalog/bank.py, the pages' queries in katalog/antrean.py.
 
 Rules chosen (README "Pembayaran"):
 - payment may start once the BAST is signed by the PPK and the Penyedia and no addendum is pending;
@@ -25,18 +25,20 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import AksesPengguna, AuditLog, CallbackPembayaran, KodeBayar, Pembayaran, PesananKatalog, PortalUser
+from app.models import AksesPengguna, KodeBayar, Pembayaran, PesananKatalog, PortalUser
 from app.models.payments import JENIS_PPH, JENIS_TAGIHAN, METODE_BAYAR_LABEL
-from app.security import ROLE_ADMIN, ROLE_AUDITOR, ROLE_BENDAHARA, ROLE_SISTEM
+from app.roles import ROLE_BENDAHARA
 
-from . import clock, deadlines, documents, gateway, money, notify, scoping
-from .errors import Conflict, DomainError, Forbidden, NotFound
-from .workflow import SYSTEM, apply, audit
+from .. import clock, deadlines, documents, gateway, money, notify, scoping
+from ..akun import EMAIL_RE
+from ..errors import Conflict, DomainError, Forbidden, NotFound
+from ..pembayaran_pdf import invoice_pdf
+from . import adendum, bersama
+from .bersama import BENDAHARA, ENTITY, PENYEDIA, PPK, SISTEM
+from .pihak import pembayaran_of
 
-ENTITY = "pesanan_katalog"
 LS, UP, KKP = money.METODE_LS, money.METODE_UP_KODE_BAYAR, money.METODE_UP_KKP
 # The statuses of the payment step, in their usual order.
 STATUS_BAYAR = (
@@ -60,15 +62,6 @@ KKP_TAUTAN_HOURS = 72
 
 
 # --- lookups ----------------------------------------------------------------------------------------
-
-
-def pembayaran_of(p):
-    return db.session.execute(select(Pembayaran).where(Pembayaran.pesanan_id == p.id)).scalar_one_or_none()
-
-
-def bendahara_id(p):
-    """The Bendahara the PPK sent the order to (the party of the Bendahara's steps), or None."""
-    return db.session.execute(select(Pembayaran.bendahara_id).where(Pembayaran.pesanan_id == p.id)).scalar()
 
 
 def kode_aktif(p):
@@ -120,13 +113,11 @@ def pilihan_bendahara(p, metode):
 
 def belum_siap(p):
     """Why payment may not start yet (a translated message), or None when it may."""
-    from .adendum import pending
-
     if p.status != "pesanan_tiba":
         return _l("Pembayaran dimulai dari status Pesanan Tiba.")
     if not (p.bast_ttd_ppk_at and p.bast_ttd_penyedia_at):
         return _l("Pembayaran dapat dimulai setelah BAST ditandatangani PPK dan Penyedia.")
-    if pending(p) is not None:
+    if adendum.pending(p) is not None:
         return _l("Selesaikan adendum yang menunggu jawaban sebelum pembayaran.")
     return None
 
@@ -203,8 +194,6 @@ def _row(ctx, metode=None):
 def _invoice(p, row, actor):
     """The platform's invoice for UP, which counts as the faktur pajak (PMK 58/2023); built each time UP or
     KKP is picked, so it always names the method being paid (earlier copies stay as Dokumen rows)."""
-    from .pembayaran_pdf import invoice_pdf
-
     nomor = f"INV/{p.nomor}"
     now = clock.now()
     data = {
@@ -215,9 +204,7 @@ def _invoice(p, row, actor):
         "bast_nomor": p.bast_nomor,
         "metode": str(METODE_BAYAR_LABEL[row.metode]),
         "rezim": row.rezim_pajak,
-        "satker": {"nama": p.satker.nama, "alamat": p.satker.alamat or "-"},
-        "ppk": {"nama": f"{p.ppk.first_name} {p.ppk.last_name}".strip()},
-        "penyedia": {"nama": p.penyedia.nama, "npwp": p.penyedia.npwp or "-", "alamat": p.penyedia.alamat or "-"},
+        **bersama.pihak_surat(p),
         "lines": [
             {"nama": i.nama, "qty": i.qty, "satuan": i.satuan, "harga_satuan": i.harga, "subtotal": i.subtotal,
              "ppn": i.ppn, "ppnbm": i.ppnbm}
@@ -247,8 +234,6 @@ def _pilih(ctx, metode):
         if pemegang not in ("ppk", "lain"):
             raise DomainError(_l("Pilih pemegang KKP."))
         if pemegang == "lain":
-            from .akun import EMAIL_RE
-
             nama = (ctx.data.get("nama_pemegang") or "").strip()
             email = (ctx.data.get("email_pemegang") or "").strip().lower()
             if not nama or not EMAIL_RE.match(email) or len(email) > 120:
@@ -257,15 +242,15 @@ def _pilih(ctx, metode):
     return {"alasan": None, "batas_waktu": None}
 
 
-def pilih_ls(ctx):
+def _pilih_ls(ctx):
     return _pilih(ctx, LS)
 
 
-def pilih_up(ctx):
+def _pilih_up(ctx):
     return _pilih(ctx, UP)
 
 
-def pilih_kkp(ctx):
+def _pilih_kkp(ctx):
     return _pilih(ctx, KKP)
 
 
@@ -293,7 +278,7 @@ def _email_tautan(p, row, token):
     notify.kirim_template(row.kkp_email, "kkp_tautan", context, f"kkp:{row.id}:{row.kkp_token_hash[:16]}", subject)
 
 
-def simpan_metode(ctx):
+def _simpan_metode(ctx):
     """Effect of pilih_ls / pilih_up / pilih_kkp: the payment row with the method's figures (and documents)."""
     p, actor, r = ctx.obj, ctx.actor, ctx.data["_rincian"]
     now = clock.now()
@@ -323,12 +308,12 @@ def simpan_metode(ctx):
             _email_tautan(p, row, _token_baru(row))
         else:
             row.kkp_oleh_ppk = True
-            row.kkp_nama = f"{actor.first_name} {actor.last_name}".strip()
+            row.kkp_nama = actor.nama_lengkap
             row.kkp_email = actor.email
     db.session.flush()
 
 
-def unggah_faktur(ctx):
+def _unggah_faktur(ctx):
     _row(ctx, LS)
     data, kind, name = _berkas(ctx)
     jenis = ctx.data.get("jenis_tagihan") or "faktur_pajak"
@@ -338,7 +323,7 @@ def unggah_faktur(ctx):
     return {}
 
 
-def simpan_faktur(ctx):
+def _simpan_faktur(ctx):
     row = pembayaran_of(ctx.obj)
     data, kind, name, jenis = ctx.data["_berkas"]
     doc = documents.simpan(data, "tagihan", name, ctx.actor, kind)
@@ -351,7 +336,7 @@ def _yes(value):
     return value is True or str(value or "").lower() in ("1", "y", "ya", "on", "true")
 
 
-def unggah_bukti_potong(ctx):
+def _unggah_bukti_potong(ctx):
     row = _row(ctx, LS)
     if _yes(ctx.data.get("tanpa_bukti_potong")):
         if ctx.data.get("berkas"):
@@ -373,7 +358,7 @@ def unggah_bukti_potong(ctx):
     return {}
 
 
-def simpan_bukti_potong(ctx):
+def _simpan_bukti_potong(ctx):
     row = pembayaran_of(ctx.obj)
     if ctx.data["_bukti"] is None:
         row.tanpa_bukti_potong = True
@@ -386,13 +371,13 @@ def simpan_bukti_potong(ctx):
     row.updated_at = clock.now()
 
 
-def lanjutkan_bayar(ctx):
+def _lanjutkan_bayar(ctx):
     """The document completeness check of LS: faktur (Penyedia) and bukti potong or its waiver (PPK)."""
     _cek_lengkap(_row(ctx, LS))
     return {}
 
 
-def ajukan_bendahara(ctx):
+def _ajukan_bendahara(ctx):
     p = ctx.obj
     row = pembayaran_of(p)
     if row is None or row.metode not in AKSES_BENDAHARA:
@@ -413,7 +398,7 @@ def ajukan_bendahara(ctx):
                     "Bendahara Pengeluaran satker yang sama: pilih Bendahara Pengeluaran satker Anda, ganti "
                     "metode pembayaran (misalnya LS), atau undang Bendahara Pengeluaran satker Anda untuk mendaftar "
                     "dan mengajukan Verifikasi Akses.",
-                    user=f"{user.first_name} {user.last_name}".strip(),
+                    user=user.nama_lengkap,
                     satker=p.satker.nama,
                 )
             )
@@ -421,7 +406,7 @@ def ajukan_bendahara(ctx):
             _l(
                 "%(user)s bukan BUD satuan kerja %(satker)s. Pilih BUD satker Anda, ganti metode pembayaran, atau "
                 "undang BUD satker Anda untuk mendaftar dan mengajukan Verifikasi Akses.",
-                user=f"{user.first_name} {user.last_name}".strip(),
+                user=user.nama_lengkap,
                 satker=p.satker.nama,
             )
         )
@@ -429,7 +414,7 @@ def ajukan_bendahara(ctx):
         raise DomainError(
             _l(
                 "%(user)s tidak memiliki akses %(nama)s yang aktif; metode ini memerlukan %(nama)s.",
-                user=f"{user.first_name} {user.last_name}".strip(),
+                user=user.nama_lengkap,
                 nama=nama,
             )
         )
@@ -437,7 +422,7 @@ def ajukan_bendahara(ctx):
     return {"alasan": None}
 
 
-def simpan_bendahara(ctx):
+def _simpan_bendahara(ctx):
     row = pembayaran_of(ctx.obj)
     row.bendahara_id = ctx.data["_bendahara"].id
     row.updated_at = clock.now()
@@ -461,7 +446,7 @@ def _kode_baru(ctx):
     return {"batas_waktu": berlaku}
 
 
-def konfirmasi_bayar(ctx):
+def _konfirmasi_bayar(ctx):
     """The Bendahara confirms after checking the documents; the bank issues the kode bayar."""
     row = pembayaran_of(ctx.obj)
     if not _yes(ctx.data.get("dokumen_diperiksa")):
@@ -471,13 +456,13 @@ def konfirmasi_bayar(ctx):
     return _kode_baru(ctx)
 
 
-def terbitkan_ulang(ctx):
+def _terbitkan_ulang(ctx):
     if kode_aktif(ctx.obj) is not None:
         raise Conflict(_l("Masih ada kode bayar yang aktif."))
     return _kode_baru(ctx)
 
 
-def simpan_kode(ctx):
+def _simpan_kode(ctx):
     p, actor = ctx.obj, ctx.actor
     kode, jumlah, now, berlaku = ctx.data["_kode"]
     row = KodeBayar(pesanan_id=p.id, kode=kode, jumlah=jumlah, status="aktif", diterbitkan_oleh_id=actor.id,
@@ -502,18 +487,18 @@ def simpan_kode(ctx):
     notify.queue_email(actor.email, subject, body, key=f"kode_bayar:{row.id}:{actor.email}")
 
 
-def kembalikan(ctx):
+def _kembalikan(ctx):
     alasan = (ctx.data.get("alasan") or "").strip()
     if not alasan:
         raise DomainError(_l("Alasan pengembalian wajib diisi."))
     return {"alasan": alasan[:2000]}
 
 
-def kode_kedaluwarsa(ctx):
+def _kode_kedaluwarsa(ctx):
     return {"batas_waktu": None}
 
 
-def simpan_kedaluwarsa(ctx):
+def _simpan_kedaluwarsa(ctx):
     db.session.execute(
         update(KodeBayar)
         .where(KodeBayar.pesanan_id == ctx.obj.id, KodeBayar.status == "aktif")
@@ -529,7 +514,7 @@ def _tagih_kkp(ctx, row, nama, email):
     ctx.data["_lunas"] = {"referensi": ref, "oleh": f"{nama} <{email}>", "kode": None}
 
 
-def bayar_kkp(ctx):
+def _bayar_kkp(ctx):
     """The PPK pays as the card holder."""
     row = _row(ctx, KKP)
     if not row.kkp_oleh_ppk:
@@ -540,7 +525,7 @@ def bayar_kkp(ctx):
     return {"batas_waktu": None}
 
 
-def lunas(ctx):
+def _lunas(ctx):
     """Paid: a kode bayar by the bank's signed callback, or the KKP by its holder's link (the portal acts)."""
     p, d = ctx.obj, ctx.data
     row = pembayaran_of(p)
@@ -578,7 +563,7 @@ def lunas(ctx):
     return {"batas_waktu": None}
 
 
-def simpan_lunas(ctx):
+def _simpan_lunas(ctx):
     p, info = ctx.obj, ctx.data["_lunas"]
     now = clock.now()
     row = pembayaran_of(p)
@@ -621,284 +606,103 @@ def simpan_lunas(ctx):
         notify.queue_email(email, subject, body, key=f"pembayaran:{p.id}:lunas:{email}")
 
 
-def kirim_ulang_tautan(ctx):
+def _kirim_ulang_tautan(ctx):
     row = _row(ctx, KKP)
     if row.kkp_oleh_ppk:
         raise Conflict(_l("KKP pesanan ini dibayar oleh PPK sendiri; tidak ada tautan."))
     return {}
 
 
-def simpan_tautan_baru(ctx):
+def _simpan_tautan_baru(ctx):
     p = ctx.obj
     row = pembayaran_of(p)
     row.updated_at = clock.now()
     _email_tautan(p, row, _token_baru(row))
 
 
-def ganti_metode(ctx):
+def _ganti_metode(ctx):
     _row(ctx)
     return {"alasan": None, "batas_waktu": None}
 
 
-def simpan_ganti_metode(ctx):
+def _simpan_ganti_metode(ctx):
     row = pembayaran_of(ctx.obj)
     row.bendahara_id = None
     row.kkp_token_hash = row.kkp_token_expires_at = None  # an emailed KKP link dies with the method
     row.updated_at = clock.now()
 
 
-def pihak_berikut(p, status):
-    """Who acts next in a payment status (emails and reminders); None: the default recipients."""
-    row = pembayaran_of(p)
-    bendahara = [row.bendahara.email] if row is not None and row.bendahara is not None else []
-    penyedia = notify.penyedia_emails(p.penyedia_id)
-    return {
-        "ls_dokumen": [p.ppk.email] + penyedia,
-        "pilih_bendahara": [p.ppk.email],
-        "menunggu_bendahara": bendahara,
-        "dikembalikan": [p.ppk.email],
-        "kode_bayar_terbit": [p.ppk.email],
-        "kode_kedaluwarsa": bendahara + [p.ppk.email],
-        "kkp_menunggu": [p.ppk.email],
-        "selesai": [p.pp.email, p.ppk.email] + penyedia + bendahara,
-    }.get(status)
+def _siap(p, actor):
+    """The method buttons show once payment may start (BAST signed by both, no addendum pending)."""
+    return belum_siap(p) is None
 
 
-# --- entry points for views, the callback and jobs ---------------------------------------------------
+LABELS = {
+    "pilih_ls": _l("Bayar dengan LS"),
+    "pilih_up": _l("Bayar dengan UP Kode Bayar"),
+    "pilih_kkp": _l("Bayar dengan UP KKP"),
+    "unggah_faktur": _l("Unggah Faktur Pajak"),
+    "unggah_bukti_potong": _l("Simpan Bukti Potong PPh"),
+    "lanjutkan_bayar": _l("Lanjutkan Pembayaran"),
+    "ajukan_bendahara": _l("Ajukan ke Bendahara"),
+    "konfirmasi_bayar": _l("Konfirmasi dan Terbitkan Kode Bayar"),
+    "kembalikan": _l("Kembalikan ke PPK"),
+    "lunas": _l("Pembayaran Diterima"),
+    "kode_kedaluwarsa": _l("Kode Bayar Kedaluwarsa"),
+    "terbitkan_ulang": _l("Terbitkan Kode Bayar Baru"),
+    "bayar_kkp": _l("Bayar dengan KKP"),
+    "kirim_ulang_tautan": _l("Kirim Ulang Tautan KKP"),
+    "ganti_metode": _l("Ganti Metode Pembayaran"),
+}
+STYLES = {"kembalikan": "danger", "kode_kedaluwarsa": "danger", "ganti_metode": "default"}
+KKP_PEMEGANG = ("pemegang", "nama_pemegang", "email_pemegang")
+FAKTUR = ("berkas", "nama_berkas", "jenis_tagihan", "nomor_tagihan")
+BUKTI = ("berkas", "nama_berkas", "jenis_pph", "jumlah_pph", "tanpa_bukti_potong")
+LUNAS = ("kode", "jumlah", "referensi", "oleh", "token", "setuju")  # from the bank's callback or the KKP link
+_t = bersama.baris(LABELS, STYLES)
+# Panels: "metode" the PPK's method choice, "pembayaran" the order page's payment panel, "bendahara" the
+# Bendahara's order page; None: the portal's own steps (bank callback, expiry).
+# fmt: off
+ROWS = (
+    _t("pesanan_tiba",       "pilih_ls",            "ls_dokumen",         PPK,       _pilih_ls,            _simpan_metode,       (),                 "metode", _siap),
+    _t("pesanan_tiba",       "pilih_up",            "pilih_bendahara",    PPK,       _pilih_up,            _simpan_metode,       (),                 "metode", _siap),
+    _t("pesanan_tiba",       "pilih_kkp",           "kkp_menunggu",       PPK,       _pilih_kkp,           _simpan_metode,       KKP_PEMEGANG,       "metode", _siap),
+    _t("ls_dokumen",         "unggah_faktur",       "ls_dokumen",         PENYEDIA,  _unggah_faktur,       _simpan_faktur,       FAKTUR,             "pembayaran"),
+    _t("dikembalikan",       "unggah_faktur",       "dikembalikan",       PENYEDIA,  _unggah_faktur,       _simpan_faktur,       FAKTUR,             "pembayaran"),
+    _t("ls_dokumen",         "unggah_bukti_potong", "ls_dokumen",         PPK,       _unggah_bukti_potong, _simpan_bukti_potong, BUKTI,              "pembayaran"),
+    _t("dikembalikan",       "unggah_bukti_potong", "dikembalikan",       PPK,       _unggah_bukti_potong, _simpan_bukti_potong, BUKTI,              "pembayaran"),
+    _t("ls_dokumen",         "lanjutkan_bayar",     "pilih_bendahara",    PPK,       _lanjutkan_bayar,     None,                 (),                 "pembayaran"),
+    _t("pilih_bendahara",    "ajukan_bendahara",    "menunggu_bendahara", PPK,       _ajukan_bendahara,    _simpan_bendahara,    ("bendahara_id",),  "pembayaran"),
+    _t("dikembalikan",       "ajukan_bendahara",    "menunggu_bendahara", PPK,       _ajukan_bendahara,    _simpan_bendahara,    ("bendahara_id",),  "pembayaran"),
+    _t("menunggu_bendahara", "konfirmasi_bayar",    "kode_bayar_terbit",  BENDAHARA, _konfirmasi_bayar,    _simpan_kode,         ("dokumen_diperiksa",), "bendahara"),
+    _t("menunggu_bendahara", "kembalikan",          "dikembalikan",       BENDAHARA, _kembalikan,          None,                 ("alasan",),        "bendahara"),
+    _t("kode_bayar_terbit",  "lunas",               "selesai",            SISTEM,    _lunas,               _simpan_lunas,        LUNAS,              None),
+    _t("kode_bayar_terbit",  "kode_kedaluwarsa",    "kode_kedaluwarsa",   SISTEM,    _kode_kedaluwarsa,    _simpan_kedaluwarsa,  (),                 None),
+    _t("kode_kedaluwarsa",   "terbitkan_ulang",     "kode_bayar_terbit",  BENDAHARA, _terbitkan_ulang,     _simpan_kode,         (),                 "bendahara"),
+    _t("kkp_menunggu",       "bayar_kkp",           "selesai",            PPK,       _bayar_kkp,           _simpan_lunas,        ("setuju",),        "pembayaran"),
+    _t("kkp_menunggu",       "lunas",               "selesai",            SISTEM,    _lunas,               _simpan_lunas,        LUNAS,              None),
+    _t("kkp_menunggu",       "kirim_ulang_tautan",  "kkp_menunggu",       PPK,       _kirim_ulang_tautan,  _simpan_tautan_baru,  (),                 "pembayaran"),
+) + tuple(
+    _t(state,                "ganti_metode",        "pesanan_tiba",       PPK,       _ganti_metode,        _simpan_ganti_metode, (),                 "pembayaran")
+    for state in ("ls_dokumen", "pilih_bendahara", "dikembalikan", "kkp_menunggu")
+)
+# fmt: on
+# The payment steps a person takes from a page (the route /pembayaran/katalog/<pk>/<action> accepts these).
+AKSI = frozenset(t.action for t in ROWS if t.panel)
 
 
-def jalankan(pesanan_id, action, actor, expected_version=None, note=None, **data):
-    """One payment step by a user (FIELDS of purchasing filter what the form may pass)."""
-    from . import purchasing
-
-    data = {k: data[k] for k in purchasing.FIELDS.get(action, ()) if k in data}
-    return apply(purchasing.KATALOG, pesanan_id, action, actor, expected_version=expected_version, note=note, **data)
-
-
-def terima_callback(body, headers):
-    """A bank/gateway "paid" notification: verified (HMAC, age), processed once per event id.
-
-    Returns {"hasil": "lunas" | "duplikat", ...}; raises CallbackDitolak (401) for a forged or stale one,
-    NotFound for an unknown code, Conflict for a code already paid or expired (nothing changes then)."""
-    from . import purchasing
-
-    data = gateway.gateway().verifikasi_callback(body, headers)
-    seen = db.session.execute(
-        select(CallbackPembayaran.id).where(CallbackPembayaran.event_id == data["event_id"])
-    ).first()
-    if seen:
-        return {"hasil": "duplikat", "event_id": data["event_id"]}
-    kode = db.session.execute(select(KodeBayar).where(KodeBayar.kode == data["referensi"])).scalar_one_or_none()
-    if kode is None:
-        _catat_ditolak(data, 0, _l("Kode bayar tidak dikenal."))
-        raise NotFound(_l("Kode bayar tidak dikenal."))
-    pesanan_id, nomor = kode.pesanan_id, kode.pesanan.nomor
-    db.session.add(
-        CallbackPembayaran(
-            event_id=data["event_id"],
-            referensi=data["referensi"],
-            jumlah=data["jumlah"],
-            diterima_at=clock.now(),
-            body=body.decode("utf-8", "replace")[:4000],
-        )  # fmt: skip
-    )
-    try:
-        apply(
-            purchasing.KATALOG,
-            pesanan_id,
-            "lunas",
-            SYSTEM,
-            note=f"kode bayar {data['referensi']}, referensi bank {data['referensi_bank']}",
-            kode=data["referensi"],
-            jumlah=data["jumlah"],
-            referensi=data["referensi_bank"],
-            oleh="Bank",
+def pengingat_kode(row):
+    """The reminder before a kode bayar expires, to the Bendahara who issued it."""
+    p = db.session.get(PesananKatalog, row.entity_id)
+    pay = pembayaran_of(p)
+    if pay is None or pay.bendahara is None:
+        return []
+    with force_locale("id"):
+        subject = gettext("Pengingat: kode bayar pesanan %(nomor)s segera kedaluwarsa", nomor=p.nomor)
+        body = gettext(
+            "Kode bayar %(kode)s pesanan %(nomor)s kedaluwarsa pada %(batas)s WIB bila belum dibayar.",
+            kode=row.note or "-",
+            nomor=p.nomor,
+            batas=clock.to_local(row.due_at).strftime("%d-%m-%Y %H:%M"),
         )
-    except IntegrityError:  # the same event processed at this very moment by another worker
-        db.session.rollback()
-        return {"hasil": "duplikat", "event_id": data["event_id"]}
-    except DomainError as e:  # a code paid or expired meanwhile: the money moved at the bank all the same
-        db.session.rollback()
-        _catat_ditolak(data, pesanan_id, e)
-        raise
-    return {"hasil": "lunas", "pesanan": nomor, "event_id": data["event_id"]}
-
-
-def _catat_ditolak(data, pesanan_id, reason):
-    """A verified bank callback the portal refused is kept in the audit log in a commit of its own, so a
-    payment the bank did take (e.g. on an expired code) can be reconciled and refunded, not lost."""
-    note = f"event {data['event_id']}, kode {data['referensi']}, jumlah {data['jumlah']}, "
-    note += f"referensi bank {data.get('referensi_bank')}: {reason}"
-    audit("pesanan_katalog", pesanan_id, "callback_ditolak", SYSTEM, note=note[:2000], role=ROLE_SISTEM)
-    db.session.commit()
-
-
-def simulasikan_lunas(kode_id, actor):
-    """The "Bayar (Simulasi Bank)" button: the simulator builds the bank's signed callback, which then goes
-    through terima_callback like any other. Only the order's Bendahara, only while simulation is on."""
-    kode = db.session.get(KodeBayar, int(kode_id)) if str(kode_id).isdigit() else None
-    if kode is None:
-        raise NotFound()
-    p = scoping.get_scoped(PesananKatalog, kode.pesanan_id, actor)
-    if bendahara_id(p) != actor.id:
-        raise Forbidden(_l("Hanya Bendahara pesanan ini yang membayar kode bayarnya."))
-    gw = gateway.gateway()
-    if not getattr(gw, "simulasi", False):
-        raise Forbidden(_l("Simulasi pembayaran tidak aktif."))
-    body, headers = gw.simulasikan_lunas(kode.kode, kode.jumlah)
-    return terima_callback(body, headers)
-
-
-def cek_tautan(token):
-    """(payment row, order) of a KKP link, or a DomainError saying why it cannot be used."""
-    digest = hashlib.sha256((token or "").encode()).hexdigest()
-    row = db.session.execute(select(Pembayaran).where(Pembayaran.kkp_token_hash == digest)).scalar_one_or_none()
-    if row is None:
-        raise NotFound(_l("Tautan pembayaran tidak dikenal."))
-    p = db.session.get(PesananKatalog, row.pesanan_id)
-    if row.kkp_token_used_at is not None or p.status != "kkp_menunggu":
-        raise Conflict(_l("Tautan pembayaran ini sudah dipakai."))
-    if row.kkp_token_expires_at <= clock.now():
-        raise Conflict(_l("Tautan pembayaran ini sudah kedaluwarsa. Minta PPK mengirim ulang tautan."))
-    return row, p
-
-
-def bayar_dengan_tautan(token, setuju):
-    """The other KKP holder pays through the emailed single-use link (no login: the link is the credential)."""
-    from . import purchasing
-
-    row, p = cek_tautan(token)
-    return apply(
-        purchasing.KATALOG,
-        p.id,
-        "lunas",
-        SYSTEM,
-        note=f"KKP oleh {row.kkp_nama} <{row.kkp_email}> melalui tautan",
-        token=token,
-        setuju=setuju,
-    )
-
-
-# --- pages ------------------------------------------------------------------------------------------
-
-
-def boleh_lihat(p, actor):
-    roles = scoping.roles_of(actor)
-    if roles & {ROLE_ADMIN, ROLE_AUDITOR}:
-        return True
-    if actor.id in (p.pp_id, p.ppk_id) or (actor.penyedia_id and actor.penyedia_id == p.penyedia_id):
-        return True
-    return ROLE_BENDAHARA in roles and bendahara_id(p) == actor.id
-
-
-def dokumen(pesanan_id, jenis, actor):
-    """(Dokumen, filename) of one document of the order's payment file, for its parties; every read audited."""
-    from app.models import Dokumen
-
-    p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
-    if jenis not in JENIS_DOKUMEN or not boleh_lihat(p, actor):
-        raise Forbidden(_l("Anda bukan pihak yang berwenang atas dokumen ini."))
-    row = pembayaran_of(p)
-    doc_id = {
-        "sp": p.sp_dokumen_id,
-        "bast": p.bast_dokumen_id,
-        "tagihan": row.tagihan_dokumen_id if row else None,
-        "bukti_potong": row.bukti_potong_dokumen_id if row else None,
-        "invoice": row.invoice_dokumen_id if row else None,
-    }[jenis]
-    doc = db.session.get(Dokumen, doc_id) if doc_id else None
-    if doc is None:
-        raise NotFound()
-    audit("dokumen", doc.id, f"unduh_{jenis}", actor, note=p.nomor)
-    db.session.commit()
-    return doc
-
-
-def antrean(actor, status=None):
-    """A Bendahara's queue: their orders waiting for them, oldest first ([(order, payment, code)])."""
-    states = (status,) if status in STATUS_ANTREAN else STATUS_ANTREAN
-    stmt = (
-        select(PesananKatalog, Pembayaran)
-        .join(Pembayaran, Pembayaran.pesanan_id == PesananKatalog.id)
-        .where(PesananKatalog.status.in_(states), scoping.visible_clause(PesananKatalog, actor))
-        .order_by(PesananKatalog.updated_at, PesananKatalog.id)
-    )
-    if ROLE_ADMIN not in scoping.roles_of(actor):
-        stmt = stmt.where(Pembayaran.bendahara_id == actor.id)
-    return [(p, row, kode_aktif(p)) for p, row in db.session.execute(stmt).all()]
-
-
-def jumlah_antrean(actor):
-    counts = {s: 0 for s in STATUS_ANTREAN}
-    for p, _, _ in antrean(actor):
-        counts[p.status] += 1
-    return counts
-
-
-def riwayat(actor, limit=200):
-    """Every kode bayar of the Bendahara's orders, newest first, with the order's payment row."""
-    stmt = (
-        select(KodeBayar, PesananKatalog, Pembayaran)
-        .join(PesananKatalog, PesananKatalog.id == KodeBayar.pesanan_id)
-        .join(Pembayaran, Pembayaran.pesanan_id == PesananKatalog.id)
-        .where(scoping.visible_clause(PesananKatalog, actor))
-        .order_by(KodeBayar.created_at.desc(), KodeBayar.id.desc())
-        .limit(limit)
-    )
-    if ROLE_ADMIN not in scoping.roles_of(actor):
-        stmt = stmt.where(Pembayaran.bendahara_id == actor.id)
-    return db.session.execute(stmt).all()
-
-
-def riwayat_pesanan(p, hanya_pembayaran=False):
-    """The order's history (audit rows), oldest first; optionally the payment steps only."""
-    from . import purchasing
-
-    stmt = select(AuditLog).where(AuditLog.entity == ENTITY, AuditLog.entity_id == p.id).order_by(AuditLog.id)
-    rows = db.session.execute(stmt).scalars().all()
-    if hanya_pembayaran:
-        names = {t.action for t in purchasing.TRANSITIONS if t.source in STATUS_BAYAR or t.target in STATUS_BAYAR}
-        rows = [r for r in rows if r.action in names]
-    return rows
-
-
-def pesanan_ppk(actor):
-    """The PPK's orders ready for, or in, payment (the method choice list), oldest first."""
-    stmt = (
-        scoping.scoped_select(PesananKatalog, actor)
-        .where(PesananKatalog.ppk_id == actor.id, PesananKatalog.status.in_(("pesanan_tiba",) + STATUS_BAYAR))
-        .order_by(PesananKatalog.updated_at, PesananKatalog.id)
-    )
-    return db.session.execute(stmt).scalars().all()
-
-
-# --- the kode bayar deadline ------------------------------------------------------------------------
-
-
-def _deadline_kinds():
-    from . import purchasing
-
-    def expire(row):
-        apply(purchasing.KATALOG, row.entity_id, "kode_kedaluwarsa", SYSTEM)
-
-    def remind(row):
-        p = db.session.get(PesananKatalog, row.entity_id)
-        pay = pembayaran_of(p)
-        if pay is None or pay.bendahara is None:
-            return []
-        with force_locale("id"):
-            subject = gettext("Pengingat: kode bayar pesanan %(nomor)s segera kedaluwarsa", nomor=p.nomor)
-            body = gettext(
-                "Kode bayar %(kode)s pesanan %(nomor)s kedaluwarsa pada %(batas)s WIB bila belum dibayar.",
-                kode=row.note or "-",
-                nomor=p.nomor,
-                batas=clock.to_local(row.due_at).strftime("%d-%m-%Y %H:%M"),
-            )
-        return [(pay.bendahara.email, subject, body)]
-
-    deadlines.register("kode_bayar", expire, remind, current_app.config.get("DEADLINE_REMINDER_HOURS", (24, 3)))
-
-
-def init_app(app):
-    with app.app_context():
-        _deadline_kinds()
+    return [(pay.bendahara.email, subject, body)]

@@ -1,8 +1,12 @@
-"""Adendum (SPEC §6 step 8): a change to a signed Surat Pesanan before the BAST.
+"""Adendum (SPEC §6 step 8): a change to a signed Surat Pesanan before the BAST; a workflow of its own.
 
 One side proposes (and signs the addendum letter); the other accepts (countersigns: the order
 changes) or rejects (the SP stays as it was); unanswered for 3x24 h it is rejected by the portal.
-A quantity change that moves the total by more than 10 % is refused (money.ADENDUM_QTY_MAX_PERSEN)."""
+A quantity change that moves the total by more than 10 % is refused (money.ADENDUM_QTY_MAX_PERSEN).
+
+Accepting an addendum is the one change of a Katalog order outside its own table: `_simpan` changes the
+order's lines, totals and RUP commitment with its own compare-and-set on the order's version, so a step
+taken on the order meanwhile (BAST, pickup) makes the acceptance lose."""
 
 import json
 import re
@@ -15,13 +19,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Adendum, LayananTambahan, PesananKatalog, PesananKatalogLayanan, PortalUser
+from app.models import Adendum, Dokumen, LayananTambahan, PesananKatalog, PesananKatalogLayanan, PortalUser
 from app.models.purchasing import STATUS_ADENDUM
-from app.security import ROLE_PENYEDIA, ROLE_PPK, ROLE_SISTEM
+from app.roles import ROLE_PENYEDIA, ROLE_PPK, ROLE_SISTEM
 
-from . import clock, deadlines, money, notify, purchasing, scoping
-from .errors import Conflict, DomainError, Forbidden
-from .workflow import SYSTEM, T, Workflow, apply, audit
+from .. import audit, clock, deadlines, documents, dokumen_pdf, money, notify, scoping, tte
+from ..errors import Conflict, DomainError, Forbidden
+from ..workflow import SYSTEM, Workflow, apply, wajib_alasan
+from . import angka, bersama
 
 OPEN_STATES = ("diproses_penyedia", "dalam_pengiriman")
 
@@ -80,7 +85,7 @@ def _simulate(p, changes):
     if changes.get("ongkir") not in (None, ""):
         if p.opsi_kirim != "kurir_penyedia":
             raise DomainError(_l("Ongkos kirim hanya diubah untuk Kurir Penyedia."))
-        ongkir = purchasing._as_int(changes["ongkir"], _l("Ongkos kirim tidak valid."))
+        ongkir = angka.bulat(changes["ongkir"], _l("Ongkos kirim tidak valid."))
         row(gettext("Ongkos kirim"), money.format_rupiah(p.ongkir), money.format_rupiah(ongkir))
     for lid in dict.fromkeys(changes.get("hapus_layanan") or []):
         svc = layanan.pop(scoping.as_id(lid), None)
@@ -145,6 +150,15 @@ def _simulate(p, changes):
     return figures, rows
 
 
+def boleh_diajukan(p, actor):
+    """May the actor propose an addendum to this order now (the page's "Ajukan Adendum" form)?"""
+    try:
+        _boleh_diajukan(p, actor)
+    except DomainError:
+        return False
+    return True
+
+
 def pratinjau(pesanan_id, actor, changes):
     """The before/after preview of a proposed addendum, with the new total; changes nothing."""
     p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
@@ -178,14 +192,7 @@ def _cukup_anggaran(p, total_baru):
     rup = p.rup
     db.session.refresh(rup)
     if total_baru > rup.pagu - rup.terpakai + (p.anggaran_terpakai or 0):
-        raise DomainError(
-            _l(
-                "Sisa anggaran RUP %(kode)s (%(sisa)s) tidak mencukupi untuk pesanan ini (%(total)s).",
-                kode=rup.kode,
-                sisa=money.format_rupiah(rup.sisa),
-                total=money.format_rupiah(total_baru),
-            )
-        )
+        raise angka.anggaran_kurang(rup, total_baru)
 
 
 def _masih_terbuka(p):
@@ -206,8 +213,6 @@ def _pengusul(p, actor):
 
 def ajukan(pesanan_id, actor, changes, passphrase):
     """Propose an addendum: checks, before/after, the letter signed with the proposer's TTE."""
-    from . import dokumen_pdf, tte
-
     try:
         p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
         pengusul = _boleh_diajukan(p, actor)
@@ -226,17 +231,15 @@ def ajukan(pesanan_id, actor, changes, passphrase):
         pdf = dokumen_pdf.adendum_pdf({
             "nomor": nomor,
             "tanggal": clock.to_local(now).date(),
-            "satker": {"nama": p.satker.nama, "alamat": p.satker.alamat or "-"},
-            "ppk": {"nama": f"{p.ppk.first_name} {p.ppk.last_name}".strip(), "nip": p.ppk.nrk or "-"},
-            "penyedia": {"nama": p.penyedia.nama, "npwp": p.penyedia.npwp or "-", "alamat": p.penyedia.alamat or "-"},
+            **bersama.pihak_surat(p),
             "sp_nomor": p.sp_nomor,
-            "pengusul": {"nama": f"{actor.first_name} {actor.last_name}".strip(), "peran": pengusul.upper()},
+            "pengusul": {"nama": actor.nama_lengkap, "peran": pengusul.upper()},
             "perubahan": rows,
             "total_lama": p.total,
             "total_baru": figures["total"],
         })  # fmt: skip
         signed = tte.sign_pdf(actor, pdf, passphrase, reason=f"Adendum {nomor}")
-        doc = purchasing._store_pdf(signed, "adendum", f"{nomor.replace('/', '-')}.pdf", actor, now)
+        doc = documents.simpan(signed, "adendum", f"{nomor.replace('/', '-')}.pdf", actor, documents.PDF)
         row = Adendum(
             pesanan_id=p.id,
             nomor=nomor,
@@ -256,7 +259,7 @@ def ajukan(pesanan_id, actor, changes, passphrase):
         db.session.flush()
         hours = current_app.config.get("KATALOG_RESPONSE_HOURS", 72)
         deadlines.mulai("adendum", "adendum", row.id, now + timedelta(hours=hours))
-        audit("adendum", row.id, "ajukan", actor, None, "diajukan", note=nomor, role=pengusul.upper())
+        audit.catat("adendum", row.id, "ajukan", actor, None, "diajukan", note=nomor, role=pengusul.upper())
         _email(row, p)
         db.session.commit()
         return row
@@ -267,12 +270,8 @@ def ajukan(pesanan_id, actor, changes, passphrase):
 
 def _terapkan(ctx):
     """Accepting countersigns the letter and changes the order (totals, RUP commitment)."""
-    from . import tte
-
     a = ctx.obj
     p = a.pesanan
-    from app.models import Dokumen
-
     # everything is checked before the countersignature, so a refusal signs (and audits) nothing
     _masih_terbuka(p)
     figures, _rows = _simulate(p, json.loads(a.perubahan))
@@ -280,8 +279,8 @@ def _terapkan(ctx):
         raise Conflict(_l("Pesanan berubah sejak adendum ini diajukan; tolak dan ajukan adendum baru."))
     _cukup_anggaran(p, figures["total"])
     doc = db.session.get(Dokumen, a.dokumen_id)
-    ctx.data["_signed"] = tte.sign_pdf(ctx.actor, purchasing.documents.read(doc.stored_name),
-                                       ctx.data.get("passphrase"), reason=f"Adendum {a.nomor}")  # fmt: skip
+    pdf = documents.read(doc.stored_name)
+    ctx.data["_signed"] = tte.sign_pdf(ctx.actor, pdf, ctx.data.get("passphrase"), reason=f"Adendum {a.nomor}")
     ctx.data["_figures"] = figures
     ctx.data["_version"] = p.version
     return {}
@@ -292,7 +291,7 @@ def _simpan(ctx):
     p = a.pesanan
     f = ctx.data["_figures"]
     changes = json.loads(a.perubahan)
-    lama = purchasing.kebutuhan_stok(p.items)
+    lama = angka.kebutuhan_stok(p.items)
     with db.session.no_autoflush:
         for item in p.items:
             new = f["items"][item.id]
@@ -312,10 +311,10 @@ def _simpan(ctx):
             p.tanggal_tiba_diminta = date.fromisoformat(str(changes["tanggal_tiba_diminta"]))
         if changes.get("ppk_id"):
             p.ppk_id = int(changes["ppk_id"])
-        purchasing._hitung(p)
-    baru = purchasing.kebutuhan_stok(p.items)
-    purchasing.ambil_stok({k: baru[k] - lama.get(k, 0) for k in baru})
-    purchasing._anggaran(p, p.total)
+        angka.hitung(p)
+    baru = angka.kebutuhan_stok(p.items)
+    angka.ambil_stok({k: baru[k] - lama.get(k, 0) for k in baru})
+    angka.pakai_anggaran(p, p.total)
     # compare-and-set on the order too: a step taken on it meanwhile (BAST, pickup) makes this one lose
     won = db.session.execute(
         update(PesananKatalog)
@@ -327,17 +326,10 @@ def _simpan(ctx):
     if won != 1:
         raise Conflict(_l("Pesanan berubah sejak adendum ini diajukan; tolak dan ajukan adendum baru."))
     p.version = ctx.data["_version"] + 1
-    doc = purchasing._store_pdf(ctx.data["_signed"], "adendum", f"{a.nomor.replace('/', '-')}.pdf", ctx.actor,
-                                clock.now())  # fmt: skip
+    name = f"{a.nomor.replace('/', '-')}.pdf"
+    doc = documents.simpan(ctx.data["_signed"], "adendum", name, ctx.actor, documents.PDF)
     a.dokumen_id = doc.id
     deadlines.tutup("adendum", "adendum", a.id)
-
-
-def _alasan(ctx):
-    alasan = (ctx.data.get("alasan") or "").strip()
-    if not alasan:
-        raise DomainError(_l("Alasan wajib diisi."))
-    return {"alasan": alasan[:2000]}
 
 
 def _tutup(ctx):
@@ -375,26 +367,39 @@ def _notify(ctx):
     _email(ctx.obj, ctx.obj.pesanan)
 
 
-OTHER = {ROLE_PPK, ROLE_PENYEDIA}
+OTHER, SISTEM = {ROLE_PPK, ROLE_PENYEDIA}, {ROLE_SISTEM}
+LABELS = {
+    "terima": _l("Terima dan Tanda Tangani"),
+    "tolak": _l("Tolak Adendum"),
+    "tolak_otomatis": _l("Ditolak Otomatis"),
+}
+_t = bersama.baris(LABELS, {"tolak": "danger"})
+# fmt: off
+ROWS = (
+    _t("diajukan", "terima",         "diterima", OTHER,  _terapkan,      _simpan, ("passphrase",), "ttd"),
+    _t("diajukan", "tolak",          "ditolak",  OTHER,  wajib_alasan(), _tutup,  ("alasan",),     "alasan"),
+    _t("diajukan", "tolak_otomatis", "ditolak",  SISTEM, _otomatis,      _tutup,  panel=None),
+)
+# fmt: on
 ADENDUM = Workflow(
     entity="adendum",
     model=Adendum,
-    transitions=(
-        T("diajukan", "terima", "diterima", OTHER, _terapkan, _simpan, _l("Terima dan Tanda Tangani")),
-        T("diajukan", "tolak", "ditolak", OTHER, _alasan, _tutup, _l("Tolak Adendum"), "danger"),
-        T("diajukan", "tolak_otomatis", "ditolak", {ROLE_SISTEM}, _otomatis, _tutup, _l("Ditolak Otomatis")),
-    ),
+    transitions=ROWS,
     labels=STATUS_ADENDUM,
     party=_pihak_lain,
     noun=_l("Adendum"),
     on_applied=_notify,
 )
-FIELDS = {"terima": ("passphrase",), "tolak": ("alasan",)}
 
 
 def jawab(adendum_id, action, actor, expected_version=None, **data):
-    data = {k: data[k] for k in FIELDS.get(action, ()) if k in data}
-    return apply(ADENDUM, adendum_id, action, actor, expected_version=expected_version, **data)
+    """The other side accepts (countersigns) or rejects the addendum; apply keeps only the row's fields."""
+    return apply(ADENDUM, adendum_id, action, actor, expected_version=expected_version, **ADENDUM.input(action, data))
+
+
+def daftar(p):
+    """The order's addenda, oldest first."""
+    return db.session.execute(select(Adendum).where(Adendum.pesanan_id == p.id).order_by(Adendum.id)).scalars().all()
 
 
 def init_app(app):

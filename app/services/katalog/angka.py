@@ -1,0 +1,125 @@
+"""Amounts and stock of a Katalog order: totals from money.py, the RUP commitment (compare-and-set),
+the lowest price ever sold, Ready Stock needs and takes, and whole numbers as people type them."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import Pesanan, PesananItem, PesananKatalog, PesananKatalogItem, Produk, Rup
+
+from .. import money
+from ..errors import DomainError
+
+_ANGKA = re.compile(r"[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+")
+
+
+def bulat(value, message, minimum=0, maximum=money.ANGKA_MAKS):
+    """A whole number as typed (`1250000` or `1.250.000`); anything else ("10,5", "1e3", "²") is refused."""
+    if isinstance(value, bool):
+        raise DomainError(message)
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value if value is not None else "").strip()
+        if not _ANGKA.fullmatch(text):
+            raise DomainError(message)
+        number = int(text.replace(".", ""))
+    if number < minimum or number > maximum:
+        raise DomainError(message)
+    return number
+
+
+def hitung(p):
+    """Lines at their current prices, PPN/PPnBM added per line, plus services and shipping."""
+    for item in p.items:
+        a = money.line_amounts(item.harga, item.qty, item.ppn_persen, item.ppnbm_persen)
+        item.subtotal, item.ppn, item.ppnbm = a.subtotal, a.ppn, a.ppnbm
+    lines = money.order_amounts(p.items)
+    layanan = sum(x.harga for x in p.layanan)
+    p.subtotal = lines.subtotal + layanan
+    p.ppn, p.ppnbm = lines.ppn, lines.ppnbm
+    p.total = p.subtotal + p.ppn + p.ppnbm + p.ongkir
+
+
+def anggaran_kurang(rup, total):
+    return DomainError(
+        _l(
+            "Sisa anggaran RUP %(kode)s (%(sisa)s) tidak mencukupi untuk pesanan ini (%(total)s).",
+            kode=rup.kode,
+            sisa=money.format_rupiah(rup.sisa),
+            total=money.format_rupiah(total),
+        )
+    )
+
+
+def pakai_anggaran(p, new_total):
+    """Move the RUP commitment to `new_total` atomically; refuse when the RUP's remainder is short."""
+    delta = new_total - (p.anggaran_terpakai or 0)
+    if delta == 0:
+        return
+    res = db.session.execute(
+        update(Rup)
+        .where(Rup.id == p.rup_id, Rup.terpakai + delta <= Rup.pagu, Rup.terpakai + delta >= 0)
+        .values(terpakai=Rup.terpakai + delta)
+        .execution_options(synchronize_session=False)
+    )
+    if res.rowcount != 1:
+        rup = db.session.get(Rup, p.rup_id)
+        db.session.refresh(rup)
+        raise anggaran_kurang(rup, new_total)
+    p.anggaran_terpakai = new_total
+
+
+def harga_terendah(produk_id):
+    """The lowest unit price this product ever sold for (agreed Katalog prices and E-Order sales)."""
+    katalog = db.session.execute(
+        select(func.min(PesananKatalogItem.harga))
+        .join(PesananKatalog, PesananKatalogItem.pesanan_id == PesananKatalog.id)
+        .where(
+            PesananKatalogItem.produk_id == produk_id,
+            PesananKatalog.status.notin_(("menunggu_negosiasi", "nego_pp", "nego_penyedia", "dibatalkan")),
+            PesananKatalog.status != "batal_otomatis",
+        )
+    ).scalar_one_or_none()
+    eorder = db.session.execute(
+        select(func.min(PesananItem.harga_satuan))
+        .join(Pesanan, PesananItem.pesanan_id == Pesanan.id)
+        .where(PesananItem.produk_id == produk_id, Pesanan.status == "selesai")
+    ).scalar_one_or_none()
+    found = [x for x in (katalog, eorder) if x is not None]
+    return min(found) if found else None
+
+
+def kebutuhan_stok(items):
+    """{produk_id: units} of order lines (two variants of one product share its stock)."""
+    need = {}
+    for item in items:
+        need[item.produk_id] = need.get(item.produk_id, 0) + item.qty
+    return need
+
+
+def cek_stok(need):
+    for produk_id, qty in sorted(need.items()):
+        prod = db.session.get(Produk, produk_id)
+        if prod is not None and prod.ketersediaan == "ready" and qty > 0 and prod.stok < qty:
+            raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=prod.nama, stok=prod.stok))
+
+
+def ambil_stok(need):
+    """Ready Stock is taken when the Penyedia signs the SP (its commitment) and follows accepted addenda
+    (a negative need gives units back); a conditional UPDATE, so two orders never take the last units twice."""
+    for produk_id, qty in sorted(need.items()):
+        prod = db.session.get(Produk, produk_id)
+        if qty == 0 or prod is None or prod.ketersediaan != "ready":
+            continue
+        res = db.session.execute(
+            update(Produk)
+            .where(Produk.id == produk_id, Produk.stok >= qty)
+            .values(stok=Produk.stok - qty)
+            .execution_options(synchronize_session=False)
+        )
+        if res.rowcount != 1:
+            db.session.refresh(prod)
+            raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=prod.nama, stok=prod.stok))

@@ -1,0 +1,117 @@
+"""The PPK's decision and the Surat Pesanan (SPEC §6 step 4): the PPK rejects or builds the SP with its
+clauses and signs it with TTE; the Penyedia countersigns (its Ready Stock is taken then) or, unsigned
+for 3x24 h, the order is cancelled by the portal."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.models import Dokumen, PesananKatalog
+
+from .. import clock, documents, dokumen_pdf, tte
+from ..workflow import wajib_alasan
+from . import angka, bersama
+from .bersama import PENYEDIA, PPK, SISTEM
+
+LABELS = {
+    "tolak_ppk": _l("Tolak"),
+    "buat_pesanan": _l("Buat Pesanan"),
+    "ttd_sp": _l("Tanda Tangani Surat Pesanan"),
+    "batal_otomatis": _l("Batal Otomatis"),
+}
+STYLES = {"tolak_ppk": "danger", "batal_otomatis": "danger"}
+
+
+def sp_nomor(p, now):
+    return bersama.nomor_dokumen(
+        p, PesananKatalog.sp_nomor, PesananKatalog.sp_ttd_ppk_at, "SP_NOMOR_FORMAT", "SP/{satker}/{year}/{seq:05d}", now
+    )
+
+
+def sp_data(p, nomor, now, klausul=None):
+    lines = [
+        {
+            "nama": i.nama,
+            "qty": i.qty,
+            "satuan": i.satuan,
+            "harga_satuan": i.harga,
+            "subtotal": i.subtotal,
+            "ppn": i.ppn,
+            "ppnbm": i.ppnbm,
+        }
+        for i in p.items
+    ]
+    layanan = [{"nama": x.nama, "harga": x.harga} for x in p.layanan]
+    lines_subtotal = sum(i.subtotal for i in p.items)
+    return {
+        "nomor": nomor,
+        "tanggal": clock.to_local(now).date(),
+        **bersama.pihak_surat(p),
+        "rup": {"kode": p.rup.kode, "nama": p.rup.nama},
+        "lines": lines,
+        "layanan": layanan,
+        "ongkir": p.ongkir,
+        "totals": {
+            "subtotal": lines_subtotal,
+            "layanan": p.subtotal - lines_subtotal,
+            "ppn": p.ppn,
+            "ppnbm": p.ppnbm,
+            "ongkir": p.ongkir,
+            "total": p.total,
+        },
+        "klausul": [c.strip() for c in ((p.klausul if klausul is None else klausul) or "").splitlines() if c.strip()],
+        "jadwal": {"tanggal_kirim": p.tanggal_tiba_diminta},
+    }
+
+
+def _buat_sp(ctx):
+    """Guard of Buat Pesanan: build the SP with the PPK's clauses and sign it with the PPK's TTE.
+
+    Signing happens before the compare-and-set on purpose: tte.sign_pdf commits its own attempt
+    counter, and a wrong passphrase must leave the order exactly as it was."""
+    p, actor, now = ctx.obj, ctx.actor, clock.now()
+    klausul = (ctx.data.get("klausul") or "").strip()[:4000]
+    nomor = sp_nomor(p, now)
+    # the clauses reach the order only through the returned changes: a wrong passphrase keeps none of them
+    pdf = dokumen_pdf.surat_pesanan_pdf(sp_data(p, nomor, now, klausul=klausul))
+    ctx.data["_signed"] = tte.sign_pdf(actor, pdf, ctx.data.get("passphrase"), reason=f"Surat Pesanan {nomor}")
+    ctx.data["_nomor"] = nomor
+    return {"sp_nomor": nomor, "sp_ttd_ppk_at": now, "klausul": klausul or None}
+
+
+def _simpan_sp(ctx):
+    p = ctx.obj
+    doc = documents.simpan(ctx.data["_signed"], "surat_pesanan", f"{ctx.data['_nomor']}.pdf", ctx.actor, documents.PDF)
+    p.sp_dokumen_id = doc.id
+    bersama.selesai_tunggu(ctx)
+    bersama.tunggu(ctx, "ttd_sp")
+
+
+def _ttd_penyedia(ctx):
+    p = ctx.obj
+    angka.cek_stok(angka.kebutuhan_stok(p.items))  # before signing: a refusal signs nothing
+    doc = db.session.get(Dokumen, p.sp_dokumen_id)
+    pdf = documents.read(doc.stored_name)
+    ctx.data["_signed"] = tte.sign_pdf(ctx.actor, pdf, ctx.data.get("passphrase"), reason=f"Surat Pesanan {p.sp_nomor}")
+    return {"sp_ttd_penyedia_at": clock.now()}
+
+
+def _simpan_sp_penyedia(ctx):
+    p = ctx.obj
+    angka.ambil_stok(angka.kebutuhan_stok(p.items))
+    doc = documents.simpan(ctx.data["_signed"], "surat_pesanan", f"{p.sp_nomor}.pdf", ctx.actor, documents.PDF)
+    p.sp_dokumen_id = doc.id
+    bersama.selesai_tunggu(ctx)
+
+
+BUAT = ("klausul", "passphrase")
+TTD = ("passphrase",)
+_t = bersama.baris(LABELS, STYLES)
+# fmt: off
+ROWS = (
+    _t("menunggu_ppk",        "tolak_ppk",      "ditolak_ppk",         PPK,      wajib_alasan(), bersama.lepas_anggaran, ("alasan",), "alasan"),
+    _t("menunggu_ppk",        "buat_pesanan",   "konfirmasi_penyedia", PPK,      _buat_sp,      _simpan_sp,            BUAT, "ttd"),
+    _t("konfirmasi_penyedia", "ttd_sp",         "diproses_penyedia",   PENYEDIA, _ttd_penyedia, _simpan_sp_penyedia,   TTD,  "ttd"),
+    _t("menunggu_ppk",        "batal_otomatis", "batal_otomatis",      SISTEM,   bersama.otomatis, bersama.lepas_anggaran, panel=None),
+    _t("konfirmasi_penyedia", "batal_otomatis", "batal_otomatis",      SISTEM,   bersama.otomatis, bersama.lepas_anggaran, panel=None),
+)
+# fmt: on

@@ -2,14 +2,23 @@
 
 import os
 
-from flask import Flask
+from flask import Flask, g
 from flask_appbuilder import AppBuilder
+from flask_babel import refresh
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, DEV_SECRET_KEY, INSTANCE_DIR
 
-from . import api
+from . import (
+    api,
+    cli,
+    formatting,
+    models,  # noqa: F401  (registers every table)
+)
 from .extensions import csrf, db, migrate
-from .services import clock, deadlines, katalog
+from .roles import ROLE_TABLE
+from .security import PortalSecurityManager
+from .services import auth, clock, deadlines, gateway, katalog
 from .views import IndexView, register
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
@@ -21,25 +30,15 @@ def create_app(env=None, **overrides):
     app.config.from_object(CONFIGS[env])
     app.config.update(overrides)
     if env == "production":
-        from .services.auth import unsafe_production_settings
-
-        problems = unsafe_production_settings(app.config, DEV_SECRET_KEY) + clock.production_problems(app.config)
-        from .services.gateway import production_problems as payment_problems
-
-        problems += payment_problems(app.config)
+        problems = auth.unsafe_production_settings(app.config, DEV_SECRET_KEY) + clock.production_problems(app.config)
+        problems += gateway.production_problems(app.config)
         if problems:
             raise RuntimeError("Unsafe production settings:\n- " + "\n- ".join(problems))
     if app.config.get("TRUSTED_PROXY_COUNT"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         n = int(app.config["TRUSTED_PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     os.makedirs(app.instance_path, exist_ok=True)
     clock.init_app(app, env)  # the shared movable clock (CLOCK_OFFSET_FILE), never in production
-
-    from . import models  # noqa: F401  (registers every table)
-    from .roles import ROLE_TABLE
-    from .security import PortalSecurityManager
 
     app.config["FAB_ROLES"] = ROLE_TABLE
     app.config.setdefault("FAB_SECURITY_MANAGER_CLASS", "app.security.PortalSecurityManager")
@@ -50,17 +49,12 @@ def create_app(env=None, **overrides):
         # Flask-Login caches the user on `g` and Flask-Babel the locale on the app context, which
         # live as long as the app context; a test that holds one context across requests would
         # otherwise carry a user or a language from one client to the next.
-        from flask import g
-        from flask_babel import refresh
-
         g.pop("_login_user", None)
         refresh()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-
-    from . import formatting
 
     formatting.init_app(app)
 
@@ -80,11 +74,6 @@ def create_app(env=None, **overrides):
     katalog.init_app(app)
 
     # Session version and lifetimes, safe redirects, security headers (after the hook above).
-    from .services import auth
-
     auth.init_app(app)
-
-    from . import cli
-
     cli.init_app(app)
     return app

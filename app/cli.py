@@ -3,14 +3,18 @@
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
+
+from . import seed, tasks
+from .extensions import huey
+from .roles import ALL_ROLES
+from .services import catalog, clock, eorder, katalog, verifikasi
 
 portal = AppGroup("portal", help="Portal maintenance commands.")
 
 
 def ensure_roles():
     sm = current_app.appbuilder.sm
-    from .roles import ALL_ROLES
-
     for name in ALL_ROLES:
         if sm.find_role(name) is None:
             sm.add_role(name)
@@ -19,8 +23,6 @@ def ensure_roles():
 @portal.command("init")
 def init_cmd():
     """Create the roles and load the region reference and categories (idempotent)."""
-    from . import seed
-
     ensure_roles()
     seed.load_reference()
     click.echo("roles, regions and categories ready")
@@ -30,8 +32,6 @@ def init_cmd():
 @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
 def seed_demo_cmd(if_empty):
     """Load the demo data (documented demo passwords; never for production)."""
-    from . import seed
-
     ensure_roles()
     seed.load_reference()
     if if_empty and seed.has_users():
@@ -46,8 +46,6 @@ def clock_group():
 
 
 def _shared_clock():
-    from .services import clock
-
     if clock.shared_file() is None:
         raise click.ClickException(
             "CLOCK_OFFSET_FILE is not set (or this is production): there is no shared clock to move. "
@@ -67,12 +65,8 @@ def _show(clock):
 
 def _wake(enabled):
     """Let a running worker act on the new time now rather than at its next minute."""
-    from .extensions import huey
-
     if not enabled or huey.immediate:  # immediate (tests): no worker to wake; the tasks would run here
         return
-    from . import tasks
-
     tasks.sweep_deadlines_now()
     tasks.send_outbox_now()
     click.echo("worker woken: sweep_deadlines_now and send_outbox_now enqueued")
@@ -81,8 +75,6 @@ def _wake(enabled):
 @clock_group.command("show")
 def clock_show_cmd():
     """Print the shared offset and the portal's current time."""
-    from .services import clock
-
     _show(clock)
 
 
@@ -107,6 +99,24 @@ def clock_reset_cmd():
     clock = _shared_clock()
     clock.reset_shared()
     _show(clock)
+
+
+TABLES = {
+    "pesanan": eorder.EORDER,
+    "pesanan_katalog": katalog.KATALOG,
+    "adendum": katalog.adendum.ADENDUM,
+    "produk": catalog.PRODUK,
+    "profil_pengguna": verifikasi.PROFIL,
+    "akses_pengguna": verifikasi.AKSES,
+}
+
+
+@portal.command("tabel")
+@click.argument("entity", type=click.Choice(sorted(TABLES)))
+def tabel_cmd(entity):
+    """Print a workflow's transition table as Markdown (the README's state lists are made from it)."""
+    with force_locale("id"):
+        click.echo(TABLES[entity].tabel())
 
 
 def init_app(app):

@@ -11,6 +11,8 @@ from huey import MemoryHuey, RedisHuey, SqliteHuey
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from config import CONFIGS, Config
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_foreign_keys(dbapi_connection, _record):
@@ -39,8 +41,6 @@ def make_huey(url):
 
 
 def _default_huey_url():
-    from config import CONFIGS, Config
-
     env = os.environ.get("PORTAL_ENV", "development")
     return os.environ.get("HUEY_URL") or CONFIGS.get(env, Config).HUEY_URL
 

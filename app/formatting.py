@@ -3,8 +3,11 @@
 from datetime import date, datetime
 
 from babel.dates import format_time
+from flask import request, session
 from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
 
+from .extensions import db
 from .services import clock, money
 
 
@@ -54,11 +57,6 @@ def init_app(app):
     @app.before_request
     def _remember_locale():
         """The language choice belongs to the person: saved on /lang/<code>, restored at each login."""
-        from flask import request, session
-        from flask_login import current_user
-
-        from .extensions import db
-
         if not getattr(current_user, "is_authenticated", False):
             return
         languages = app.config["LANGUAGES"]

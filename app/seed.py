@@ -17,10 +17,13 @@ from decimal import Decimal
 
 from faker import Faker
 from flask import current_app
+from reportlab.lib.pagesizes import A5
+from reportlab.pdfgen import canvas
 from sqlalchemy import func, insert, select, update
 
 from app.extensions import db
 from app.models import (
+    AksesPengguna,
     Alamat,
     EmailOutbox,
     Instansi,
@@ -32,6 +35,7 @@ from app.models import (
     PortalUser,
     Produk,
     ProdukVarian,
+    Rup,
     Satker,
     Ulasan,
     Wilayah,
@@ -47,7 +51,7 @@ from app.roles import (
     ROLE_PPK,
     ROLE_VERIFIKATOR,
 )
-from app.services import clock, eorder
+from app.services import clock, documents, eorder, katalog, tte
 
 SEED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed_data")
 DEMO_PASSWORD = "Demo12345!"  # documented demo credential; never for production
@@ -825,8 +829,6 @@ def load_demo():
 
 def _buat_rup(pp):
     """Budget lines of the demo PP's satker, so the Katalog checkout has something to commit to."""
-    from app.models import Rup
-
     year = clock.to_local(clock.now()).year
     for i, (nama, pagu) in enumerate(
         [
@@ -1220,9 +1222,6 @@ def _utc(tanggal, jam, menit=0):
 
 def _pdf(judul, pesanan, penyedia):
     """A small real PDF (Invoice / Kwitansi) for the order, made with reportlab."""
-    from reportlab.lib.pagesizes import A5
-    from reportlab.pdfgen import canvas
-
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A5, invariant=1)
     c.setTitle(f"{judul} {pesanan.nomor}")
@@ -1439,8 +1438,6 @@ PEMBAYARAN_DEMO = [
 
 
 def _pdf_sederhana(judul, baris):
-    from reportlab.pdfgen import canvas
-
     buf = io.BytesIO()
     c = canvas.Canvas(buf)
     c.setTitle(judul)
@@ -1453,9 +1450,6 @@ def _pdf_sederhana(judul, baris):
 
 def _akses_bendahara(user, akses, satker):
     """The active Verifikasi Akses that makes a Bendahara user a BUD or a Bendahara Pengeluaran."""
-    from app.models import AksesPengguna
-    from app.services import documents
-
     surat = _pdf_sederhana("Surat Tugas", [f"{user.first_name} {user.last_name}", f"{akses} — {satker.nama}"])
     doc = documents.simpan(surat, "surat_tugas", f"surat-tugas-{user.username}.pdf", user, documents.PDF)
     db.session.add(
@@ -1469,8 +1463,6 @@ def _buat_pembayaran_demo(users):
     """The `bud` user; `bendahara` as the Bendahara Pengeluaran and `bud` as the BUD of the demo satker; and
     three Katalog orders of the demo PP from Kedai Bakso Andrew, each walked to Pesanan Tiba with the BAST
     signed by the PPK and the Penyedia, ready to be paid by LS, UP kode bayar and UP KKP."""
-    from app.services import katalog, tte
-
     sm = current_app.appbuilder.sm
     pp, ppk, penyedia, bendahara = users["pp"], users["ppk"], users["penyedia"], users["bendahara"]
     satker = db.session.get(Satker, pp.satker_id)
@@ -1484,8 +1476,6 @@ def _buat_pembayaran_demo(users):
     _akses_bendahara(bendahara, "bendahara_pengeluaran", satker)
     _akses_bendahara(bud, "bud", satker)
     db.session.commit()
-
-    from app.models import Rup
 
     rup = db.session.execute(select(Rup).where(Rup.satker_id == satker.id, Rup.nama == "Belanja Konsumsi Rapat"))
     rup = rup.scalar_one()

@@ -2,10 +2,11 @@
 
 import logging
 
+from flask import current_app, has_app_context
 from huey import crontab
 
 from app.extensions import huey
-from app.services import mailer
+from app.services import deadlines, mailer
 
 log = logging.getLogger(__name__)
 _app = None
@@ -17,11 +18,13 @@ def bind(app):
 
 
 def _context():
-    if _app is None:
-        from app import create_app
-
-        bind(create_app())
-    return _app.app_context()
+    """The bound app's context (app/worker.py binds one); else the current app (immediate mode, the CLI).
+    tasks never creates an app itself, so it does not import the factory (no app <-> tasks cycle)."""
+    if _app is not None:
+        return _app.app_context()
+    if has_app_context():
+        return current_app._get_current_object().app_context()
+    raise RuntimeError("app.tasks has no app: start the consumer with `huey_consumer app.worker.huey`")
 
 
 # --- email outbox (app/services/mailer.py) ------------------------------------------------------
@@ -52,8 +55,6 @@ def send_outbox_now():
 @huey.lock_task("sweep-deadlines")
 def sweep_deadlines():
     """Fire due deadlines (Batal Otomatis, escalations) and send due reminders; idempotent."""
-    from app.services import deadlines
-
     with _context():
         result = deadlines.sweep()
     log.info("sweep_deadlines: %s", result)
@@ -65,8 +66,6 @@ def sweep_deadlines_now():
     """A wake-up hint to sweep before the next minute (`flask portal clock advance`, scripts/demo_jobs.py).
 
     Safe beside sweep_deadlines: every deadline fires through a compare-and-set, reminders are unique rows."""
-    from app.services import deadlines
-
     with _context():
         result = deadlines.sweep()
     log.info("sweep_deadlines_now: %s", result)

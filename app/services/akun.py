@@ -17,7 +17,9 @@ from app.models import AccountToken, OtpChallenge, PortalUser
 from app.roles import ROLE_PENGGUNA
 
 from . import audit, clock, notify, otp
+from .auth import validate_password
 from .errors import Conflict, DomainError, Forbidden, NotFound
+from .verifikasi import akses_aktif, profil_terakhir
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{3,29}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -163,12 +165,6 @@ def buat_kata_sandi(token, password, password_ulang):
 
 
 def _check_password(password, user):
-    try:
-        from .auth import validate_password
-    except ImportError:  # the password policy module arrives with the hardened login
-        if len(password or "") < 8:
-            raise DomainError(_l("Kata sandi minimal 8 karakter.")) from None
-        return
     validate_password(password, username=user.username, email=user.email)
 
 
@@ -245,8 +241,6 @@ def verifikasi_otp(user, code):
 
 def tahap(user):
     """Where the person stands in the three registration stages."""
-    from .verifikasi import akses_aktif, profil_terakhir
-
     profil = profil_terakhir(user)
     roles = {r.name for r in user.roles}
     return {

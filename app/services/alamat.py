@@ -6,15 +6,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Alamat, Wilayah
+from app.models import Alamat, Pesanan, Wilayah
 
 from .errors import DomainError
 
 
 def sebelum_hapus(alamat):
     """An address an order was placed with stays (the order keeps its snapshot anyway); carts let go."""
-    from app.models import Pesanan
-
     used = db.session.execute(
         select(Pesanan.id).where(Pesanan.alamat_id == alamat.id, Pesanan.status != "draft").limit(1)
     ).first()

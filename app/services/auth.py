@@ -15,13 +15,15 @@ from datetime import UTC, timedelta
 from fnmatch import fnmatch
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, g, has_request_context, request, session
+from flask import abort, current_app, flash, g, has_request_context, jsonify, request, session
+from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user, user_logged_in, user_logged_out
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from app.extensions import db
+from app.models.accounts import PortalUser
 
 from . import audit, clock
 from .errors import DomainError
@@ -76,8 +78,6 @@ def validate_password(password, username=None, email=None):
 
 def fab_password_validator(password):
     """FAB_PASSWORD_COMPLEXITY_VALIDATOR: FAB's user add and reset-password forms call it with the password only."""
-    from flask_appbuilder.exceptions import PasswordComplexityValidationError
-
     username, email = _password_form_identity()
     try:
         validate_password(password, username=username, email=email)
@@ -203,8 +203,6 @@ def _enforce_session():
     user_id = session.get("_user_id")
     if user_id is None:
         return
-    from app.models.accounts import PortalUser
-
     cfg = current_app.config
     now = _epoch(clock.now())
     try:
@@ -363,8 +361,6 @@ def api_login_limit_exempt():
 
 
 def api_login_limit_breached(limit):
-    from flask import jsonify
-
     resp = jsonify(message=str(_l("Terlalu banyak percobaan masuk. Coba lagi beberapa saat lagi.")))
     resp.status_code = 429
     return resp

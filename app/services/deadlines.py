@@ -15,10 +15,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Deadline, DeadlineReminder, SweepRun
+from app.models import AksesPengguna, Deadline, DeadlineReminder, PortalUser, ProfilPengguna, Satker, SweepRun
+from app.roles import ROLE_ADMIN, ROLE_VERIFIKATOR
 
-from . import clock
+from . import audit, clock, notify
 from .errors import DomainError
+from .workflow import SYSTEM
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,6 @@ def _remind(row, now):
         for h in todo:
             db.session.add(DeadlineReminder(deadline_id=row.id, minutes_before=h * 60, sent_at=now))
         db.session.flush()  # the unique (deadline, offset) row: a concurrent sweep loses here
-        from . import notify
-
         for email, subject, body in kind.recipients(row):
             notify.queue_email(email, subject, body, key=f"pengingat:{row.id}:{min(todo)}:{email}")
         db.session.commit()
@@ -197,11 +197,6 @@ def _mark(name, started=None, finished=None, result=None):
 
 
 def _verification_kinds():
-    from app.models import AksesPengguna, PortalUser, ProfilPengguna, Satker
-    from app.roles import ROLE_ADMIN, ROLE_VERIFIKATOR
-
-    from . import audit
-
     models = {"profil_pengguna": ProfilPengguna, "akses_pengguna": AksesPengguna}
 
     def _users(role_name, instansi_id=None):
@@ -237,8 +232,6 @@ def _verification_kinds():
                 user=req.user.username,
                 instansi=req.instansi.nama,
             )
-        from . import notify
-
         for admin in _users(ROLE_ADMIN):
             notify.queue_email(admin.email, subject, body, key=f"eskalasi:{row.id}:{admin.id}")
         audit.catat(row.entity, row.entity_id, "eskalasi", _system(), note=gettext("Melewati 3x24 jam"))
@@ -252,8 +245,6 @@ def _hours_left(row):
 
 
 def _system():
-    from .workflow import SYSTEM
-
     return SYSTEM
 
 

@@ -9,6 +9,10 @@ from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
+from app.extensions import db
+from app.models import Dokumen
+
+from . import clock
 from .errors import DomainError
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
@@ -56,11 +60,6 @@ def store(data):
 
 def simpan(data, jenis, filename, user, content_type, pesanan_id=None):
     """Store checked bytes and add their Dokumen row (flushed, in the caller's transaction)."""
-    from app.extensions import db
-    from app.models import Dokumen
-
-    from . import clock
-
     stored, digest = store(data)
     doc = Dokumen(
         pesanan_id=pesanan_id,

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Alamat, Pesanan, PesananItem, Produk, Ulasan
+from app.models import Alamat, AuditLog, Pesanan, PesananItem, Produk, Ulasan
 from app.models.eorder import METODE_BAYAR, STATUS_PESANAN
 from app.models.organisations import Penyedia
 from app.roles import ROLE_PEMBELI, ROLE_PENYEDIA
@@ -465,8 +465,6 @@ def ubah_item(actor, pesanan_id, item_id, qty):
 
 
 def riwayat(pesanan):
-    from app.models import AuditLog
-
     return (
         db.session.execute(
             select(AuditLog)

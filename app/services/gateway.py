@@ -29,6 +29,8 @@ from importlib import import_module
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from config import DEV_CALLBACK_SECRET
+
 from . import clock, money
 from .errors import DomainError
 
@@ -172,8 +174,6 @@ def gateway():
 
 def production_problems(config):
     """Unsafe payment settings for create_app("production")."""
-    from config import DEV_CALLBACK_SECRET
-
     problems = []
     if config.get("PEMBAYARAN_SIMULASI"):
         problems.append("PEMBAYARAN_SIMULASI must be off: it lets a user mark a payment paid without a bank")

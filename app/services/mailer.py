@@ -38,12 +38,16 @@ from email.utils import format_datetime, parseaddr
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import EmailOutbox, SweepRun
+from app.roles import ROLE_ADMIN
 
-from . import clock
+from . import audit, clock
 from .errors import Conflict, Forbidden, NotFound
+from .scoping import roles_of
 
 log = logging.getLogger(__name__)
 
@@ -344,11 +348,6 @@ def _text(value):
 
 def resend(outbox_id, actor):
     """Admin puts a failed email back in the queue (attempts from zero), with an audit row."""
-    from app.roles import ROLE_ADMIN
-
-    from . import audit
-    from .scoping import roles_of
-
     row = db.session.get(EmailOutbox, outbox_id)
     if row is None:
         raise NotFound()
@@ -399,10 +398,7 @@ def _mark_run(started=None, finished=None, result=None):
         values.update(last_finished_at=finished, last_result=result)
     dialect = _dialect()
     if dialect in ("postgresql", "sqlite"):
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         # An upsert: two runs creating the row at once both succeed.
         stmt = insert(SweepRun).values(name=RUN_NAME, **values)
         db.session.execute(stmt.on_conflict_do_update(index_elements=[SweepRun.name], set_=values))

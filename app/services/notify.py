@@ -7,20 +7,17 @@ and .html rendered under force_locale("id"); app/services/mailer.py sends them.
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
 from flask_babel.speaklater import LazyString
+from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from app.extensions import db
-from app.models import EmailOutbox
+from app.models import EmailOutbox, PortalUser
 
 from . import clock
 
 
 def penyedia_emails(penyedia_id):
     """Every user of a Penyedia company (they share its orders, so they share its notifications)."""
-    from sqlalchemy import select
-
-    from app.models import PortalUser
-
     rows = db.session.execute(select(PortalUser.email).where(PortalUser.penyedia_id == penyedia_id)).scalars()
     return [e for e in rows if e]
 

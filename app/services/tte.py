@@ -42,6 +42,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.formatting import waktu
 from app.models import SertifikatTte, TteCa
 
 from . import audit, clock
@@ -85,8 +86,6 @@ class TteTerkunci(DomainError):
     status = 429
 
     def __init__(self, sampai=None):
-        from app.formatting import waktu  # formatting imports services; import late to avoid a cycle
-
         self.sampai = sampai
         if sampai is None:
             super().__init__(_l("Terlalu banyak percobaan passphrase sekaligus. Coba lagi sebentar lagi."))

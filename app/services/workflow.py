@@ -120,6 +120,18 @@ class Workflow:
     def label(self, action):
         return next((t.label for t in self.transitions if t.action == action), action)
 
+    def tabel(self):
+        """The table as Markdown (states by their labels): what the README's state list is made from
+        (`flask portal tabel <entity>`; a test keeps the README equal to it)."""
+        out = ["| dari | aksi | ke | peran | isian | tombol |", "|---|---|---|---|---|---|"]
+        for t in self.transitions:
+            source, target = (str(self.labels.get(x, x)) for x in (t.source, t.target))
+            fields = ", ".join(t.fields) or "-"
+            out.append(
+                f"| {source} | {t.action} | {target} | {', '.join(sorted(t.roles))} | {fields} | {t.panel or '-'} |"
+            )
+        return "\n".join(out)
+
     def panels(self, obj, actor):
         """{panel: {action: transition}} of the steps the actor may take now, for drawing the page."""
         out = {}

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.formatting import rupiah, waktu
 from app.models import Kategori, Produk, Ulasan
 from app.models.catalog import KETERSEDIAAN, STATUS_LISTING
 from app.services import akses_dokumen, catalog, documents, scoping
@@ -142,8 +143,6 @@ PRODUK_LABELS = {
 
 
 def produk_formatters():
-    from app.formatting import rupiah, waktu
-
     return {
         "harga": rupiah,
         "status": lambda s: str(STATUS_LISTING.get(s, s)),

@@ -7,6 +7,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 
+from app.formatting import rupiah, waktu
 from app.models import AuditLog, Instansi, Kategori, Penyedia, Pesanan, Produk, Satker, Wilayah
 from app.models.catalog import JENIS_KATEGORI
 from app.models.eorder import STATUS_PESANAN
@@ -173,8 +174,6 @@ class PesananAdminView(ScopedModelView):
     }
 
     def __init__(self, **kwargs):
-        from app.formatting import rupiah, waktu
-
         self.formatters_columns = {
             "total": rupiah,
             "status": lambda s: str(STATUS_PESANAN.get(s, s)),
@@ -210,8 +209,6 @@ class AuditLogView(PortalModelView):
     }
 
     def __init__(self, **kwargs):
-        from app.formatting import waktu
-
         self.formatters_columns = {"at": waktu}
         super().__init__(**kwargs)
 

@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
 from app.extensions import db
+from app.formatting import rupiah, tanggal, waktu
 from app.models import Alamat, Pesanan, Produk, Wilayah
 from app.models.addresses import JENIS_ALAMAT
 from app.models.eorder import STATUS_PESANAN
@@ -91,8 +92,6 @@ class PesananPembeliView(ScopedModelView):
     }
 
     def __init__(self, **kwargs):
-        from app.formatting import rupiah, tanggal, waktu
-
         self.formatters_columns = {
             "total": rupiah,
             "status": lambda s: str(STATUS_PESANAN.get(s, s)),

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DecimalField, FileField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from app.formatting import rupiah, tanggal
 from app.models import Pesanan, Produk
 from app.models.catalog import KETERSEDIAAN
 from app.models.eorder import STATUS_PESANAN
@@ -123,8 +124,6 @@ class PesananPenyediaView(ScopedModelView):
     }
 
     def __init__(self, **kwargs):
-        from app.formatting import rupiah, tanggal
-
         self.formatters_columns = {
             "total": rupiah,
             "status": lambda s: str(STATUS_PESANAN.get(s, s)),

@@ -7,8 +7,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField
 from wtforms.validators import InputRequired
 
+from app.extensions import db
+from app.formatting import rupiah
 from app.models import Rup, Satker
-from app.services import anggaran, audit
+from app.roles import ROLE_ADMIN
+from app.services import anggaran, audit, scoping
 from app.services.errors import DomainError
 
 from ._base import ScopedModelView, datamodel
@@ -16,8 +19,6 @@ from .fields import RupiahField
 
 
 def _rupiah(value):
-    from app.formatting import rupiah
-
     return rupiah(value)
 
 
@@ -28,9 +29,6 @@ class SatkerSendiri(BaseFilter):
     arg_name = "satker_sendiri"
 
     def apply(self, query, value):
-        from app.roles import ROLE_ADMIN
-        from app.services import scoping
-
         if ROLE_ADMIN in scoping.roles_of(g.user):
             return query
         return query.filter(Satker.id == (g.user.satker_id or 0))
@@ -97,8 +95,6 @@ class RupView(ScopedModelView):
 
     @staticmethod
     def _audit(item, action):
-        from app.extensions import db
-
         audit.catat("rup", item.id, action, g.user, note=f"{item.kode} pagu {item.pagu}")
         db.session.commit()
 

@@ -91,8 +91,9 @@ def test_ppk_and_rup_must_be_of_the_pp_satker(k, f):
 
 def test_only_pp_checks_out(k):
     with pytest.raises(Forbidden):
-        katalog.checkout.checkout(k["ppk"], lines=[], dokumen_persiapan=("a.pdf", pdf_bytes()), rup_id=None, ppk_id=None,
-                            alamat_kirim="", jenis_pengiriman="", tanggal_tiba_diminta=None, opsi_kirim="")  # fmt: skip
+        katalog.checkout.checkout(k["ppk"], lines=[], dokumen_persiapan=("a.pdf", pdf_bytes()), rup_id=None,
+                                  ppk_id=None, alamat_kirim="", jenis_pengiriman="", tanggal_tiba_diminta=None,
+                                  opsi_kirim="")  # fmt: skip
 
 
 def test_two_rounds_then_ppk(k):
@@ -328,7 +329,7 @@ def test_third_party_courier_pickup_and_no_courier_rating(k):
 
 
 def test_adendum_accepted_changes_the_order(k):
-    from app.services import katalog, tte
+    from app.services import tte
     from app.services.katalog import adendum
 
     p = _to_processing(k)  # 10 x 90.000 + 11 % = 999.000
@@ -355,7 +356,6 @@ def test_adendum_accepted_changes_the_order(k):
 
 
 def test_adendum_rejected_leaves_the_sp(k):
-    from app.services import katalog
     from app.services.katalog import adendum
 
     p = _to_processing(k)
@@ -393,7 +393,6 @@ def test_adendum_refusals(k):
 
 def test_unanswered_adendum_is_rejected_after_three_days(k):
     from app.models import Adendum
-    from app.services import katalog
     from app.services.katalog import adendum
 
     p = _to_processing(k)

@@ -68,7 +68,7 @@ ROLE_TABLE = {
     ROLE_PENYEDIA: _COMMON
     + _TTE
     + [
-        ["^ProdukPenyediaView$", "^(can_(list|show|add|edit|delete)|ajukan)$"],
+        ["^ProdukPenyediaView$", "^(can_(list|show|add|edit|delete)|ajukan|tarik)$"],
         ["^TokoView$", "^can_foto$"],
         ["^PesananPenyediaView$", "^(can_(list|show)|konfirmasi|kirim)$"],
         ["^PesananView$", "^can_(detail|aksi|dokumen)$"],

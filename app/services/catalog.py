@@ -28,8 +28,8 @@ PENYEDIA, ADMIN = {ROLE_PENYEDIA}, {ROLE_ADMIN}
 _alasan = wajib_alasan(_l("Alasan penolakan wajib diisi."), column="alasan_tolak")
 # fmt: off
 TRANSITIONS = (
-    T("draft",    "ajukan",  "diajukan", PENYEDIA, _lengkap, label=_l("Ajukan")),
-    T("ditolak",  "ajukan",  "diajukan", PENYEDIA, _lengkap, label=_l("Ajukan")),
+    T("draft",    "ajukan",  "diajukan", PENYEDIA, _lengkap, label=_l("Ajukan ke Admin")),
+    T("ditolak",  "ajukan",  "diajukan", PENYEDIA, _lengkap, label=_l("Ajukan ke Admin")),
     T("diajukan", "setujui", "tayang",   ADMIN,    label=_l("Setujui")),
     T("diajukan", "tolak",   "ditolak",  ADMIN,    _alasan,  label=_l("Tolak"), style="danger", fields=("alasan",), panel="alasan"),
     T("tayang",   "tarik",   "draft",    PENYEDIA, label=_l("Tarik dari Tayang"), style="warning"),

@@ -7,6 +7,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 
+from app.extensions import db
 from app.formatting import rupiah, waktu
 from app.models import AuditLog, Instansi, Kategori, Penyedia, Pesanan, Produk, Satker, Wilayah
 from app.models.catalog import JENIS_KATEGORI
@@ -133,7 +134,14 @@ class ProdukApprovalView(PortalModelView):
         self.formatters_columns = produk_formatters()
         super().__init__(**kwargs)
 
-    @action("setujui", _l("Setujui"), _l("Tayangkan produk terpilih?"), "fa-check")
+    def render_template(self, template, **kwargs):
+        """The show page draws the refusal form from the table's row (panel "alasan"), when it applies."""
+        if template == self.show_template and kwargs.get("pk") is not None:
+            item = db.session.get(Produk, kwargs["pk"])
+            kwargs["panels"] = catalog.PRODUK.panels(item, g.user) if item is not None else {}
+        return super().render_template(template, **kwargs)
+
+    @action("setujui", catalog.PRODUK.label("setujui"), _l("Tayangkan produk terpilih?"), "fa-check")
     def setujui(self, items):
         items = items if isinstance(items, list) else [items]
         run_each(items, lambda p: catalog.jalankan(p.id, "setujui", g.user), _l("%(n)s produk ditayangkan."))
@@ -143,7 +151,7 @@ class ProdukApprovalView(PortalModelView):
     @has_access
     def tolak(self, pk):
         try:
-            catalog.jalankan(pk, "tolak", g.user, alasan=request.form.get("alasan"))
+            catalog.jalankan(pk, "tolak", g.user, **catalog.PRODUK.input("tolak", request.form.to_dict()))
         except NotFound:
             return redirect(url_for("ProdukApprovalView.list")), 404
         except DomainError as e:

@@ -166,7 +166,9 @@ class PembayaranView(BaseView):
             belum = pembayaran.belum_siap(p) if p.status == "pesanan_tiba" else None
             pilihan = pembayaran.pilihan_metode(p) if p.status == "pesanan_tiba" and not belum else []
             rows.append((p, pihak.pembayaran_of(p), belum, pilihan))
-        return self.render_template("pembayaran/ppk.html", rows=rows, metode_label=METODE_BAYAR_LABEL)
+        return self.render_template(
+            "pembayaran/ppk.html", rows=rows, metode_label=METODE_BAYAR_LABEL, aksi_metode=pembayaran.AKSI_METODE
+        )
 
     # --- every party's steps --------------------------------------------------------------------------
 

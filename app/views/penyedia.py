@@ -92,10 +92,20 @@ class ProdukPenyediaView(ScopedModelView):
         if item.status != "draft":
             raise ValueError(str(_l("Hanya produk Draft yang dapat dihapus.")))
 
-    @action("ajukan", _l("Ajukan ke Admin"), _l("Ajukan produk terpilih untuk ditayangkan?"), "fa-paper-plane")
+    # FAB's list actions are declared on the class; their labels are the table's (catalog.PRODUK)
+    @action("ajukan", catalog.PRODUK.label("ajukan"), _l("Ajukan produk terpilih untuk ditayangkan?"), "fa-paper-plane")
     def ajukan(self, items):
         run_each(
             self.scoped_items(items), lambda p: catalog.jalankan(p.id, "ajukan", g.user), _l("%(n)s produk diajukan.")
+        )
+        return redirect(url_for("ProdukPenyediaView.list"))
+
+    @action(
+        "tarik", catalog.PRODUK.label("tarik"), _l("Tarik produk terpilih dari tayang (kembali ke Draft)?"), "fa-undo"
+    )
+    def tarik(self, items):
+        run_each(
+            self.scoped_items(items), lambda p: catalog.jalankan(p.id, "tarik", g.user), _l("%(n)s produk ditarik.")
         )
         return redirect(url_for("ProdukPenyediaView.list"))
 
@@ -140,11 +150,11 @@ class PesananPenyediaView(ScopedModelView):
         run_each(self.scoped_items(items), lambda p: eorder.jalankan(p.id, name, g.user), message)
         return redirect(url_for("PesananPenyediaView.list"))
 
-    @action("konfirmasi", _l("Konfirmasi"), _l("Konfirmasi pesanan terpilih?"), "fa-check")
+    @action("konfirmasi", eorder.EORDER.label("konfirmasi"), _l("Konfirmasi pesanan terpilih?"), "fa-check")
     def konfirmasi(self, items):
         return self._bulk(items, "konfirmasi", _l("%(n)s pesanan dikonfirmasi."))
 
-    @action("kirim", _l("Kirim"), _l("Tandai pesanan terpilih sebagai dikirim?"), "fa-truck")
+    @action("kirim", eorder.EORDER.label("kirim"), _l("Tandai pesanan terpilih sebagai dikirim?"), "fa-truck")
     def kirim(self, items):
         return self._bulk(items, "kirim", _l("%(n)s pesanan dikirim."))
 

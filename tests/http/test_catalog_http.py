@@ -73,6 +73,27 @@ def test_admin_rejects_with_reason(app, f, login):
     assert (p.status, p.alasan_tolak) == ("ditolak", "Harga tidak wajar")
 
 
+def test_refusal_form_is_drawn_from_the_listing_table(app, f, login):
+    """The show page offers Tolak (panel "alasan" of catalog.PRODUK) only while the product waits for approval."""
+    penyedia = f.penyedia()
+    waiting, listed = f.produk(penyedia, status="diajukan"), f.produk(penyedia, status="tayang")
+    admin = login(f.user("Admin"), app.test_client())
+    html = admin.get(f"/persetujuan-produk/show/{waiting.id}").data.decode()
+    assert 'id="form-tolak"' in html and 'data-aksi="tolak"' in html
+    assert 'id="form-tolak"' not in admin.get(f"/persetujuan-produk/show/{listed.id}").data.decode()
+
+
+def test_penyedia_withdraws_a_listed_product(app, f, login):
+    penyedia = f.penyedia()
+    listed = f.produk(penyedia, status="tayang")
+    other = f.produk(f.penyedia(), status="tayang")
+    c = login(f.penyedia_user(penyedia), app.test_client())
+    resp = c.post("/produk-saya/action_post", data={"action": "tarik", "rowid": [str(other.id)]})
+    assert resp.status_code == 404 and _fresh(Produk, other.id).status == "tayang"  # another company's: not found
+    c.post("/produk-saya/action_post", data={"action": "tarik", "rowid": [str(listed.id)]})
+    assert _fresh(Produk, listed.id).status == "draft"
+
+
 def test_pembeli_adds_address_with_region_chain(app, f, login):
     user = f.pembeli()
     old = f.alamat(user, jenis="utama")

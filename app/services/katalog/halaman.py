@@ -77,6 +77,7 @@ def panel_pembayaran(p, user, panels, labels):
         "labels": labels,
         "statuses": STATUS_KATALOG,
         "batas_up": money.BATAS_UP,
+        "aksi_metode": pembayaran.AKSI_METODE,
     }
 
 

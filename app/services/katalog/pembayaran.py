@@ -687,6 +687,9 @@ ROWS = (
     for state in ("ls_dokumen", "pilih_bendahara", "dikembalikan", "kkp_menunggu")
 )
 # fmt: on
+# The method each "metode" row picks (the page draws one choice per method, with its figures).
+AKSI_METODE = {LS: "pilih_ls", UP: "pilih_up", KKP: "pilih_kkp"}
+assert set(AKSI_METODE.values()) == {t.action for t in ROWS if t.panel == "metode"}
 # The payment steps a person takes from a page (the route /pembayaran/katalog/<pk>/<action> accepts these).
 AKSI = frozenset(t.action for t in ROWS if t.panel)
 

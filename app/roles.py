@@ -49,7 +49,7 @@ _COMMON = [
 _PESANAN_READ = [
     ["^PesananAdminView$", "^can_(list|show)$"],
     ["^PesananView$", "^can_(detail|dokumen)$"],
-    ["^PesananApi$", "^can_get$"],
+    ["^PesananApi$", "^can_(get|dokumen)$"],
 ]
 _TTE = [["^TteView$", "^can_"], ["^(Tanda Tangan Elektronik)$", "^menu_access$"]]
 _KATALOG_MENU = ["^(Katalog|Pesanan Katalog)$", "^menu_access$"]
@@ -62,7 +62,7 @@ ROLE_TABLE = {
         ["^(KeranjangView|PesananPembeliView)$", "^can_(list|show)$"],
         ["^PesananView$", "^can_(detail|aksi|item|dokumen)$"],
         ["^AlamatView$", "^can_(list|show|add|edit|delete)$"],
-        ["^PesananApi$", "^can_(get|aksi)$"],
+        ["^PesananApi$", "^can_(get|aksi|dokumen)$"],
         ["^(Pesananku|Toko|Keranjang|Riwayat Pesanan|Pengaturan|Alamat)$", "^menu_access$"],
     ],
     ROLE_PENYEDIA: _COMMON
@@ -72,7 +72,7 @@ ROLE_TABLE = {
         ["^TokoView$", "^can_foto$"],
         ["^PesananPenyediaView$", "^(can_(list|show)|konfirmasi|kirim)$"],
         ["^PesananView$", "^can_(detail|aksi|dokumen)$"],
-        ["^PesananApi$", "^can_(get|aksi)$"],
+        ["^PesananApi$", "^can_(get|aksi|dokumen)$"],
         ["^(Penyedia|Produk Saya|Pesanan Masuk)$", "^menu_access$"],
         # the Penyedia signs the Surat Pesanan, the BAST and addenda, and uploads the faktur pajak
         ["^KatalogView$", "^can_(daftar|detail|aksi|chat|dokumen|adendum|adendum_jawab)$"],

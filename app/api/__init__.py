@@ -1,13 +1,13 @@
 """REST API: scoped reads plus `POST /api/v1/pesanan/<pk>/<action>` calling the same service as the pages."""
 
-from flask import g, request
+from flask import Response, g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.extensions import db
 from app.models import Pesanan
-from app.services import eorder, scoping
-from app.services.errors import DomainError
+from app.services import akses_dokumen, eorder, scoping
+from app.services.errors import DomainError, NotFound
 
 
 class PesananApi(ModelRestApi):
@@ -15,7 +15,7 @@ class PesananApi(ModelRestApi):
     datamodel = SQLAInterface(Pesanan, db.session)
     base_filters = [["id", scoping.OrgFilter, None]]
     # No `_info`: FAB would list every related row (all addresses, users, satker) unfiltered.
-    base_permissions = ["can_get", "can_aksi"]
+    base_permissions = ["can_get", "can_aksi", "can_dokumen"]
     add_columns = edit_columns = ["nomor"]
     allow_browser_login = False
     list_columns = ["id", "nomor", "status", "version", "penyedia.nama", "satker.nama", "total", "tanggal_kegiatan"]
@@ -39,6 +39,23 @@ class PesananApi(ModelRestApi):
         except DomainError as e:
             return self.response(e.status, message=str(e))
         return self.response(200, id=pesanan.id, status=pesanan.status, version=pesanan.version)
+
+    @expose("/<int:pk>/dokumen/<int:doc_id>", methods=["GET"])
+    @protect()
+    @safe
+    def dokumen(self, pk, doc_id):
+        """An invoice or kwitansi of the order, by the same document-access rule as the pages (read audited)."""
+        try:
+            doc, body = akses_dokumen.unduh("eorder", pk, g.user, doc_id)
+        except NotFound:
+            return self.response_404()
+        except DomainError as e:
+            return self.response(e.status, message=str(e))
+        headers = {
+            "Content-Disposition": f'attachment; filename="{doc.jenis}-{pk}"',
+            "X-Content-Type-Options": "nosniff",
+        }
+        return Response(body, mimetype=doc.content_type, headers=headers)
 
 
 def register(appbuilder):

@@ -70,3 +70,17 @@ def test_api_bad_bodies_are_refused_cleanly(app, f):
     assert c.post(f"/api/v1/pesanan/{pk}/konfirmasi_penerimaan", headers=buyer, json=falsy).status_code == 400
     db.session.expire_all()
     assert db.session.get(Pesanan, pk).status == "dikirim"
+
+
+def test_api_document_download_follows_the_one_rule(app, f):
+    c = app.test_client()
+    s = f.scenario(until="dokumen")
+    p, doc = s["pesanan"], s["pesanan"].dokumen[0]
+    url = f"/api/v1/pesanan/{p.id}/dokumen/{doc.id}"
+    for user in (s["pembeli"], s["penyedia_user"], f.user("Auditor")):
+        resp = c.get(url, headers=_token(c, user))
+        assert resp.status_code == 200 and resp.data.startswith(b"%PDF-"), user.username
+    assert c.get(url, headers=_token(c, f.pembeli())).status_code == 404  # another BUMD
+    assert c.get(url, headers=_token(c, f.penyedia_user(f.penyedia()))).status_code == 404
+    assert c.get(f"/api/v1/pesanan/{p.id}/dokumen/99999999", headers=_token(c, s["pembeli"])).status_code == 404
+    assert c.get(url).status_code == 401

@@ -5,6 +5,8 @@ service's own function, not a copy."""
 
 import json
 
+from flask_babel import lazy_gettext as _l
+
 from app.models.payments import JENIS_PPH, JENIS_TAGIHAN, METODE_BAYAR_LABEL
 from app.models.purchasing import OPSI_KIRIM, STATUS_KATALOG
 from app.roles import ROLE_AUDITOR, ROLE_PP, ROLE_PPK
@@ -81,9 +83,19 @@ def panel_pembayaran(p, user, panels, labels):
     }
 
 
+# what the history shows for the audited steps that are not transitions of the table
+LANGKAH_LAIN = {
+    "checkout": _l("Checkout"),
+    "penilaian_pesanan": _l("Penilaian Pesanan"),
+    "penilaian_layanan": _l("Penilaian Layanan Penyedia"),
+    "penilaian_kurir": _l("Penilaian Kurir Penyedia"),
+    "callback_ditolak": _l("Notifikasi Bank Ditolak"),
+}
+
+
 def labels(wf):
-    """Every action's label (for the history tables)."""
-    return {t.action: t.label for t in wf.transitions}
+    """Every step's name for the history tables (never an internal key)."""
+    return {**LANGKAH_LAIN, **{t.action: t.label for t in wf.transitions}}
 
 
 def detail(wf, p, user):
@@ -103,10 +115,15 @@ def detail(wf, p, user):
         # the lowest price ever sold helps the PP negotiate
         "terendah": {i.produk_id: angka.harga_terendah(i.produk_id) for i in p.items} if ROLE_PP in roles else {},
         "sisa_waktu": clock.sisa(p.batas_waktu),
+        # the buyer's budget (pagu, terpakai, sisa) is the satker's business, never the supplier's
+        "lihat_rup": not is_penyedia,
         "opsi_kirim": OPSI_KIRIM,
         "is_auditor": ROLE_AUDITOR in roles,
         "pembayaran": panel_pembayaran(p, user, panels, labels(wf)),
         "lacak": pengiriman.lacak(p),
+        "riwayat_pesanan": antrean.riwayat_pesanan(p),
+        "labels": labels(wf),
+        "statuses": STATUS_KATALOG,
         "dinilai": penilaian.sudah_dinilai(p),
         "jenis_nilai": penilaian.jenis_berlaku(p),
         "boleh_nilai": penilaian.boleh_menilai(p, user),

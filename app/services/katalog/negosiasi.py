@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import NegosiasiHarga, NegosiasiRonde, PesananKatalog, PesanChat
 
-from .. import clock, scoping
+from .. import clock, money, scoping
 from ..errors import DomainError, Forbidden
 from ..workflow import wajib_alasan
 from . import angka, bersama
@@ -25,6 +25,31 @@ STYLES = {"batalkan": "danger", "batal_otomatis": "danger"}
 OPEN = ("menunggu_negosiasi", "nego_pp", "nego_penyedia", "nego_selesai")
 
 
+def _paling_katalog(row, value):
+    """A negotiated unit price: whole Rupiah, above zero, never above the catalogue price the order was
+    checked out with (Perpres 12/2021: e-purchasing negotiates down from the catalogue, not up)."""
+    price = angka.bulat(value, _l("Harga harus bilangan bulat Rupiah lebih dari nol."), 1)
+    if price > row.harga_katalog:
+        raise DomainError(
+            _l(
+                "Harga %(nama)s (%(harga)s) melebihi harga katalog %(katalog)s; harga negosiasi tidak boleh di atas "
+                "harga katalog.",
+                nama=row.nama,
+                harga=money.format_rupiah(price),
+                katalog=money.format_rupiah(row.harga_katalog),
+            )
+        )
+    return price
+
+
+def _tidak_di_atas_katalog(ctx):
+    """Guard of Terima Negosiasi: the agreed prices are re-checked against the catalogue before the order
+    binds anyone (a price stored before this rule existed, or written around it, is refused here)."""
+    for row in [*ctx.obj.items, *ctx.obj.layanan]:
+        _paling_katalog(row, row.harga)
+    return {}
+
+
 def _proposal(ctx):
     """Validate a price proposal: {item_id: price}, {layanan_id: price}, ongkir (Kurir Penyedia only)."""
     p, d = ctx.obj, ctx.data
@@ -37,12 +62,12 @@ def _proposal(ctx):
         item = items.get(scoping.as_id(key))
         if item is None:
             raise DomainError(_l("Baris pesanan tidak dikenal."))
-        prices[("item", item.id)] = angka.bulat(value, _l("Harga harus bilangan bulat Rupiah lebih dari nol."), 1)
+        prices[("item", item.id)] = _paling_katalog(item, value)
     for key, value in layanan.items():
         svc = services.get(scoping.as_id(key))
         if svc is None:
             raise DomainError(_l("Layanan tambahan tidak dikenal."))
-        prices[("layanan", svc.id)] = angka.bulat(value, _l("Harga harus bilangan bulat Rupiah lebih dari nol."), 1)
+        prices[("layanan", svc.id)] = _paling_katalog(svc, value)
     ongkir = p.ongkir
     if d.get("ongkir") not in (None, ""):
         if p.opsi_kirim != "kurir_penyedia":
@@ -111,8 +136,8 @@ ROWS = (
     _t("menunggu_negosiasi", "ajukan_nego",    "nego_pp",        PP,       _proposal, _ajukan_pp,      HARGA, "harga"),
     _t("nego_penyedia",      "ajukan_nego",    "nego_pp",        PP,       _proposal, _ajukan_pp,      HARGA, "harga"),
     _t("nego_pp",            "tawar",          "nego_penyedia",  PENYEDIA, _proposal, _tawar_penyedia, HARGA, "harga"),
-    _t("nego_pp",            "terima",         "nego_selesai",   PENYEDIA, None,      _selesai),
-    _t("nego_penyedia",      "terima",         "nego_selesai",   PP,       None,      _selesai),
+    _t("nego_pp",            "terima",         "nego_selesai",   PENYEDIA, _tidak_di_atas_katalog, _selesai),
+    _t("nego_penyedia",      "terima",         "nego_selesai",   PP,       _tidak_di_atas_katalog, _selesai),
     _t("nego_selesai",       "ajukan_ppk",     "menunggu_ppk",   PP,       None,      _ke_ppk),
     _t("nego_pp",            "batal_otomatis", "batal_otomatis", SISTEM,   bersama.otomatis, bersama.lepas_anggaran, panel=None),
     _t("nego_penyedia",      "batal_otomatis", "batal_otomatis", SISTEM,   bersama.otomatis, bersama.lepas_anggaran, panel=None),

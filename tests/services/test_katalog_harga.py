@@ -1,0 +1,61 @@
+"""A negotiated price never exceeds the catalogue price the order was checked out with (issue: Rp 850.000 was
+accepted for a Rp 85.000 item): refused on the PP's proposal, the Penyedia's counter and the acceptance, with
+a clear message, changing nothing; the catalogue price is shown beside every price input."""
+
+import pytest
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import PesananKatalog, PesananKatalogItem
+from app.services import katalog
+from app.services.errors import DomainError
+
+
+def _fresh(pk):
+    db.session.expire_all()
+    return db.session.get(PesananKatalog, pk)
+
+
+def test_pp_proposal_above_the_catalogue_is_refused(f):
+    w = f.katalog("menunggu_negosiasi")  # product at Rp 100.000
+    p = w["pesanan"]
+    item = p.items[0].id
+    with pytest.raises(DomainError) as e:
+        katalog.jalankan(p.id, "ajukan_nego", w["pp"], harga={item: 100_001})
+    assert "Rp 100.000" in str(e.value).replace("\xa0", " ") and "katalog" in str(e.value)
+    after = _fresh(p.id)
+    assert (after.status, after.version, after.items[0].harga) == ("menunggu_negosiasi", p.version, 100_000)
+    # at the catalogue price exactly, or below, it is a proposal
+    assert katalog.jalankan(p.id, "ajukan_nego", w["pp"], harga={item: 100_000}).status == "nego_pp"
+
+
+def test_penyedia_counter_above_the_catalogue_is_refused(f):
+    w = f.katalog("nego_pp")
+    p = w["pesanan"]
+    with pytest.raises(DomainError):
+        katalog.jalankan(p.id, "tawar", w["supplier"], harga={p.items[0].id: 850_000})
+    assert _fresh(p.id).status == "nego_pp"
+
+
+def test_acceptance_rechecks_the_catalogue(f):
+    w = f.katalog("nego_pp")
+    p = w["pesanan"]
+    # a price stored around the rule (an old order, a direct write) is caught when the deal is accepted
+    db.session.execute(update(PesananKatalogItem).where(PesananKatalogItem.pesanan_id == p.id).values(harga=850_000))
+    db.session.commit()
+    with pytest.raises(DomainError):
+        katalog.jalankan(p.id, "terima", w["supplier"])
+    assert _fresh(p.id).status == "nego_pp"
+
+
+def test_catalogue_price_beside_every_price_input(app, f, login):
+    w = f.katalog("menunggu_negosiasi")
+    p = w["pesanan"]
+    html = login(w["pp"], app.test_client()).get(f"/katalog/{p.id}").data.decode().replace("\xa0", " ")
+    assert f'name="harga_{p.items[0].id}"' in html
+    assert "Harga katalog Rp 100.000" in html
+    resp = login(w["pp"], app.test_client()).post(
+        f"/katalog/{p.id}/aksi/ajukan_nego", data={f"harga_{p.items[0].id}": "Rp 850.000", "version": p.version}
+    )
+    assert resp.status_code == 400 and "melebihi harga katalog" in resp.data.decode()
+    assert _fresh(p.id).status == "menunggu_negosiasi"

@@ -295,6 +295,9 @@ class Factories:
             p = self._katalog_langkah(w, p, until, opts)
         else:  # pragma: no cover - a walk that loops is a bug of this factory
             raise AssertionError(f"no way from {p.status} to {until}")
+        if p.status == "menunggu_ppk":  # the next step is the PPK's signature
+            self.tte(w["ppk"], PASS_PPK)
+            self.tte(w["supplier"], PASS_PENYEDIA)
         if p.status in _BAYAR_BENDAHARA:
             self._katalog_bendahara(w)
         row = katalog.pihak.pembayaran_of(p)

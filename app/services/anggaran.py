@@ -4,7 +4,7 @@
 (katalog.angka.pakai_anggaran, a compare-and-set). Here only the line itself is created and edited."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, update
 
 from app.extensions import db
 from app.models import PesananKatalog, Rup, Satker
@@ -14,7 +14,7 @@ from . import clock, money, scoping
 from .errors import DomainError, Forbidden
 
 
-def _check(item, actor):
+def _check(item, actor, terpakai=0):
     roles = scoping.roles_of(actor)
     if ROLE_ADMIN not in roles:
         if not actor.satker_id:
@@ -37,15 +37,17 @@ def _check(item, actor):
         raise DomainError(_l("Tahun anggaran tidak valid."))
     if not isinstance(item.pagu, int) or item.pagu <= 0:
         raise DomainError(_l("Pagu harus lebih dari nol Rupiah."))
-    terpakai = item.terpakai or 0
     if item.pagu < terpakai:
-        raise DomainError(
-            _l(
-                "Pagu tidak boleh kurang dari anggaran yang sudah terpakai (%(terpakai)s).",
-                terpakai=money.format_rupiah(terpakai),
-            )
+        raise _pagu_kurang(terpakai)
+
+
+def _pagu_kurang(terpakai):
+    return DomainError(
+        _l(
+            "Pagu tidak boleh kurang dari anggaran yang sudah terpakai (%(terpakai)s).",
+            terpakai=money.format_rupiah(terpakai),
         )
-    item.terpakai = terpakai
+    )
 
 
 def rup_baru(item, actor):
@@ -55,24 +57,37 @@ def rup_baru(item, actor):
 
 
 def ubah_rup(item, actor):
+    """An edit of the line itself. `terpakai` is never part of it: the edit writes only the columns the
+    form changed, and the new pagu is set by a compare-and-set against what orders have committed at that
+    moment (a checkout committing meanwhile either happened before, and is counted, or waits for this one
+    and is checked against the new pagu) — so no edit can write back a stale `terpakai` or leave the
+    committed amount above the pagu."""
     with db.session.no_autoflush:
-        # the committed amount is the orders', never the form's: re-read it from the database
-        item.terpakai, satker_lama = db.session.execute(
-            select(Rup.terpakai, Rup.satker_id).where(Rup.id == item.id)
-        ).one()
-        _check(item, actor)
+        terpakai, satker_lama = db.session.execute(select(Rup.terpakai, Rup.satker_id).where(Rup.id == item.id)).one()
+        _check(item, actor, terpakai)
         satker_baru = item.satker.id if item.satker is not None else item.satker_id
-        if satker_baru != satker_lama and _dipakai(item):
+        if satker_baru != satker_lama and _dipakai(item, terpakai):
             raise DomainError(_l("RUP yang sudah dipakai pesanan tidak dapat dipindah ke satuan kerja lain."))
+    if "terpakai" in inspect(item).attrs and inspect(item).attrs.terpakai.history.has_changes():
+        raise DomainError(_l("Anggaran terpakai tidak dapat diubah dari formulir."))
+    won = db.session.execute(
+        update(Rup)
+        .where(Rup.id == item.id, Rup.terpakai <= item.pagu)
+        .values(pagu=item.pagu)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
+        raise _pagu_kurang(db.session.execute(select(Rup.terpakai).where(Rup.id == item.id)).scalar_one())
 
 
-def _dipakai(item):
+def _dipakai(item, terpakai):
     used = db.session.execute(select(func.count(PesananKatalog.id)).where(PesananKatalog.rup_id == item.id))
-    return bool(used.scalar_one() or item.terpakai)
+    return bool(used.scalar_one() or terpakai)
 
 
 def hapus_rup(item):
-    if _dipakai(item):
+    terpakai = db.session.execute(select(Rup.terpakai).where(Rup.id == item.id)).scalar_one()
+    if _dipakai(item, terpakai):
         raise DomainError(_l("RUP yang sudah dipakai pesanan tidak dapat dihapus."))
 
 

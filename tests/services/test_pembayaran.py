@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import (
     Adendum,
-    AksesPengguna,
     AuditLog,
     CallbackPembayaran,
     Deadline,
@@ -27,13 +26,12 @@ from app.models import (
     PesananKatalog,
     Rup,
 )
-from app.services import clock, deadlines, documents, gateway, katalog, money, tte
+from app.services import clock, deadlines, documents, gateway, katalog, money
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
-from tests.factories import pdf_bytes, png_bytes
+from tests.factories import PASS_PENYEDIA, Factories, pdf_bytes, png_bytes
 from tests.services import test_purchasing
 
 k = test_purchasing.k  # the fixture: satker, PP, PPK, Penyedia (+ user), produk, RUP
-PASS_PPK, PASS_PENYEDIA = "rahasia-ppk-123", "rahasia-umkm-456"
 PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 
 
@@ -42,14 +40,7 @@ PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 
 def bendahara(f, satker, akses="bendahara_pengeluaran"):
     """A Bendahara user whose active Verifikasi Akses says which kind they are (BUD or Bendahara Pengeluaran)."""
-    user = f.user("Bendahara", satker=satker)
-    doc = documents.simpan(pdf_bytes("Surat Tugas"), "surat_tugas", "surat-tugas.pdf", user, documents.PDF)
-    db.session.add(
-        AksesPengguna(user_id=user.id, instansi_id=satker.instansi_id, akses=akses, satker_id=satker.id,
-                      surat_tugas_id=doc.id, status="aktif", version=1, submitted_at=clock.now())
-    )  # fmt: skip
-    db.session.commit()
-    return user
+    return f.bendahara(satker, akses)
 
 
 def tiba(k, qty=10, harga=90_000, ongkir=None, ppn=None, ttd_penyedia=True):
@@ -60,24 +51,10 @@ def tiba(k, qty=10, harga=90_000, ongkir=None, ppn=None, ttd_penyedia=True):
         k["produk"].ppn_persen = Decimal(ppn)
     k["produk"].max_pesan = max(k["produk"].max_pesan, qty)
     k["produk"].stok = max(k["produk"].stok, qty)
+    k["produk"].harga = max(k["produk"].harga, harga)  # a negotiated price never exceeds the catalogue's
     db.session.commit()
-    for user, secret in ((k["ppk"], PASS_PPK), (k["supplier"], PASS_PENYEDIA)):
-        if tte.status(user) != tte.AKTIF:
-            tte.aktifkan(user, secret, secret)
-    p = test_purchasing._checkout(k, qty=qty)
-    extra = {"ongkir": ongkir} if ongkir is not None else {}
-    p = katalog.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: harga}, **extra)
-    p = katalog.jalankan(p.id, "terima", k["supplier"])
-    p = katalog.jalankan(p.id, "ajukan_ppk", k["pp"])
-    p = katalog.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase=PASS_PPK)
-    p = katalog.jalankan(p.id, "ttd_sp", k["supplier"], passphrase=PASS_PENYEDIA)
-    p = katalog.jalankan(p.id, "kirim", k["supplier"], lokasi="Gudang Cakung", status="Dikirim")
-    periksa = {p.items[0].id: {"qty_diterima": qty, "kondisi": "Baik", "sesuai": True}}
-    p = katalog.jalankan(p.id, "terima_barang", k["ppk"], periksa=periksa, passphrase=PASS_PPK)
-    if ttd_penyedia:
-        p = katalog.jalankan(p.id, "ttd_bast", k["supplier"], passphrase=PASS_PENYEDIA)
-    assert p.status == "pesanan_tiba"
-    return p
+    w = Factories().katalog("pesanan_tiba", dunia=k, qty=qty, harga=harga, ongkir=ongkir, ttd_bast=ttd_penyedia)
+    return w["pesanan"]
 
 
 def bayar_callback(kode, jumlah=None, event_id=None, timestamp=None, secret=None):

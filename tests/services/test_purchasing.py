@@ -2,7 +2,6 @@
 PPK approval, cancellations, and Batal Otomatis after 3x24 h of moved clock."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -11,36 +10,17 @@ from app.extensions import db
 from app.models import Deadline, EmailOutbox, NegosiasiRonde, PesananKatalog, Rup
 from app.services import clock, deadlines, katalog
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
-from tests.factories import pdf_bytes, png_bytes
+from tests.factories import Factories, pdf_bytes, png_bytes
 
 
 @pytest.fixture
 def k(f):
-    satker = f.satker("satker")
-    pp = f.user("PP", satker=satker)
-    ppk = f.user("PPK", satker=satker)
-    penyedia = f.penyedia()
-    supplier = f.penyedia_user(penyedia)
-    produk = f.produk(penyedia, harga=100_000, ppn_persen=Decimal("11"), min_pesan=1, max_pesan=100, stok=100)
-    rup = Rup(kode="RUP-1", nama="Belanja ATK", tahun=2026, satker_id=satker.id, pagu=5_000_000, terpakai=0)
-    db.session.add(rup)
-    db.session.commit()
-    return dict(satker=satker, pp=pp, ppk=ppk, penyedia=penyedia, supplier=supplier, produk=produk, rup=rup)
+    """The Katalog world of tests.factories (satker, PP, PPK, Penyedia + user, product at Rp 100.000, RUP-1)."""
+    return f.katalog_dunia(pagu=5_000_000, rup_kode="RUP-1")
 
 
 def _checkout(k, qty=10, **kw):
-    args = dict(
-        lines=[{"produk_id": k["produk"].id, "qty": qty}],
-        dokumen_persiapan=("persiapan.pdf", pdf_bytes("Dokumen persiapan")),
-        rup_id=k["rup"].id,
-        ppk_id=k["ppk"].id,
-        alamat_kirim="Jl. Medan Merdeka Selatan 8-9, Jakarta Pusat",
-        jenis_pengiriman="Dikirim ke kantor",
-        tanggal_tiba_diminta=clock.today_local() + timedelta(days=14),
-        opsi_kirim="kurir_penyedia",
-    )
-    args.update(kw)
-    return katalog.checkout.checkout(k["pp"], **args)
+    return Factories().katalog_checkout(k, qty=qty, **kw)
 
 
 def _rup(k):

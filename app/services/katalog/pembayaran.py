@@ -658,7 +658,8 @@ STYLES = {"kembalikan": "danger", "kode_kedaluwarsa": "danger", "ganti_metode": 
 KKP_PEMEGANG = ("pemegang", "nama_pemegang", "email_pemegang")
 FAKTUR = ("berkas", "nama_berkas", "jenis_tagihan", "nomor_tagihan")
 BUKTI = ("berkas", "nama_berkas", "jenis_pph", "jumlah_pph", "tanpa_bukti_potong")
-LUNAS = ("kode", "jumlah", "referensi", "oleh", "token", "setuju")  # from the bank's callback or the KKP link
+LUNAS_KODE = ("kode", "jumlah", "referensi", "oleh")  # the bank's verified callback
+LUNAS_TAUTAN = ("token", "setuju")  # the other KKP holder's single-use link
 _t = bersama.baris(LABELS, STYLES)
 # Panels: "metode" the PPK's method choice, "pembayaran" the order page's payment panel, "bendahara" the
 # Bendahara's order page; None: the portal's own steps (bank callback, expiry).
@@ -676,11 +677,11 @@ ROWS = (
     _t("dikembalikan",       "ajukan_bendahara",    "menunggu_bendahara", PPK,       _ajukan_bendahara,    _simpan_bendahara,    ("bendahara_id",),  "pembayaran"),
     _t("menunggu_bendahara", "konfirmasi_bayar",    "kode_bayar_terbit",  BENDAHARA, _konfirmasi_bayar,    _simpan_kode,         ("dokumen_diperiksa",), "bendahara"),
     _t("menunggu_bendahara", "kembalikan",          "dikembalikan",       BENDAHARA, _kembalikan,          None,                 ("alasan",),        "bendahara"),
-    _t("kode_bayar_terbit",  "lunas",               "selesai",            SISTEM,    _lunas,               _simpan_lunas,        LUNAS,              None),
+    _t("kode_bayar_terbit",  "lunas",               "selesai",            SISTEM,    _lunas,               _simpan_lunas,        LUNAS_KODE,         None),
     _t("kode_bayar_terbit",  "kode_kedaluwarsa",    "kode_kedaluwarsa",   SISTEM,    _kode_kedaluwarsa,    _simpan_kedaluwarsa,  (),                 None),
     _t("kode_kedaluwarsa",   "terbitkan_ulang",     "kode_bayar_terbit",  BENDAHARA, _terbitkan_ulang,     _simpan_kode,         (),                 "bendahara"),
     _t("kkp_menunggu",       "bayar_kkp",           "selesai",            PPK,       _bayar_kkp,           _simpan_lunas,        ("setuju",),        "pembayaran"),
-    _t("kkp_menunggu",       "lunas",               "selesai",            SISTEM,    _lunas,               _simpan_lunas,        LUNAS,              None),
+    _t("kkp_menunggu",       "lunas",               "selesai",            SISTEM,    _lunas,               _simpan_lunas,        LUNAS_TAUTAN,       None),
     _t("kkp_menunggu",       "kirim_ulang_tautan",  "kkp_menunggu",       PPK,       _kirim_ulang_tautan,  _simpan_tautan_baru,  (),                 "pembayaran"),
 ) + tuple(
     _t(state,                "ganti_metode",        "pesanan_tiba",       PPK,       _ganti_metode,        _simpan_ganti_metode, (),                 "pembayaran")

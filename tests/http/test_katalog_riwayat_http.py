@@ -38,3 +38,12 @@ def test_penyedia_never_sees_the_buyers_rup(app, f, login):
     for user in (w["pp"], w["ppk"]):
         html = login(user, app.test_client()).get(f"/katalog/{p.id}").data.decode()
         assert 'id="rup"' in html and rup.kode in html
+
+
+def test_a_signed_bast_is_not_offered_to_sign_again(app, f, login):
+    w = f.katalog("pesanan_tiba")  # the Penyedia has countersigned
+    html = login(w["supplier"], app.test_client()).get(f"/katalog/{w['pesanan'].id}").data.decode()
+    assert 'id="panel-ttd_bast"' not in html and 'id="pembayaran-menunggu-ppk"' in html
+    w = f.katalog("pesanan_tiba", ttd_bast=False)
+    html = login(w["supplier"], app.test_client()).get(f"/katalog/{w['pesanan'].id}").data.decode()
+    assert 'id="panel-ttd_bast"' in html

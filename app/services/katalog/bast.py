@@ -94,11 +94,15 @@ def bast_items(p):
     return db.session.execute(select(BastItem).where(BastItem.pesanan_id == p.id)).scalars().all()
 
 
+def _belum_ttd_penyedia(p, actor):
+    return p.bast_ttd_penyedia_at is None
+
+
 PERIKSA = ("periksa", "bast_nomor", "passphrase")
 _t = bersama.baris(LABELS)
 # fmt: off
 ROWS = (
     _t("dalam_pengiriman", "terima_barang", "pesanan_tiba", PPK,      _periksa, _simpan_bast,          PERIKSA,         "ttd"),
-    _t("pesanan_tiba",     "ttd_bast",      "pesanan_tiba", PENYEDIA, _ttd_bast, _simpan_bast_penyedia, ("passphrase",), "ttd"),
+    _t("pesanan_tiba",     "ttd_bast",      "pesanan_tiba", PENYEDIA, _ttd_bast, _simpan_bast_penyedia, ("passphrase",), "ttd", _belum_ttd_penyedia),
 )
 # fmt: on

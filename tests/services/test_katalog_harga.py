@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import update
 
 from app.extensions import db
-from app.models import PesananKatalog, PesananKatalogItem
+from app.models import PesananKatalog, PesananKatalogItem, ProdukVarian
 from app.services import katalog
 from app.services.errors import DomainError
 
@@ -59,3 +59,19 @@ def test_catalogue_price_beside_every_price_input(app, f, login):
     )
     assert resp.status_code == 400 and "melebihi harga katalog" in resp.data.decode()
     assert _fresh(p.id).status == "menunggu_negosiasi"
+
+
+def test_lowest_price_is_per_variant(f):
+    w = f.katalog_dunia()
+    besar = ProdukVarian(produk_id=w["produk"].id, nama="Besar", harga=150_000)
+    kecil = ProdukVarian(produk_id=w["produk"].id, nama="Kecil", harga=60_000)
+    db.session.add_all([besar, kecil])
+    db.session.commit()
+    for varian, harga in ((besar, 140_000), (kecil, 55_000)):
+        lines = [{"produk_id": w["produk"].id, "qty": 2, "varian_id": varian.id}]
+        p = f.katalog_checkout(w, lines=lines)
+        katalog.jalankan(p.id, "ajukan_nego", w["pp"], harga={p.items[0].id: harga})
+        katalog.jalankan(p.id, "terima", w["supplier"])
+    low = katalog.angka.harga_terendah
+    assert (low(w["produk"].id, besar.id), low(w["produk"].id, kecil.id)) == (140_000, 55_000)
+    assert low(w["produk"].id) is None  # the product itself (no variant) never sold

@@ -72,22 +72,27 @@ def pakai_anggaran(p, new_total):
     p.anggaran_terpakai = new_total
 
 
-def harga_terendah(produk_id):
-    """The lowest unit price this product ever sold for (agreed Katalog prices and E-Order sales)."""
+def harga_terendah(produk_id, varian_id=None):
+    """The lowest unit price this product — this variant of it, when given — ever sold for: agreed Katalog
+    prices (from the SP on) and finished E-Order sales (E-Order sells the product itself, no variant)."""
+    varian = PesananKatalogItem.varian_id.is_(None) if varian_id is None else PesananKatalogItem.varian_id == varian_id
     katalog = db.session.execute(
         select(func.min(PesananKatalogItem.harga))
         .join(PesananKatalog, PesananKatalogItem.pesanan_id == PesananKatalog.id)
         .where(
             PesananKatalogItem.produk_id == produk_id,
+            varian,
             PesananKatalog.status.notin_(("menunggu_negosiasi", "nego_pp", "nego_penyedia", "dibatalkan")),
             PesananKatalog.status != "batal_otomatis",
         )
     ).scalar_one_or_none()
-    eorder = db.session.execute(
-        select(func.min(PesananItem.harga_satuan))
-        .join(Pesanan, PesananItem.pesanan_id == Pesanan.id)
-        .where(PesananItem.produk_id == produk_id, Pesanan.status == "selesai")
-    ).scalar_one_or_none()
+    eorder = None
+    if varian_id is None:
+        eorder = db.session.execute(
+            select(func.min(PesananItem.harga_satuan))
+            .join(Pesanan, PesananItem.pesanan_id == Pesanan.id)
+            .where(PesananItem.produk_id == produk_id, Pesanan.status == "selesai")
+        ).scalar_one_or_none()
     found = [x for x in (katalog, eorder) if x is not None]
     return min(found) if found else None
 

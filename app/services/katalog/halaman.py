@@ -113,7 +113,8 @@ def detail(wf, p, user):
         "chat": negosiasi.chat(p),
         "boleh_chat": negosiasi.boleh_chat(p, user),
         # the lowest price ever sold helps the PP negotiate
-        "terendah": {i.produk_id: angka.harga_terendah(i.produk_id) for i in p.items} if ROLE_PP in roles else {},
+        # per line: a variant's lowest price is its own, not the product's
+        "terendah": {i.id: angka.harga_terendah(i.produk_id, i.varian_id) for i in p.items} if ROLE_PP in roles else {},
         "sisa_waktu": clock.sisa(p.batas_waktu),
         # the buyer's budget (pagu, terpakai, sisa) is the satker's business, never the supplier's
         "lihat_rup": not is_penyedia,

@@ -4,11 +4,11 @@ collections (koleksi) and the three-level category browse, and a product's varia
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, func, or_, select, update
+from sqlalchemy import and_, exists, false, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Alamat, Kategori, LayananTambahan, Penyedia, Produk, ProdukVarian, Wilayah
+from app.models import Alamat, Kategori, LayananTambahan, Penyedia, PortalUser, Produk, ProdukVarian, Wilayah
 from app.models.catalog import STATUS_LISTING
 from app.roles import ROLE_ADMIN, ROLE_PENYEDIA
 
@@ -269,10 +269,14 @@ def cari(
     page=1,
     per_page=12,
     koleksi=None,
+    penyedia_aktif=False,
 ):
     """Search what a buyer may see (Tayang only) by product or supplier name, with filters and a
-    collection (`KOLEKSI`; an unknown one is ignored)."""
+    collection (`KOLEKSI`; an unknown one is ignored). `penyedia_aktif`: only suppliers someone can answer
+    for (the Katalog shop: an order nobody at the Penyedia could negotiate would only run out its 3x24 h)."""
     cond = [scoping.visible_clause(Produk, user), Produk.status == "tayang"]
+    if penyedia_aktif:
+        cond.append(penyedia_aktif_clause(Produk.penyedia_id))
     stmt = select(Produk).join(Penyedia, Produk.penyedia_id == Penyedia.id)
     koleksi = koleksi if koleksi in KOLEKSI else None
     kol_cond, daerah, hint = koleksi_clause(koleksi, user)
@@ -304,6 +308,15 @@ def cari(
         .all()
     )
     return Page(rows, total, page, per_page, koleksi=koleksi, daerah=daerah, hint=hint)
+
+
+def penyedia_aktif_clause(penyedia_id):
+    """The Penyedia has at least one active user (someone who gets its emails and can answer)."""
+    return exists().where(PortalUser.penyedia_id == penyedia_id, PortalUser.active.is_(True))
+
+
+def penyedia_aktif(penyedia_id):
+    return bool(db.session.execute(select(penyedia_aktif_clause(penyedia_id))).scalar())
 
 
 def cek_jumlah(produk, qty):

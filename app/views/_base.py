@@ -180,6 +180,7 @@ def konteks_toko(user, args, endpoint):
         page=_int_arg(args, "page", limit=100_000) or 1,
         per_page=current_app.config["SHOP_PAGE_SIZE"],
         koleksi=args.get("koleksi") or None,
+        penyedia_aktif=endpoint.startswith("KatalogTokoView"),
     )
     kategori = db.session.execute(select(Kategori).where(Kategori.aktif).order_by(Kategori.level, Kategori.nama))
     return dict(

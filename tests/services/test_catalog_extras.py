@@ -48,6 +48,8 @@ def toko(f):
     timur = f.penyedia(nama="PT Timur Raya")
     timur.kelurahan_code, timur.is_umkm = kelurahan_di(JAKTIM), False
     db.session.commit()
+    for penyedia in (pusat, timur):  # the Katalog shop offers only suppliers someone can answer for
+        f.penyedia_user(penyedia)
     root, _l2, k3 = kategori_tiga()
     items = dict(
         tkdn=f.produk(pusat, nama="Meja TKDN", tkdn_persen=Decimal("45.50"), is_pdn=True),
@@ -133,6 +135,7 @@ def pp_cart(f):
     pp = f.user("PP", satker=satker)
     ppk = f.user("PPK", satker=satker)
     penyedia = f.penyedia()
+    f.penyedia_user(penyedia)  # someone at the supplier answers Katalog orders
     kaos = f.produk(penyedia, nama="Kaos Seragam", harga=80_000, min_pesan=5, max_pesan=100, stok=60)
     kaos.varian.extend([ProdukVarian(nama="Ukuran S-XL", harga=80_000), ProdukVarian(nama="XXL", harga=90_000)])
     kaos.layanan_tambahan.append(LayananTambahan(nama="Sablon Logo", harga=250_000))
@@ -242,7 +245,7 @@ def test_adding_again_and_changing_keep_the_rules(pp_cart):
 def test_lines_of_two_penyedia_are_refused_in_one_checkout(pp_cart, f):
     c = pp_cart
     a = keranjang.tambah(c["pp"], c["kaos"].id, 5, varian_id=c["kaos"].varian[0].id)
-    other = f.produk(f.penyedia(), nama="Snack Box", min_pesan=1)
+    other = f.produk(f.penyedia_user().penyedia, nama="Snack Box", min_pesan=1)
     b = keranjang.tambah(c["pp"], other.id, 3)
     groups = keranjang.per_penyedia(keranjang.baris(c["pp"]))
     assert len(groups) == 2 and all(len(lines) == 1 for _, lines in groups)

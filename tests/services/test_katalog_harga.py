@@ -75,3 +75,20 @@ def test_lowest_price_is_per_variant(f):
     low = katalog.angka.harga_terendah
     assert (low(w["produk"].id, besar.id), low(w["produk"].id, kecil.id)) == (140_000, 55_000)
     assert low(w["produk"].id) is None  # the product itself (no variant) never sold
+
+
+def test_no_order_with_a_penyedia_nobody_can_answer_for(app, f, login):
+    w = f.katalog_dunia()
+    w["supplier"].active = False
+    db.session.commit()
+    with pytest.raises(DomainError) as e:
+        f.katalog_checkout(w)
+    assert w["penyedia"].nama in str(e.value)
+    assert db.session.query(PesananKatalog).count() == 0
+    pp = login(w["pp"], app.test_client())
+    link = f"/katalog-toko/produk/{w['produk'].id}"
+    assert link not in pp.get(f"/katalog-toko/?q={w['produk'].nama}").data.decode()
+    w["supplier"].active = True
+    db.session.commit()
+    assert link in pp.get(f"/katalog-toko/?q={w['produk'].nama}").data.decode()
+    assert f.katalog_checkout(w).status == "menunggu_negosiasi"

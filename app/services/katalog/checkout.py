@@ -79,6 +79,14 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
                 raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=p.nama, stok=p.stok))
         if len({p.penyedia_id for p, _, _, _ in produk}) != 1:
             raise DomainError(_l("Satu pesanan hanya untuk satu Penyedia; checkout per Penyedia."))
+        if not catalog.penyedia_aktif(produk[0][0].penyedia_id):
+            raise DomainError(
+                _l(
+                    "Penyedia %(nama)s belum memiliki pengguna aktif yang dapat menanggapi pesanan; pilih produk "
+                    "Penyedia lain.",
+                    nama=produk[0][0].penyedia.nama,
+                )
+            )
         rup = db.session.get(Rup, scoping.as_id(rup_id)) if scoping.as_id(rup_id) else None
         if rup is None or rup.satker_id != pp.satker_id:
             raise DomainError(_l("Pilih RUP satuan kerja Anda."))

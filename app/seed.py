@@ -815,6 +815,7 @@ def load_demo():
     _buat_pesanan(users, penyedia, alamat)
     _buat_rup(users["pp"])
     _buat_pembayaran_demo(users)  # Pembayaran (SPEC §6 step 9): a BUD and three orders ready to pay
+    _pengguna_penyedia(penyedia)  # last, so the demo data above stays as it was
 
     # The demo's notification history happened in the past: mark it delivered so the relay does
     # not send a burst of old emails when the demo starts.
@@ -825,6 +826,26 @@ def load_demo():
     )
     db.session.commit()
     return _ringkasan()
+
+
+def _pengguna_penyedia(penyedia):
+    """One login for every other demo Penyedia company (`umkm-<id>`, the demo password): the Katalog shop
+    offers only suppliers someone can answer for, and every supplier's emails need somebody to reach."""
+    sm = current_app.appbuilder.sm
+    role = sm.find_role(ROLE_PENYEDIA)
+    punya = set(db.session.execute(select(PortalUser.penyedia_id).where(PortalUser.penyedia_id.isnot(None))).scalars())
+    for company in sorted(penyedia.values(), key=lambda x: x.id):
+        if company.id in punya:
+            continue
+        username = f"umkm-{company.id}"
+        user = sm.add_user(
+            username, "Admin", company.nama[:60], f"{username}@{DEMO_DOMAIN}", role, password=DEMO_PASSWORD
+        )
+        if not user:
+            raise RuntimeError(f"could not create demo user {username}")
+        user.penyedia_id, user.telepon = company.id, company.telepon or _telepon()
+        user.syarat_disetujui_at = user.email_terverifikasi_at = user.telepon_terverifikasi_at = clock.now()
+        db.session.commit()
 
 
 def _buat_rup(pp):

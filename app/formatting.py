@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from babel.dates import format_time
+from babel.numbers import format_decimal
 from flask import request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
@@ -51,8 +52,15 @@ def persen(value):
     return text
 
 
+def persen1(value):
+    """A computed percentage for reading, one decimal in the reader's locale: `25,0` in Indonesian."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="0.0", locale=str(get_locale() or "id"))
+
+
 def init_app(app):
-    app.jinja_env.filters.update(rupiah=rupiah, tanggal=tanggal, waktu=waktu, jam=jam, persen=persen)
+    app.jinja_env.filters.update(rupiah=rupiah, tanggal=tanggal, waktu=waktu, jam=jam, persen=persen, persen1=persen1)
 
     @app.before_request
     def _remember_locale():

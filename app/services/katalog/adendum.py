@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app.extensions import db
+from app.formatting import persen1
 from app.models import Adendum, Dokumen, LayananTambahan, PesananKatalog, PesananKatalogLayanan, PortalUser
 from app.models.purchasing import STATUS_ADENDUM
 from app.roles import ROLE_PENYEDIA, ROLE_PPK, ROLE_SISTEM
@@ -160,11 +161,18 @@ def boleh_diajukan(p, actor):
 
 
 def pratinjau(pesanan_id, actor, changes):
-    """The before/after preview of a proposed addendum, with the new total; changes nothing."""
+    """The before/after preview of a proposed addendum, with the new total and — for a quantity change —
+    how far it moves the total since the SP (the 10 % rule), before any passphrase is asked; changes nothing.
+    `ditolak` says why it could not be proposed as it stands (then the page offers no signing)."""
     p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
     _boleh_diajukan(p, actor)
     figures, rows = _simulate(p, changes)
-    return {"rows": rows, "total_lama": p.total, "total_baru": figures["total"]}
+    out = {"rows": rows, "total_lama": p.total, "total_baru": figures["total"], "geser_persen": None, "ditolak": None}
+    if changes.get("qty"):
+        out["geser_persen"] = _geser_qty(p, figures["total_qty_only"] - p.total)
+        if out["geser_persen"] > money.ADENDUM_QTY_MAX_PERSEN:
+            out["ditolak"] = _pesan_batas(out["geser_persen"])
+    return out
 
 
 def _boleh_diajukan(p, actor):
@@ -176,15 +184,23 @@ def _boleh_diajukan(p, actor):
     return pengusul
 
 
-def _batas_jumlah(p, geser):
+def _geser_qty(p, geser):
     """The 10 % rule counts every quantity change since the SP was signed, not each addendum alone,
-    so three +9 % addenda in a row are refused like one +27 %."""
+    so three +9 % addenda in a row are refused like one +27 %: the shift in % of the SP's total."""
     adenda = db.session.execute(select(Adendum).where(Adendum.pesanan_id == p.id).order_by(Adendum.id)).scalars().all()
     dasar = adenda[0].total_lama if adenda else p.total  # the total as the SP was signed
     sebelumnya = sum(int(json.loads(a.perubahan).get("_geser_qty", 0)) for a in adenda if a.status == "diterima")
-    shift = money.geser_persen(dasar, dasar + sebelumnya + geser)
+    return money.geser_persen(dasar, dasar + sebelumnya + geser)
+
+
+def _pesan_batas(shift):
+    return _l("Perubahan jumlah menggeser total %(pct)s%%, melebihi batas 10%%.", pct=persen1(shift))
+
+
+def _batas_jumlah(p, geser):
+    shift = _geser_qty(p, geser)
     if shift > money.ADENDUM_QTY_MAX_PERSEN:
-        raise DomainError(_l("Perubahan jumlah menggeser total %(pct)s%%, melebihi batas 10%%.", pct=f"{shift:.1f}"))
+        raise DomainError(_pesan_batas(shift))
 
 
 def _cukup_anggaran(p, total_baru):

@@ -74,6 +74,8 @@ class PesananKatalog(Model):
     __tablename__ = "pesanan_katalog"
     id = Column(Integer, primary_key=True)
     nomor = Column(String(40), unique=True, nullable=False)
+    # the one-time token of the checkout form this order came from: a form posted twice makes one order
+    checkout_token = Column(String(64), unique=True, index=True)
     status = Column(String(20), nullable=False, index=True)
     version = Column(Integer, nullable=False, default=1)
     satker_id = Column(Integer, ForeignKey("satker.id"), nullable=False, index=True)

@@ -154,7 +154,10 @@ def pilihan(actor, raw_ids):
 
 
 def checkout(actor, keranjang_ids, **detail):
-    """Check out ticked cart lines (one Penyedia): the order and the removal of these lines are one commit."""
+    """Check out ticked cart lines (one Penyedia): the order and the removal of these lines are one commit.
+    The same form posted again finds its order by the form's token (its cart lines are gone by then)."""
+    if detail.get("token") and (sudah := katalog_checkout.dari_token(actor, detail["token"])) is not None:
+        return sudah
     lines = pilihan(actor, keranjang_ids)
     if not lines:
         raise DomainError(_l("Pilih minimal satu produk dari keranjang."))

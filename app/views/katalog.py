@@ -3,6 +3,7 @@ shared by PP, Penyedia and PPK (negotiation, chat, PPK approval, Surat Pesanan a
 shipping and Lacak Pengiriman, ratings, addenda), their signed PDFs and the Auditor-only
 preparation document."""
 
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -198,10 +199,11 @@ class KatalogView(BaseView):
                 except DomainError:
                     abort(403)  # not a PP: no cart
             alamat = keranjang.alamat_pengiriman(g.user)
-            form = {"tahapan_pengiriman": "1", "opsi_kirim": "kurir_penyedia"}
+            # a one-time token: the same form posted twice (double click, a retry) makes one order
+            form = {"tahapan_pengiriman": "1", "opsi_kirim": "kurir_penyedia", "token": secrets.token_urlsafe(24)}
             form["alamat_kirim"] = alamat[0][1] if alamat and alamat[0][0].jenis == "utama" else ""
             return self._render_checkout(form, ticked)
-        form = {name: request.form.get(name, "") for name in katalog.checkout.ISIAN}
+        form = {name: request.form.get(name, "") for name in katalog.checkout.ISIAN + ("token",)}
         ticked = [x for x in request.form.getlist("keranjang_id") if x.strip()]
         pairs = list(zip(request.form.getlist("produk_id"), request.form.getlist("qty"), strict=False))
         try:
@@ -222,6 +224,7 @@ class KatalogView(BaseView):
                 kurir_nama=form["kurir_nama"],
                 ongkir_estimasi=_rupiah(ongkir, _l("Estimasi ongkos kirim")) if ongkir else 0,
                 estimasi_hari=int(estimasi) if estimasi else None,
+                token=form["token"].strip() or None,
             )
             if ticked:  # ticked cart lines (another user's line is not found: 404)
                 p = keranjang.checkout(g.user, ticked, **detail)
@@ -232,7 +235,10 @@ class KatalogView(BaseView):
             return domain_error(
                 e, lambda status: self._render_checkout(form, ticked, _checkout_langsung(g.user, pairs), status)
             )
-        flash(_l("Pesanan %(nomor)s dibuat; menunggu negosiasi.", nomor=p.nomor), "success")
+        if getattr(p, "sudah_ada", False):
+            flash(_l("Formulir ini sudah dikirim: pesanan %(nomor)s sudah dibuat.", nomor=p.nomor), "info")
+        else:
+            flash(_l("Pesanan %(nomor)s dibuat; menunggu negosiasi.", nomor=p.nomor), "success")
         return redirect(url_for("KatalogView.detail", pk=p.id))
 
     # --- the order page -----------------------------------------------------------------------

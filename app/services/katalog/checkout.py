@@ -1,10 +1,12 @@
 """Checkout (SPEC §6 step 1): the PP orders lines of one Penyedia against a RUP of the satker, with the
 preparation document; the order starts in Menunggu Negosiasi and its total is committed on the RUP."""
 
+import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import (
@@ -26,6 +28,7 @@ from . import angka
 from .bersama import ENTITY
 
 DOKUMEN_PERSIAPAN_MAX = 10 * 1024 * 1024
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # What the checkout form sends besides the lines and the preparation document (checkout()'s arguments).
 ISIAN = (
     "rup_id",
@@ -43,12 +46,21 @@ ISIAN = (
 
 def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_pengiriman, tanggal_tiba_diminta,
              opsi_kirim, tahapan_pengiriman=1, kurir_nama=None, ongkir_estimasi=0, estimasi_hari=None,
-             keranjang_ids=None):  # fmt: skip
+             keranjang_ids=None, token=None):  # fmt: skip
     """PP checks out cart lines of one Penyedia: lines = [{produk_id, qty, varian_id?, layanan_ids?}]
     (a variant's own price and "Produk — Varian" name; services at their own price);
     dokumen_persiapan = (filename, PDF bytes). Commits the order's total on the RUP.
     keranjang_ids: the PP's cart lines (KeranjangKatalog) these lines come from, removed in the
-    same commit as the order (a line already gone, e.g. checked out in another tab, is a 409)."""
+    same commit as the order (a line already gone, e.g. checked out in another tab, is a 409).
+    token: the checkout form's one-time token, kept with the order (unique): the same form posted again,
+    even twenty times at once, returns the one order it made (`p.sudah_ada` is then True) and commits,
+    stores and audits nothing more."""
+    if token is not None and not (isinstance(token, str) and TOKEN.fullmatch(token)):
+        raise DomainError(_l("Formulir checkout tidak valid. Muat ulang halaman checkout lalu coba lagi."))
+    if token and (sudah := dari_token(pp, token)) is not None:
+        return sudah
+    if token and db.session.execute(select(PesananKatalog.id).where(PesananKatalog.checkout_token == token)).first():
+        raise DomainError(_l("Formulir checkout tidak valid. Muat ulang halaman checkout lalu coba lagi."))
     try:
         if ROLE_PP not in scoping.roles_of(pp) or not pp.satker_id:
             raise Forbidden(_l("Hanya Pejabat Pengadaan yang dapat melakukan checkout."))
@@ -125,6 +137,7 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
         now = clock.now()
         p = PesananKatalog(
             nomor=f"TMP-{pp.id}-{now.timestamp()}",
+            checkout_token=token or None,
             status="menunggu_negosiasi",
             version=1,
             satker_id=pp.satker_id,
@@ -181,7 +194,28 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
         audit.catat(ENTITY, p.id, "checkout", pp, None, p.status, role=ROLE_PP)
         audit.catat("dokumen", doc.id, "unggah", pp, note=f"persiapan e-purchasing {p.nomor}")
         db.session.commit()
+        p.sudah_ada = False
         return p
+    except IntegrityError:
+        db.session.rollback()
+        sudah = dari_token(pp, token) if token else None
+        if sudah is None and token:
+            raise DomainError(
+                _l("Formulir checkout tidak valid. Muat ulang halaman checkout lalu coba lagi.")
+            ) from None
+        if sudah is None:
+            raise
+        return sudah  # the same form, posted at the same moment by another request, made the order
     except Exception:
         db.session.rollback()
         raise
+
+
+def dari_token(pp, token):
+    """The PP's order made from this checkout form, or None."""
+    p = db.session.execute(
+        select(PesananKatalog).where(PesananKatalog.checkout_token == token, PesananKatalog.pp_id == pp.id)
+    ).scalar_one_or_none()
+    if p is not None:
+        p.sudah_ada = True
+    return p

@@ -59,8 +59,6 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
         raise DomainError(_l("Formulir checkout tidak valid. Muat ulang halaman checkout lalu coba lagi."))
     if token and (sudah := dari_token(pp, token)) is not None:
         return sudah
-    if token and db.session.execute(select(PesananKatalog.id).where(PesananKatalog.checkout_token == token)).first():
-        raise DomainError(_l("Formulir checkout tidak valid. Muat ulang halaman checkout lalu coba lagi."))
     try:
         if ROLE_PP not in scoping.roles_of(pp) or not pp.satker_id:
             raise Forbidden(_l("Hanya Pejabat Pengadaan yang dapat melakukan checkout."))
@@ -199,10 +197,6 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
     except IntegrityError:
         db.session.rollback()
         sudah = dari_token(pp, token) if token else None
-        if sudah is None and token:
-            raise DomainError(
-                _l("Formulir checkout tidak valid. Muat ulang halaman checkout lalu coba lagi.")
-            ) from None
         if sudah is None:
             raise
         return sudah  # the same form, posted at the same moment by another request, made the order
@@ -212,10 +206,12 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
 
 
 def dari_token(pp, token):
-    """The PP's order made from this checkout form, or None."""
-    p = db.session.execute(
-        select(PesananKatalog).where(PesananKatalog.checkout_token == token, PesananKatalog.pp_id == pp.id)
-    ).scalar_one_or_none()
-    if p is not None:
-        p.sudah_ada = True
+    """The PP's order made from this checkout form, or None; another PP's token is refused. One statement,
+    so an order committed by the same form in another request between two reads cannot be mistaken."""
+    p = db.session.execute(select(PesananKatalog).where(PesananKatalog.checkout_token == token)).scalar_one_or_none()
+    if p is None:
+        return None
+    if p.pp_id != pp.id:
+        raise DomainError(_l("Formulir checkout tidak valid. Muat ulang halaman checkout lalu coba lagi."))
+    p.sudah_ada = True
     return p

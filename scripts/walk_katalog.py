@@ -179,10 +179,8 @@ def main():
         login(page, "ppk")
         page.goto(url2)
         page.fill(f"#adendum-qty-{item2}", "25")
-        page.click("[data-aksi=adendum-pratinjau]")
-        page.fill("#passphrase-adendum", PASSPHRASE["ppk"])
-        page.click("[data-aksi=adendum-ajukan]")
-        say(f"  PPK asks 20 -> 25: {page.inner_text('.alert-danger')}")
+        page.click("[data-aksi=adendum-pratinjau]")  # refused at the preview: no passphrase is asked
+        say(f"  PPK previews 20 -> 25: {page.inner_text('#pratinjau-ditolak')}")
         page.fill(f"#adendum-qty-{item2}", "22")
         page.fill("#adendum-klausul", "Dikirim dua tahap.")
         page.click("[data-aksi=adendum-pratinjau]")

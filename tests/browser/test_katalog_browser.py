@@ -147,11 +147,10 @@ def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k):
     p2 = katalog.jalankan(p2.id, "buat_pesanan", k["ppk"], passphrase=PPK_PASS)
     katalog.jalankan(p2.id, "ttd_sp", k["supplier"], passphrase=UMKM_PASS)
     page.goto(base + url2)
-    page.fill(f"#adendum-qty-{item2}", "12")  # +20 %: refused
+    page.fill(f"#adendum-qty-{item2}", "12")  # +20 %: refused at the preview, before any passphrase
     page.click("[data-aksi=adendum-pratinjau]")
-    page.fill("#passphrase-adendum", PPK_PASS)
-    page.click("[data-aksi=adendum-ajukan]")
-    assert "10%" in page.inner_text(".alert-danger")
+    assert "20,0%" in page.inner_text("#pratinjau-ditolak") and "10%" in page.inner_text("#pratinjau-ditolak")
+    assert not page.locator("#passphrase-adendum").count() and not page.locator("[data-aksi=adendum-ajukan]").count()
     page.fill(f"#adendum-qty-{item2}", "11")
     page.click("[data-aksi=adendum-pratinjau]")
     preview = page.inner_text("#pratinjau-adendum")

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Alamat, KeranjangKatalog, KeranjangKatalogLayanan, Penyedia, Produk
 from app.roles import ROLE_PP
 
-from . import catalog, clock, scoping
+from . import catalog, clock, money, scoping
 from .errors import DomainError, Forbidden, NotFound
 from .katalog import checkout as katalog_checkout
 
@@ -184,6 +184,24 @@ def baris_checkout(actor, ticked=()):
         penyedia = {x.produk.penyedia_id for x in lines if x.id in dipilih}
         lines = [x for x in lines if x.produk.penyedia_id in penyedia]
     return lines, dipilih
+
+
+def ringkasan(lines):
+    """What checking out these cart lines commits on the RUP, before shipping: the lines with PPN/PPnBM per line
+    and each service once, by the same money.py figures the checkout uses; None when no line is ticked."""
+    if not lines:
+        return None
+    amounts = money.order_amounts(
+        money.line_amounts(x.harga_satuan, x.qty, x.produk.ppn_persen, x.produk.ppnbm_persen) for x in lines
+    )
+    layanan = sum({y.layanan_id: y.layanan.harga for x in lines for y in x.layanan}.values())
+    subtotal = amounts.subtotal + layanan
+    return {
+        "subtotal": subtotal,
+        "ppn": amounts.ppn,
+        "ppnbm": amounts.ppnbm,
+        "total": subtotal + amounts.ppn + amounts.ppnbm,
+    }
 
 
 def alamat_teks(a):

@@ -168,11 +168,13 @@ class KatalogView(BaseView):
         """The checkout page: the PP's cart lines (of the ticked lines' Penyedia, or all of them) to tick,
         rows posted without the cart (`langsung`), the RUPs (searchable, pagu and sisa), PPKs and addresses."""
         lines, dipilih = keranjang.baris_checkout(g.user, ticked)
+        ringkasan = keranjang.ringkasan([x for x in lines if x.id in dipilih])
         return (
             self.render_template(
                 "katalog/checkout.html",
                 form=form,
                 grup=keranjang.per_penyedia(lines),
+                ringkasan=ringkasan,
                 dipilih=dipilih,
                 langsung=langsung,
                 rups=anggaran.pilihan_rup(g.user),

@@ -117,3 +117,19 @@ def test_a_new_form_makes_a_new_order_and_a_forged_token_is_refused(app, f, logi
     c = login(other, app.test_client())
     resp = c.post("/katalog/checkout", data=_form(w, p.checkout_token), content_type="multipart/form-data")
     assert resp.status_code in (400, 409) and _count(PesananKatalog) == 2
+
+
+def test_checkout_page_shows_what_will_be_committed(app, f, login):
+    """Before committing, the PP sees the PPN-inclusive total, the RUP's remainder after this order, and that
+    the preparation document cannot be changed afterwards; the order then commits exactly that total."""
+    w = f.katalog_dunia(pagu=5_000_000)  # product Rp 100.000, PPN 11 %
+    line = keranjang_katalog.tambah(w["pp"], w["produk"].id, 3)
+    pp = login(w["pp"], app.test_client())
+    html = pp.get(f"/katalog/checkout?keranjang={line.id}").data.decode().replace("\xa0", " ")
+    assert 'id="ringkasan-checkout"' in html and 'id="ringkasan-total">Rp 333.000<' in html
+    assert "sisa setelah pesanan ini Rp 4.667.000" in html and 'id="peringatan-persiapan"' in html
+    token = re.search(r'name="token" value="([A-Za-z0-9_-]+)"', html).group(1)
+    form = _form(w, token, keranjang_id=[str(line.id)], produk_id=[], qty=[])
+    assert pp.post("/katalog/checkout", data=form, content_type="multipart/form-data").status_code == 302
+    p = db.session.execute(select(PesananKatalog)).scalar_one()
+    assert p.total == 333_000 and db.session.get(Rup, w["rup"].id).sisa == 4_667_000

@@ -55,6 +55,24 @@ def pdf_bytes(text="Invoice"):
     return buf.getvalue()
 
 
+def katalog_checkout_form(w, qty=2, **kw):
+    """The checkout page's multipart form for a Katalog world (katalog_dunia): its product, RUP and PPK."""
+    data = {
+        "produk_id": [str(w["produk"].id)],
+        "qty": [str(qty)],
+        "rup_id": str(w["rup"].id),
+        "ppk_id": str(w["ppk"].id),
+        "alamat_kirim": "Jl. Medan Merdeka Selatan 8-9, Jakarta Pusat",
+        "jenis_pengiriman": "Dikirim ke kantor",
+        "tahapan_pengiriman": "1",
+        "tanggal_tiba_diminta": (clock.today_local() + timedelta(days=14)).isoformat(),
+        "opsi_kirim": "kurir_penyedia",
+        "dokumen_persiapan": (io.BytesIO(pdf_bytes("Dokumen persiapan")), "persiapan.pdf"),
+    }
+    data.update(kw)
+    return data
+
+
 def png_bytes():
     buf = io.BytesIO()
     Image.new("RGB", (4, 4), "red").save(buf, "PNG")

@@ -56,10 +56,7 @@ def boleh_baca(jenis, owner, actor):
         return True  # rule 3: scoping already limits the order to its BUMD and its Penyedia
     if jenis == "identitas":
         return True  # rule 6: scoping of the request is the whole rule
-    if ROLE_AUDITOR in roles:
-        return True
-    pesanan = owner.pesanan if isinstance(owner, Adendum) else owner
-    return pihak.is_pihak(pesanan, actor)
+    return pihak.boleh_lihat(owner.pesanan if isinstance(owner, Adendum) else owner, actor)
 
 
 def _identitas(doc_id, actor):

@@ -73,7 +73,7 @@ class PembayaranView(BaseView):
         return self.render_template("pembayaran/riwayat.html", rows=antrean.riwayat(g.user))
 
     def _render_detail(self, p, status=200):
-        if not antrean.boleh_lihat(p, g.user):
+        if not pihak.boleh_lihat(p, g.user):
             abort(403)
         row = pihak.pembayaran_of(p)
         actions = katalog.KATALOG.panels(p, g.user).get("bendahara", {})
@@ -120,7 +120,7 @@ class PembayaranView(BaseView):
         if kode is None:
             abort(404)
         p = _load(kode.pesanan_id)
-        if not antrean.boleh_lihat(p, g.user):
+        if not pihak.boleh_lihat(p, g.user):
             abort(403)
         gw = gateway.gateway()
         is_bendahara = pihak.bendahara_id(p) == g.user.id

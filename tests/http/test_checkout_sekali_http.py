@@ -2,38 +2,22 @@
 orders, 20 budget commitments and 20 preparation documents). Real logged-in clients posting the same form with
 its one-time token at once, on SQLite and PostgreSQL; the cart path and the token's refusals too."""
 
-import io
 import re
 import threading
-from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditLog, Dokumen, PesananKatalog, PortalUser, Rup
-from app.services import clock, keranjang_katalog
+from app.services import keranjang_katalog
 from tests.conftest import PASSWORD
-from tests.factories import pdf_bytes
+from tests.factories import katalog_checkout_form
 
 N = 20
 
 
 def _form(w, token, **kw):
-    data = {
-        "produk_id": [str(w["produk"].id)],
-        "qty": ["2"],
-        "rup_id": str(w["rup"].id),
-        "ppk_id": str(w["ppk"].id),
-        "alamat_kirim": "Jl. Medan Merdeka Selatan 8-9, Jakarta Pusat",
-        "jenis_pengiriman": "Dikirim ke kantor",
-        "tahapan_pengiriman": "1",
-        "tanggal_tiba_diminta": (clock.today_local() + timedelta(days=14)).isoformat(),
-        "opsi_kirim": "kurir_penyedia",
-        "dokumen_persiapan": (io.BytesIO(pdf_bytes("Dokumen persiapan")), "persiapan.pdf"),
-        "token": token,
-    }
-    data.update(kw)
-    return data
+    return katalog_checkout_form(w, token=token, **kw)
 
 
 def _count(model, *where):
@@ -50,8 +34,6 @@ def test_the_same_form_posted_twenty_times_at_once_makes_one_order(app, f):
     w = f.katalog_dunia()
     barrier = threading.Barrier(N)
     results = [None] * N
-    with app.app_context():
-        pass
     token = {}
 
     def worker(i):

@@ -2,34 +2,20 @@
 out against it never writes back a stale `terpakai` (issue: 10 edits racing 10 checkouts lost orders from
 the budget, every run on SQLite). Real logged-in clients in real threads, on SQLite and PostgreSQL."""
 
-import io
 import threading
-from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import PesananKatalog, PortalUser, Rup
-from app.services import clock
 from tests.conftest import PASSWORD
-from tests.factories import pdf_bytes
+from tests.factories import katalog_checkout_form
 
 N = 10
 
 
 def _checkout_form(w):
-    return {
-        "produk_id": [str(w["produk"].id)],
-        "qty": ["2"],
-        "rup_id": str(w["rup"].id),
-        "ppk_id": str(w["ppk"].id),
-        "alamat_kirim": "Jl. Medan Merdeka Selatan 8-9, Jakarta Pusat",
-        "jenis_pengiriman": "Dikirim ke kantor",
-        "tahapan_pengiriman": "1",
-        "tanggal_tiba_diminta": (clock.today_local() + timedelta(days=14)).isoformat(),
-        "opsi_kirim": "kurir_penyedia",
-        "dokumen_persiapan": (io.BytesIO(pdf_bytes("Dokumen persiapan")), "persiapan.pdf"),
-    }
+    return katalog_checkout_form(w)
 
 
 def _edit_form(w, i):

@@ -5,16 +5,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import KodeBayar, Pembayaran, PesananKatalog
-from app.roles import ROLE_ADMIN, ROLE_AUDITOR
+from app.roles import ROLE_ADMIN
 
 from .. import audit, scoping
-from . import pembayaran, pihak
+from . import pembayaran
 from .bersama import ENTITY
-
-
-def boleh_lihat(p, actor):
-    """May the actor open the order's payment page: Admin, the Auditor, and the order's own parties."""
-    return bool(scoping.roles_of(actor) & {ROLE_ADMIN, ROLE_AUDITOR}) or pihak.is_pihak(p, actor)
 
 
 def antrean(actor, status=None):

@@ -35,6 +35,7 @@ from .. import clock, deadlines, documents, gateway, money, notify, scoping
 from ..akun import EMAIL_RE
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..pembayaran_pdf import invoice_pdf
+from ..workflow import wajib_alasan
 from . import adendum, bersama
 from .bersama import BENDAHARA, ENTITY, PENYEDIA, PPK, SISTEM
 from .pihak import pembayaran_of
@@ -487,11 +488,7 @@ def _simpan_kode(ctx):
     notify.queue_email(actor.email, subject, body, key=f"kode_bayar:{row.id}:{actor.email}")
 
 
-def _kembalikan(ctx):
-    alasan = (ctx.data.get("alasan") or "").strip()
-    if not alasan:
-        raise DomainError(_l("Alasan pengembalian wajib diisi."))
-    return {"alasan": alasan[:2000]}
+_kembalikan = wajib_alasan(_l("Alasan pengembalian wajib diisi."))
 
 
 def _kode_kedaluwarsa(ctx):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Pembayaran, PesananKatalog, PortalUser
 from app.models.purchasing import STATUS_KATALOG
-from app.roles import ROLE_BENDAHARA, ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_SISTEM
+from app.roles import ROLE_ADMIN, ROLE_AUDITOR, ROLE_BENDAHARA, ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_SISTEM
 
 from .. import notify, scoping
 
@@ -42,6 +42,12 @@ def is_pihak(p, actor):
     if actor.id in (p.pp_id, p.ppk_id) or (actor.penyedia_id and actor.penyedia_id == p.penyedia_id):
         return True
     return ROLE_BENDAHARA in scoping.roles_of(actor) and actor.id == bendahara_id(p)
+
+
+def boleh_lihat(p, actor):
+    """May the actor open the order's payment page and read its papers: Admin, the Auditor (oversight) and
+    the order's own parties. A same-satker official who is not party sees the order in the list, not this."""
+    return bool(scoping.roles_of(actor) & {ROLE_ADMIN, ROLE_AUDITOR}) or is_pihak(p, actor)
 
 
 def berikut(p, status):

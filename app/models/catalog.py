@@ -99,6 +99,9 @@ class LayananTambahan(Model):
     produk = relationship(Produk, backref="layanan_tambahan")
     nama = Column(String(120), nullable=False)
     harga = Column(Rupiah, nullable=False)
+    # a service is taxed like a product (LKPP guide): its own PPN / PPnBM percentage
+    ppn_persen = Column(Persen, nullable=False, default=Decimal("11"), server_default="1100")  # hundredths
+    ppnbm_persen = Column(Persen, nullable=False, default=Decimal("0"), server_default="0")
 
     def __repr__(self):
         return self.nama

@@ -1,6 +1,8 @@
 """Katalog v6 e-purchasing (SPEC §6): RUP budget lines, the order a PP checks out, negotiation
 rounds, chat, and (later steps) shipping events, BAST inspection, ratings and addenda."""
 
+from decimal import Decimal
+
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -99,6 +101,13 @@ class PesananKatalog(Model):
     ongkir_estimasi = Column(Rupiah, nullable=False, default=0)
     estimasi_hari = Column(Integer)
     ongkir = Column(Rupiah, nullable=False, default=0)
+    # Kurir Penyedia shipping is taxed like a product (LKPP guide), with its own percentages an addendum
+    # may change; a third-party courier's cost is passed through untaxed (0 %). Its PPN/PPnBM are counted
+    # in `ppn`/`ppnbm` and kept here too so every letter prints the same figures.
+    ongkir_ppn_persen = Column(Persen, nullable=False, default=Decimal("0"), server_default="0")
+    ongkir_ppnbm_persen = Column(Persen, nullable=False, default=Decimal("0"), server_default="0")
+    ongkir_ppn = Column(Rupiah, nullable=False, default=0, server_default="0")
+    ongkir_ppnbm = Column(Rupiah, nullable=False, default=0, server_default="0")
     subtotal = Column(Rupiah, nullable=False, default=0)
     ppn = Column(Rupiah, nullable=False, default=0)
     ppnbm = Column(Rupiah, nullable=False, default=0)
@@ -182,6 +191,11 @@ class PesananKatalogLayanan(Model):
     nama = Column(String(120), nullable=False)
     harga_katalog = Column(Rupiah, nullable=False)
     harga = Column(Rupiah, nullable=False)
+    # taxed like a line (qty 1), percentages as checked out (an addendum may change them)
+    ppn_persen = Column(Persen, nullable=False, default=Decimal("0"), server_default="0")
+    ppnbm_persen = Column(Persen, nullable=False, default=Decimal("0"), server_default="0")
+    ppn = Column(Rupiah, nullable=False, default=0, server_default="0")
+    ppnbm = Column(Rupiah, nullable=False, default=0, server_default="0")
 
 
 class NegosiasiRonde(Model):

@@ -43,7 +43,10 @@ def _password_validator(password):
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "portal.db"))
+    # every database URL goes through _db_url: the README's `postgresql://…` must reach the pinned driver
+    SQLALCHEMY_DATABASE_URI = _db_url(os.environ.get("DATABASE_URL")) or "sqlite:///" + os.path.join(
+        INSTANCE_DIR, "portal.db"
+    )
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     HUEY_URL = os.environ.get("HUEY_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "huey.db"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", os.path.join(INSTANCE_DIR, "uploads"))
@@ -134,6 +137,10 @@ class Config:
     CLOCK_OFFSET_FILE = os.environ.get("CLOCK_OFFSET_FILE", "")
     # Base URL of links in emails written by background jobs (no request to take it from)
     PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
+    # Base URL of the verification link (and QR code) printed on signed letters; unset: the request's host
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Per client address, on the public /verifikasi-dokumen/ page (Flask-Limiter notation)
+    VERIFIKASI_DOKUMEN_RATE_LIMIT = os.environ.get("VERIFIKASI_DOKUMEN_RATE_LIMIT", "30 per minute")
 
     # Map tiles: an operator points this at a reachable tile server; the pin works without it.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -16,6 +16,7 @@ from fnmatch import fnmatch
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, has_request_context, jsonify, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user, user_logged_in, user_logged_out
@@ -332,9 +333,25 @@ PERMISSIONS_POLICY = (
 )
 
 
+def _quiet_path(path):
+    """Static files and API answers: no session cookie is set on them (nothing there needs one)."""
+    return path.startswith(("/static/", "/appbuilder/", "/api/"))
+
+
+class PortalSessionInterface(SecureCookieSessionInterface):
+    def should_set_cookie(self, app, sess):
+        if has_request_context() and _quiet_path(request.path):
+            return False
+        return super().should_set_cookie(app, sess)
+
+
 def _security_headers(response):
     _guard_redirect(response)
     headers = response.headers
+    # a logged-in page (a person's orders, budgets, documents) is never kept by a browser or proxy cache
+    user = getattr(g, "user", None)
+    if getattr(user, "is_authenticated", False) and not request.path.startswith(("/static/", "/appbuilder/")):
+        headers.setdefault("Cache-Control", "no-store")
     headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
@@ -418,6 +435,7 @@ def unsafe_production_settings(config, dev_secret_key):
 
 
 def init_app(app):
+    app.session_interface = PortalSessionInterface()
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.before_request(_limit_body)
     app.before_request(_enforce_session)

@@ -75,7 +75,7 @@ ROLE_TABLE = {
         ["^PesananApi$", "^can_(get|aksi|dokumen)$"],
         ["^(Penyedia|Produk Saya|Pesanan Masuk)$", "^menu_access$"],
         # the Penyedia signs the Surat Pesanan, the BAST and addenda, and uploads the faktur pajak
-        ["^KatalogView$", "^can_(daftar|detail|aksi|chat|dokumen|adendum|adendum_jawab)$"],
+        ["^KatalogView$", "^can_(daftar|detail|aksi|chat|dokumen|adendum|adendum_jawab|ringkasan_nego)$"],
         _KATALOG_MENU,
         ["^PembayaranView$", "^can_(aksi|dokumen)$"],
     ],
@@ -117,6 +117,8 @@ ROLE_TABLE = {
         _KATALOG_MENU,
         ["^RupView$", "^can_(list|show)$"],
         ["^RUP$", "^menu_access$"],
+        # the payment file's documents, which pihak.boleh_lihat already lets the Auditor read
+        ["^PembayaranView$", "^can_dokumen$"],
     ],
     ROLE_MANAJEMEN: _COMMON + _PESANAN_READ + [["^(Audit|Semua Pesanan E-Order)$", "^menu_access$"]],
     ROLE_PENGGUNA: _COMMON,

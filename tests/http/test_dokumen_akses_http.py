@@ -94,6 +94,7 @@ def test_payment_papers_per_role_and_the_two_routes_agree(app, f, login):
             (f"other satker PP {jenis}", o["pp_lain"], url, 404),
             (f"other Penyedia {jenis}", o["penyedia_lain"], url, 404),
             (f"Admin {jenis}", o["admin"], url, 200),
+            (f"Auditor {jenis}", o["auditor"], url, 200),  # the role table grants what the rule allows
         ]
     table += [("no invoice on LS", w["ppk"], f"/pembayaran/katalog/{p.id}/dokumen/invoice", 404)]
     _check(app, login, table)

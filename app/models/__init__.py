@@ -32,6 +32,7 @@ from .purchasing import (
     Rup,
 )
 from .regions import Wilayah
+from .usulan_produk import UsulanVarianLayanan
 
 __all__ = [
     "Adendum",
@@ -74,5 +75,6 @@ __all__ = [
     "ProdukVarian",
     "Satker",
     "Ulasan",
+    "UsulanVarianLayanan",
     "Wilayah",
 ]

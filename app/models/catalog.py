@@ -2,8 +2,8 @@ from decimal import Decimal
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import relationship
+from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text, true
+from sqlalchemy.orm import backref, relationship
 
 from .base import Persen, Rupiah
 
@@ -84,9 +84,23 @@ class ProdukVarian(Model):
     __tablename__ = "produk_varian"
     id = Column(Integer, primary_key=True)
     produk_id = Column(Integer, ForeignKey("produk.id", ondelete="CASCADE"), nullable=False, index=True)
-    produk = relationship(Produk, backref="varian")
     nama = Column(String(120), nullable=False)
     harga = Column(Rupiah, nullable=False)
+    # `Produk.varian` is what buyers are offered: the active variants only. One already on an order or in a
+    # cart is deactivated instead of deleted, so the order keeps its reference (services/catalog.py).
+    produk = relationship(
+        Produk,
+        backref=backref(
+            "varian",
+            primaryjoin="and_(Produk.id == ProdukVarian.produk_id, ProdukVarian.aktif.is_(True))",
+            order_by="ProdukVarian.id",
+        ),
+    )
+    # NULL: lines of this variant take the product's own stock; a number: this variant's own Ready Stock
+    stok = Column(Integer)
+    aktif = Column(Boolean, nullable=False, default=True, server_default=true())
+
+    __table_args__ = (CheckConstraint("stok IS NULL OR stok >= 0", name="ck_produk_varian_stok"),)
 
     def __repr__(self):
         return self.nama
@@ -96,9 +110,18 @@ class LayananTambahan(Model):
     __tablename__ = "layanan_tambahan"
     id = Column(Integer, primary_key=True)
     produk_id = Column(Integer, ForeignKey("produk.id", ondelete="CASCADE"), nullable=False, index=True)
-    produk = relationship(Produk, backref="layanan_tambahan")
+    # the active services only, as with ProdukVarian
+    produk = relationship(
+        Produk,
+        backref=backref(
+            "layanan_tambahan",
+            primaryjoin="and_(Produk.id == LayananTambahan.produk_id, LayananTambahan.aktif.is_(True))",
+            order_by="LayananTambahan.id",
+        ),
+    )
     nama = Column(String(120), nullable=False)
     harga = Column(Rupiah, nullable=False)
+    aktif = Column(Boolean, nullable=False, default=True, server_default=true())
     # a service is taxed like a product (LKPP guide): its own PPN / PPnBM percentage
     ppn_persen = Column(Persen, nullable=False, default=Decimal("11"), server_default="1100")  # hundredths
     ppnbm_persen = Column(Persen, nullable=False, default=Decimal("0"), server_default="0")

@@ -19,7 +19,7 @@ from .extensions import csrf, db, migrate
 from .roles import ROLE_TABLE
 from .security import PortalSecurityManager
 from .services import auth, clock, deadlines, gateway, katalog
-from .views import IndexView, register
+from .views import IndexView, galat, register
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
@@ -75,5 +75,6 @@ def create_app(env=None, **overrides):
 
     # Session version and lifetimes, safe redirects, security headers (after the hook above).
     auth.init_app(app)
+    galat.init_app(app)  # error pages in the portal's layout; JSON for the API
     cli.init_app(app)
     return app

@@ -94,6 +94,7 @@ class ProdukVarian(Model):
             "varian",
             primaryjoin="and_(Produk.id == ProdukVarian.produk_id, ProdukVarian.aktif.is_(True))",
             order_by="ProdukVarian.id",
+            passive_deletes="all",  # a deleted product's rows go by the database's ON DELETE CASCADE
         ),
     )
     # NULL: lines of this variant take the product's own stock; a number: this variant's own Ready Stock
@@ -117,6 +118,7 @@ class LayananTambahan(Model):
             "layanan_tambahan",
             primaryjoin="and_(Produk.id == LayananTambahan.produk_id, LayananTambahan.aktif.is_(True))",
             order_by="LayananTambahan.id",
+            passive_deletes="all",  # a deleted product's rows go by the database's ON DELETE CASCADE
         ),
     )
     nama = Column(String(120), nullable=False)

@@ -1,19 +1,37 @@
 """Catalog: product listing workflow (Draft → Diajukan → Tayang | Ditolak), the shop search with its
-collections (koleksi) and the three-level category browse, and a product's variants and services."""
+collections (koleksi) and the three-level category browse, and a product's variants and services, which
+its Penyedia changes as a pending change (usulan) that the Admin's approval of the product applies."""
 
+import json
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, false, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Alamat, Kategori, LayananTambahan, Penyedia, PortalUser, Produk, ProdukVarian, Wilayah
+from app.models import (
+    Alamat,
+    Kategori,
+    KeranjangKatalog,
+    KeranjangKatalogLayanan,
+    LayananTambahan,
+    Penyedia,
+    PesananKatalogItem,
+    PesananKatalogLayanan,
+    PortalUser,
+    Produk,
+    ProdukVarian,
+    UsulanVarianLayanan,
+    Wilayah,
+)
 from app.models.catalog import STATUS_LISTING
 from app.roles import ROLE_ADMIN, ROLE_PENYEDIA
 
-from . import clock, documents, scoping
-from .errors import DomainError
+from . import audit, clock, documents, money, scoping
+from .errors import Conflict, DomainError, Forbidden
 from .workflow import T, Workflow, apply, wajib_alasan
 
 
@@ -24,13 +42,17 @@ def _lengkap(ctx):
     return {"alasan_tolak": None}
 
 
+def _setujui(ctx):
+    terapkan_usulan(ctx.obj)  # the pending change of variants and services goes live with the product
+
+
 PENYEDIA, ADMIN = {ROLE_PENYEDIA}, {ROLE_ADMIN}
 _alasan = wajib_alasan(_l("Alasan penolakan wajib diisi."), column="alasan_tolak")
 # fmt: off
 TRANSITIONS = (
     T("draft",    "ajukan",  "diajukan", PENYEDIA, _lengkap, label=_l("Ajukan ke Admin")),
     T("ditolak",  "ajukan",  "diajukan", PENYEDIA, _lengkap, label=_l("Ajukan ke Admin")),
-    T("diajukan", "setujui", "tayang",   ADMIN,    label=_l("Setujui")),
+    T("diajukan", "setujui", "tayang",   ADMIN,    None, _setujui, label=_l("Setujui")),
     T("diajukan", "tolak",   "ditolak",  ADMIN,    _alasan,  label=_l("Tolak"), style="danger", fields=("alasan",), panel="alasan"),
     T("tayang",   "tarik",   "draft",    PENYEDIA, label=_l("Tarik dari Tayang"), style="warning"),
 )
@@ -240,6 +262,10 @@ def varian_dari(produk, varian_id):
     varian = db.session.get(ProdukVarian, scoping.as_id(varian_id)) if scoping.as_id(varian_id) else None
     if varian is None or varian.produk_id != produk.id:
         raise DomainError(_l("Varian tidak dikenal untuk produk %(nama)s.", nama=produk.nama))
+    if not varian.aktif:  # e.g. still in a cart from before its Penyedia withdrew it
+        raise DomainError(
+            _l("Varian %(varian)s tidak lagi tersedia untuk produk %(nama)s.", varian=varian.nama, nama=produk.nama)
+        )
     return varian
 
 
@@ -251,6 +277,8 @@ def layanan_dari(produk, layanan_ids):
         lay = db.session.get(LayananTambahan, lid) if lid else None
         if lay is None or lay.produk_id != produk.id:
             raise DomainError(_l("Layanan tambahan tidak dikenal untuk produk ini."))
+        if not lay.aktif:
+            raise DomainError(_l("Layanan tambahan %(nama)s tidak lagi tersedia.", nama=lay.nama))
         if lay.id not in seen:
             seen.add(lay.id)
             out.append(lay)
@@ -319,8 +347,9 @@ def penyedia_aktif(penyedia_id):
     return bool(db.session.execute(select(penyedia_aktif_clause(penyedia_id))).scalar())
 
 
-def cek_jumlah(produk, qty):
-    """A buyer's quantity of a product: within its min/max, and within stock for Ready Stock (both carts)."""
+def cek_jumlah(produk, qty, varian=None):
+    """A buyer's quantity of a product: within its min/max, and within stock for Ready Stock (both carts);
+    a variant with its own stock (ProdukVarian.stok) is counted on that stock."""
     if qty < produk.min_pesan or qty > produk.max_pesan:
         raise DomainError(
             _l(
@@ -330,5 +359,381 @@ def cek_jumlah(produk, qty):
                 max=produk.max_pesan,
             )
         )
-    if produk.ketersediaan == "ready" and qty > produk.stok:
+    if produk.ketersediaan != "ready":
+        return
+    if varian is not None and varian.stok is not None:
+        if qty > varian.stok:
+            nama = f"{produk.nama} — {varian.nama}"
+            raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=nama, stok=varian.stok))
+    elif qty > produk.stok:
         raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=produk.nama, stok=produk.stok))
+
+
+# --- the Penyedia's variants and services: a pending change the Admin approves with the product -----------
+#
+# The live rows are what the shops offer. A Penyedia's change (add, edit name / price / stock / PPN %,
+# deactivate, remove) is kept in UsulanVarianLayanan while the product is Draft or Ditolak (the same rule
+# as every other product edit), goes to the Admin with the product ("ajukan") and is written to the live
+# rows by "setujui"; "tolak" leaves the live rows as they are and keeps the change for the Penyedia to mend.
+# Each edit moves the product's version (compare-and-set), so it can't cross a colleague's edit, the
+# submission or the approval.
+
+BOLEH_UBAH = ("draft", "ditolak")
+MODEL_USULAN = {"varian": ProdukVarian, "layanan": LayananTambahan}
+KOLOM_USULAN = {
+    "varian": ("nama", "harga", "stok", "aktif"),
+    "layanan": ("nama", "harga", "ppn_persen", "ppnbm_persen", "aktif"),
+}
+PERUBAHAN = {"tetap": _l("Tetap"), "baru": _l("Baru"), "ubah": _l("Diubah"), "hapus": _l("Dihapus")}
+_STOK = re.compile(r"[0-9]{1,9}|[0-9]{1,3}(?:\.[0-9]{3}){1,2}", re.ASCII)
+_YA = {"1", "on", "true", "ya", "y"}
+
+
+@dataclass
+class BarisUsulan:
+    """One variant or service: its live values (`sebelum`, None when new) and those after approval
+    (`sesudah`, None when removed), as plain values for the pages."""
+
+    kunci: str
+    sebelum: dict | None
+    sesudah: dict | None
+    perubahan: str
+    dipakai: bool = False
+
+    @property
+    def label(self):
+        return PERUBAHAN[self.perubahan]
+
+    @property
+    def nilai(self):
+        """What the Penyedia's form shows: the values after approval, else (removed) the live ones."""
+        return self.sesudah or self.sebelum
+
+    def berubah(self, kolom):
+        return self.perubahan == "ubah" and self.sebelum[kolom] != self.sesudah[kolom]
+
+
+@dataclass
+class Usulan:
+    ada: bool
+    varian: list
+    layanan: list
+    diubah_at: object = None
+
+
+def _baris_hidup(jenis, produk_id):
+    model = MODEL_USULAN[jenis]
+    return db.session.execute(select(model).where(model.produk_id == produk_id).order_by(model.id)).scalars().all()
+
+
+def dipakai(jenis, row_id):
+    """On a Katalog order or in a cart: such a row is deactivated, never deleted, so its references stay."""
+    if jenis == "varian":
+        refs = (
+            exists().where(PesananKatalogItem.varian_id == row_id),
+            exists().where(KeranjangKatalog.varian_id == row_id),
+        )
+    else:
+        refs = (
+            exists().where(PesananKatalogLayanan.layanan_id == row_id),
+            exists().where(KeranjangKatalogLayanan.layanan_id == row_id),
+        )
+    return bool(db.session.execute(select(or_(*refs))).scalar())
+
+
+def _json(jenis, row):
+    """A live row's values as the pending change keeps them (percentages as exact text)."""
+    out = {k: getattr(row, k) for k in KOLOM_USULAN[jenis]}
+    for k in ("ppn_persen", "ppnbm_persen"):
+        if k in out:
+            out[k] = str(Decimal(out[k]).quantize(Decimal("0.01")))
+    return out
+
+
+def _tampil(values):
+    """Plain values for a page (percentages back to Decimal)."""
+    out = dict(values)
+    for k in ("ppn_persen", "ppnbm_persen"):
+        if k in out:
+            out[k] = Decimal(out[k])
+    return out
+
+
+def _isi(row):
+    if row is None:
+        return {"varian": {}, "layanan": {}, "berikut": 1}
+    return json.loads(row.isi)
+
+
+def _usulan_row(produk_id):
+    return db.session.execute(
+        select(UsulanVarianLayanan).where(UsulanVarianLayanan.produk_id == produk_id)
+    ).scalar_one_or_none()
+
+
+def _baris(produk, isi, jenis):
+    """The rows of one kind with the pending change `isi` (values as kept: percentages as text)."""
+    changes, rows = isi[jenis], []
+    for live in _baris_hidup(jenis, produk.id):
+        key, before = str(live.id), _json(jenis, live)
+        change = changes.get(key)
+        used = dipakai(jenis, live.id)
+        if change is None:
+            rows.append(BarisUsulan(key, before, before, "tetap", used))
+        elif change.get("hapus"):
+            rows.append(BarisUsulan(key, before, None, "hapus", used))
+        else:
+            rows.append(BarisUsulan(key, before, {**before, **change}, "ubah", used))
+    rows.extend(BarisUsulan(k, None, v, "baru") for k, v in changes.items() if k.startswith("baru-"))
+    return rows
+
+
+def rincian_usulan(produk):
+    """Every variant and service of the product (inactive ones too) with the pending change, for the
+    Penyedia's page and the Admin's review (before/after)."""
+    row = _usulan_row(produk.id)
+    isi = _isi(row)
+    out = {}
+    for jenis in MODEL_USULAN:
+        out[jenis] = [
+            BarisUsulan(
+                x.kunci,
+                _tampil(x.sebelum) if x.sebelum else None,
+                _tampil(x.sesudah) if x.sesudah else None,
+                x.perubahan,
+                x.dipakai,
+            )
+            for x in _baris(produk, isi, jenis)
+        ]
+    return Usulan(row is not None, out["varian"], out["layanan"], row.updated_at if row is not None else None)
+
+
+# - reading what the Penyedia typed -
+
+
+def _nama(value, jenis):
+    nama = " ".join(str(value or "").split())
+    if not nama or len(nama) > 120:
+        if jenis == "varian":
+            raise DomainError(_l("Nama varian wajib diisi, paling banyak 120 karakter."))
+        raise DomainError(_l("Nama layanan tambahan wajib diisi, paling banyak 120 karakter."))
+    return nama
+
+
+def _harga(value):
+    try:
+        harga = money.parse_rupiah(value)
+    except ValueError:
+        harga = 0
+    if harga < 1:
+        raise DomainError(_l("Harga tidak valid: tulis Rupiah bulat lebih dari nol, misalnya 125.000."))
+    return harga
+
+
+def _stok(value):
+    """Empty: the product's own stock applies; else a whole number of units, 0 or more."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    if not _STOK.fullmatch(text) or int(text.replace(".", "")) >= 2**31:
+        raise DomainError(
+            _l("Stok varian tidak valid: kosongkan (memakai stok produk) atau tulis bilangan bulat 0 atau lebih.")
+        )
+    return int(text.replace(".", ""))
+
+
+def _persen(value):
+    """A tax percentage as stored (Persen: exact hundredths), the same rule as an addendum's."""
+    try:
+        pct = Decimal(str(value).strip().replace(",", "."))
+        ok = pct.is_finite() and 0 <= pct <= 100 and pct == pct.quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError, ArithmeticError):
+        ok = False
+    if not ok:
+        raise DomainError(_l("Persentase pajak tidak valid: 0 sampai 100, paling banyak dua desimal."))
+    return str(pct.quantize(Decimal("0.01")))
+
+
+def _baca(jenis, data):
+    values = {"nama": _nama(data.get("nama"), jenis), "harga": _harga(data.get("harga"))}
+    if jenis == "varian":
+        values["stok"] = _stok(data.get("stok"))
+    else:
+        values["ppn_persen"] = _persen(data.get("ppn_persen"))
+        values["ppnbm_persen"] = _persen(data.get("ppnbm_persen", "0"))
+    aktif = data.get("aktif")
+    values["aktif"] = aktif is True or str(aktif or "").strip().lower() in _YA
+    return values
+
+
+# - changing the pending change -
+
+
+def _jenis(jenis):
+    if jenis not in MODEL_USULAN:
+        raise DomainError(_l("Pilih varian atau layanan tambahan."))
+    return jenis
+
+
+def _tidak_dikenal(jenis, produk):
+    if jenis == "varian":
+        return DomainError(_l("Varian tidak dikenal untuk produk %(nama)s.", nama=produk.nama), status=404)
+    return DomainError(_l("Layanan tambahan tidak dikenal untuk produk ini."), status=404)
+
+
+def _simpan(produk, isi, jenis, kunci, data):
+    values = _baca(jenis, data)
+    changes = isi[jenis]
+    live = {str(r.id): r for r in _baris_hidup(jenis, produk.id)}
+    if not kunci:
+        kunci = f"baru-{isi['berikut']}"
+        isi["berikut"] += 1
+    elif kunci not in live and kunci not in changes:
+        raise _tidak_dikenal(jenis, produk)
+    # two rows of one name would leave the buyer guessing which is which
+    for row in _baris(produk, isi, jenis):
+        if row.kunci != kunci and row.sesudah and row.sesudah["nama"].lower() == values["nama"].lower():
+            raise DomainError(_l("Nama %(nama)s sudah dipakai di produk ini.", nama=values["nama"]))
+    if kunci in live:
+        before = _json(jenis, live[kunci])
+        diff = {k: v for k, v in values.items() if before[k] != v}
+        if diff:
+            changes[kunci] = diff
+        else:
+            changes.pop(kunci, None)  # back to the live values: nothing to review
+    else:
+        changes[kunci] = values
+    return values["nama"]
+
+
+def _hapus(produk, isi, jenis, kunci):
+    changes = isi[jenis]
+    if kunci.startswith("baru-"):
+        if changes.pop(kunci, None) is None:
+            raise _tidak_dikenal(jenis, produk)
+        return kunci
+    row = next((r for r in _baris_hidup(jenis, produk.id) if str(r.id) == kunci), None)
+    if row is None:
+        raise _tidak_dikenal(jenis, produk)
+    if dipakai(jenis, row.id):
+        raise DomainError(
+            _l(
+                "%(nama)s sudah dipakai pada pesanan atau keranjang, jadi tidak dapat dihapus; nonaktifkan saja "
+                "(hilangkan centang Aktif) agar tidak ditawarkan lagi.",
+                nama=row.nama,
+            ),
+            status=409,
+        )
+    changes[kunci] = {"hapus": True}
+    return row.nama
+
+
+def _pulihkan(produk, isi, jenis, kunci):
+    """Drop the pending change of one row (a new one disappears, a live one keeps its values)."""
+    if isi[jenis].pop(kunci, None) is None:
+        raise _tidak_dikenal(jenis, produk)
+    return kunci
+
+
+AKSI_USULAN = {"simpan": _simpan, "hapus": _hapus, "pulihkan": _pulihkan}
+
+
+def _produk_sendiri(produk_id, actor):
+    """The product through the one scoping rule (another Penyedia's is not found), the Penyedia's own."""
+    produk = scoping.get_scoped(Produk, produk_id, actor)
+    if ROLE_PENYEDIA not in scoping.roles_of(actor) or actor.penyedia_id != produk.penyedia_id:
+        raise Forbidden(_l("Hanya Penyedia pemilik produk yang dapat mengubah varian dan layanan tambahannya."))
+    if produk.status not in BOLEH_UBAH:
+        raise Conflict(
+            _l(
+                "Varian dan layanan tambahan hanya dapat diubah saat produk berstatus Draft atau Ditolak "
+                "(tarik produk dari tayang terlebih dahulu)."
+            )
+        )
+    return produk
+
+
+def _ubah(produk_id, actor, fn, action):
+    try:
+        produk = _produk_sendiri(produk_id, actor)
+        row = _usulan_row(produk.id)
+        isi = _isi(row)
+        nama = fn(produk, isi)
+        version, status, now = produk.version, produk.status, clock.now()
+        res = db.session.execute(
+            update(Produk)
+            .where(Produk.id == produk.id, Produk.version == version, Produk.status.in_(BOLEH_UBAH))
+            .values(version=version + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if res.rowcount != 1:
+            raise Conflict(_l("Data ini baru saja diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."))
+        db.session.expire(produk)
+        if not (isi["varian"] or isi["layanan"]):
+            if row is not None:
+                db.session.delete(row)
+        elif row is None:
+            db.session.add(UsulanVarianLayanan(produk_id=produk.id, isi=json.dumps(isi), created_at=now))
+        else:
+            row.isi, row.updated_at = json.dumps(isi), now
+        audit.catat("produk", produk.id, action, actor, status, status, note=nama, role=ROLE_PENYEDIA)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return produk
+
+
+def ubah_usulan(produk_id, actor, jenis, aksi, data=None):
+    """The Penyedia adds/edits (aksi "simpan"; no `kunci` = a new row), removes ("hapus") or restores
+    ("pulihkan") one variant or service of its own product in the pending change; nothing reaches the shops
+    before the Admin approves the product. data: kunci, nama, harga, stok (varian), ppn_persen,
+    ppnbm_persen (layanan), aktif."""
+    data = data or {}
+    jenis = _jenis(jenis)
+    fn = AKSI_USULAN.get(aksi)
+    if fn is None:
+        raise DomainError(_l("Aksi tidak dikenal."))
+    kunci = str(data.get("kunci") or "").strip()
+    if aksi != "simpan" and not kunci:
+        raise DomainError(_l("Pilih varian atau layanan tambahan."))
+    if aksi == "simpan":
+        return _ubah(produk_id, actor, lambda p, isi: _simpan(p, isi, jenis, kunci, data), f"{aksi}_{jenis}")
+    return _ubah(produk_id, actor, lambda p, isi: fn(p, isi, jenis, kunci), f"{aksi}_{jenis}")
+
+
+def batalkan_usulan(produk_id, actor):
+    """Discard the whole pending change: the live variants and services stay as they are."""
+
+    def clear(produk, isi):
+        if not (isi["varian"] or isi["layanan"]):
+            raise DomainError(_l("Tidak ada usulan perubahan varian atau layanan tambahan."))
+        isi["varian"], isi["layanan"] = {}, {}
+        return None
+
+    return _ubah(produk_id, actor, clear, "batalkan_usulan")
+
+
+def terapkan_usulan(produk):
+    """Write the pending change to the live rows (the Admin's "setujui", in its transaction). A row to
+    remove that an order or a cart took meanwhile is deactivated instead."""
+    row = _usulan_row(produk.id)
+    if row is None:
+        return
+    isi = json.loads(row.isi)
+    for jenis, model in MODEL_USULAN.items():
+        live = {str(r.id): r for r in _baris_hidup(jenis, produk.id)}
+        for key, change in isi[jenis].items():
+            values = {k: v for k, v in _tampil(change).items() if k in KOLOM_USULAN[jenis]}
+            if key.startswith("baru-"):
+                db.session.add(model(produk_id=produk.id, **values))
+            elif key in live and change.get("hapus"):
+                if dipakai(jenis, live[key].id):
+                    live[key].aktif = False
+                else:
+                    db.session.delete(live[key])
+            elif key in live:
+                for k, v in values.items():
+                    setattr(live[key], k, v)
+    db.session.delete(row)
+    db.session.flush()

@@ -135,10 +135,12 @@ class ProdukApprovalView(PortalModelView):
         super().__init__(**kwargs)
 
     def render_template(self, template, **kwargs):
-        """The show page draws the refusal form from the table's row (panel "alasan"), when it applies."""
+        """The show page draws the refusal form from the table's row (panel "alasan"), when it applies, and the
+        variants and services before/after the Penyedia's pending change."""
         if template == self.show_template and kwargs.get("pk") is not None:
             item = db.session.get(Produk, kwargs["pk"])
             kwargs["panels"] = catalog.PRODUK.panels(item, g.user) if item is not None else {}
+            kwargs["usulan"] = catalog.rincian_usulan(item) if item is not None else None
         return super().render_template(template, **kwargs)
 
     @action("setujui", catalog.PRODUK.label("setujui"), _l("Tayangkan produk terpilih?"), "fa-check")

@@ -1,21 +1,21 @@
 """Penyedia (UMKM): own products with their listing workflow, incoming orders."""
 
-from flask import g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
-from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DecimalField, FileField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.formatting import rupiah, tanggal
 from app.models import Pesanan, Produk
-from app.models.catalog import KETERSEDIAAN
+from app.models.catalog import KETERSEDIAAN, STATUS_LISTING
 from app.models.eorder import STATUS_PESANAN
 from app.services import catalog, eorder
 from app.services.errors import DomainError
 
-from ._base import PRODUK_LABELS, ScopedModelView, datamodel, produk_formatters, run_each
+from ._base import PRODUK_LABELS, ScopedModelView, datamodel, domain_error, load_or_404, produk_formatters, run_each
 from .fields import RupiahField
 
 
@@ -46,6 +46,7 @@ class ProdukPenyediaView(ScopedModelView):
     edit_columns = add_columns
     search_columns = ["nama", "status", "ketersediaan"]
     label_columns = PRODUK_LABELS
+    show_template = "penyedia/produk_show.html"
     add_form_extra_fields = {
         "harga": RupiahField(_l("Harga Satuan (Rp)"), validators=[InputRequired()]),
         "ppn_persen": DecimalField(
@@ -91,6 +92,53 @@ class ProdukPenyediaView(ScopedModelView):
     def pre_delete(self, item):
         if item.status != "draft":
             raise ValueError(str(_l("Hanya produk Draft yang dapat dihapus.")))
+
+    def render_template(self, template, **kwargs):
+        """The show page lists the variants and services with their pending change."""
+        if template == self.show_template and kwargs.get("pk") is not None:
+            kwargs["usulan"] = catalog.rincian_usulan(load_or_404(Produk, kwargs["pk"]))
+        return super().render_template(template, **kwargs)
+
+    # --- variants and additional services: a pending change reviewed with the product -----------------
+
+    def _halaman_varian(self, pk, status=200):
+        produk = load_or_404(Produk, pk)
+        page = self.render_template(
+            "penyedia/varian_layanan.html",
+            produk=produk,
+            usulan=catalog.rincian_usulan(produk),
+            boleh_ubah=produk.status in catalog.BOLEH_UBAH,
+            status_label=STATUS_LISTING.get(produk.status, produk.status),
+        )
+        return page, status
+
+    @expose("/<int:pk>/varian-layanan", methods=["GET"])
+    @has_access
+    @permission_name("show")
+    def varian_layanan(self, pk):
+        return self._halaman_varian(pk)
+
+    @expose("/<int:pk>/varian-layanan", methods=["POST"])
+    @has_access
+    @permission_name("edit")
+    def ubah_varian_layanan(self, pk):
+        form = request.form.to_dict()
+        try:
+            if form.get("aksi") == "batalkan_usulan":
+                catalog.batalkan_usulan(pk, g.user)
+                flash(_l("Usulan perubahan dibatalkan; varian dan layanan tambahan tetap seperti yang tayang."), "info")
+            else:
+                catalog.ubah_usulan(pk, g.user, form.get("jenis"), form.get("aksi"), form)
+                flash(
+                    _l(
+                        "Perubahan disimpan sebagai usulan. Ajukan produk ke Admin; perubahan berlaku di toko "
+                        "setelah disetujui."
+                    ),
+                    "success",
+                )
+        except DomainError as e:
+            return domain_error(e, lambda status: self._halaman_varian(pk, status))
+        return redirect(url_for("ProdukPenyediaView.varian_layanan", pk=pk), 303)
 
     # FAB's list actions are declared on the class; their labels are the table's (catalog.PRODUK)
     @action("ajukan", catalog.PRODUK.label("ajukan"), _l("Ajukan produk terpilih untuk ditayangkan?"), "fa-paper-plane")

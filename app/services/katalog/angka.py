@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Pesanan, PesananItem, PesananKatalog, PesananKatalogItem, Produk, Rup
+from app.models import Pesanan, PesananItem, PesananKatalog, PesananKatalogItem, Produk, ProdukVarian, Rup
 
 from .. import money
 from ..errors import DomainError
@@ -98,33 +98,52 @@ def harga_terendah(produk_id, varian_id=None):
 
 
 def kebutuhan_stok(items):
-    """{produk_id: units} of order lines (two variants of one product share its stock)."""
+    """{(produk_id, varian_id): units} of order lines. A variant with its own stock (ProdukVarian.stok) is
+    counted apart; the lines of the product itself and of variants without their own stock share the
+    product's stock (varian_id 0)."""
     need = {}
     for item in items:
-        need[item.produk_id] = need.get(item.produk_id, 0) + item.qty
+        varian = db.session.get(ProdukVarian, item.varian_id) if item.varian_id else None
+        key = (item.produk_id, varian.id if varian is not None and varian.stok is not None else 0)
+        need[key] = need.get(key, 0) + item.qty
     return need
 
 
+def _stok_dari(produk_id, varian_id):
+    """(product, the variant whose own stock counts or None, its name as the refusal says it)."""
+    prod = db.session.get(Produk, produk_id)
+    varian = db.session.get(ProdukVarian, varian_id) if varian_id else None
+    if varian is not None and varian.stok is None:
+        varian = None
+    nama = f"{prod.nama} — {varian.nama}" if prod is not None and varian is not None else getattr(prod, "nama", "")
+    return prod, varian, nama
+
+
 def cek_stok(need):
-    for produk_id, qty in sorted(need.items()):
-        prod = db.session.get(Produk, produk_id)
-        if prod is not None and prod.ketersediaan == "ready" and qty > 0 and prod.stok < qty:
-            raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=prod.nama, stok=prod.stok))
+    for (produk_id, varian_id), qty in sorted(need.items()):
+        prod, varian, nama = _stok_dari(produk_id, varian_id)
+        if prod is None or prod.ketersediaan != "ready" or qty <= 0:
+            continue
+        stok = varian.stok if varian is not None else prod.stok
+        if stok < qty:
+            raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=nama, stok=stok))
 
 
 def ambil_stok(need):
     """Ready Stock is taken when the Penyedia signs the SP (its commitment) and follows accepted addenda
-    (a negative need gives units back); a conditional UPDATE, so two orders never take the last units twice."""
-    for produk_id, qty in sorted(need.items()):
-        prod = db.session.get(Produk, produk_id)
+    (a negative need gives units back); a conditional UPDATE of the product's or the variant's own stock,
+    so two orders never take the last units twice."""
+    for (produk_id, varian_id), qty in sorted(need.items()):
+        prod, varian, nama = _stok_dari(produk_id, varian_id)
         if qty == 0 or prod is None or prod.ketersediaan != "ready":
             continue
+        row, model = (varian, ProdukVarian) if varian is not None else (prod, Produk)
         res = db.session.execute(
-            update(Produk)
-            .where(Produk.id == produk_id, Produk.stok >= qty)
-            .values(stok=Produk.stok - qty)
+            update(model)
+            .where(model.id == row.id, model.stok.is_not(None), model.stok >= qty)
+            .values(stok=model.stok - qty)
             .execution_options(synchronize_session=False)
         )
         if res.rowcount != 1:
-            db.session.refresh(prod)
-            raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=prod.nama, stok=prod.stok))
+            db.session.refresh(row)
+            raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=nama, stok=row.stok))

@@ -97,11 +97,11 @@ def tambah(actor, produk_id, qty, varian_id=None, layanan_ids=()):
         now = clock.now()
         if same:
             line = same[0]
-            catalog.cek_jumlah(produk, line.qty + qty)
+            catalog.cek_jumlah(produk, line.qty + qty, varian=varian)
             line.qty += qty
             line.updated_at = now
         else:
-            catalog.cek_jumlah(produk, qty)
+            catalog.cek_jumlah(produk, qty, varian=varian)
             line = KeranjangKatalog(
                 user_id=actor.id, produk_id=produk.id, varian_id=varian.id if varian else None, qty=qty, created_at=now
             )
@@ -118,7 +118,7 @@ def ubah(actor, line_id, qty):
     try:
         line = ambil(actor, line_id)
         qty = _jumlah(qty)
-        catalog.cek_jumlah(line.produk, qty)
+        catalog.cek_jumlah(line.produk, qty, varian=line.varian)
         line.qty, line.updated_at = qty, clock.now()
         db.session.commit()
         return line
@@ -187,21 +187,16 @@ def baris_checkout(actor, ticked=()):
 
 
 def ringkasan(lines):
-    """What checking out these cart lines commits on the RUP, before shipping: the lines with PPN/PPnBM per line
-    and each service once, by the same money.py figures the checkout uses; None when no line is ticked."""
+    """What checking out these cart lines commits on the RUP, before shipping: the lines and each service once,
+    PPN/PPnBM per line and per service, by the same money.rincian the checkout uses; None when none is ticked."""
     if not lines:
         return None
-    amounts = money.order_amounts(
-        money.line_amounts(x.harga_satuan, x.qty, x.produk.ppn_persen, x.produk.ppnbm_persen) for x in lines
+    layanan = {y.layanan_id: y.layanan for x in lines for y in x.layanan}
+    r = money.rincian(
+        [(x.harga_satuan, x.qty, x.produk.ppn_persen, x.produk.ppnbm_persen) for x in lines],
+        [(s.harga, s.ppn_persen, s.ppnbm_persen) for s in layanan.values()],
     )
-    layanan = sum({y.layanan_id: y.layanan.harga for x in lines for y in x.layanan}.values())
-    subtotal = amounts.subtotal + layanan
-    return {
-        "subtotal": subtotal,
-        "ppn": amounts.ppn,
-        "ppnbm": amounts.ppnbm,
-        "total": subtotal + amounts.ppn + amounts.ppnbm,
-    }
+    return {"subtotal": r.subtotal, "ppn": r.ppn, "ppnbm": r.ppnbm, "total": r.total}
 
 
 def alamat_teks(a):

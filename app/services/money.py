@@ -53,6 +53,51 @@ def order_amounts(lines):
     )
 
 
+@dataclass(frozen=True)
+class Rincian:
+    """The figures of one Katalog order (or a proposal, a preview): goods, additional services and
+    shipping, each taxed per line by the rule above; `subtotal` is goods + services before tax, and
+    shipping stays its own figure, so total = subtotal + ppn + ppnbm + ongkir (the order's CHECK)."""
+
+    barang: tuple  # LineAmounts per goods line, in the order given
+    layanan: tuple  # LineAmounts per service (quantity 1)
+    ongkir: LineAmounts  # shipping: its amount and, for Kurir Penyedia, its taxes
+
+    @property
+    def subtotal(self):
+        return sum(x.subtotal for x in self.barang) + sum(x.subtotal for x in self.layanan)
+
+    @property
+    def subtotal_barang(self):
+        return sum(x.subtotal for x in self.barang)
+
+    @property
+    def subtotal_layanan(self):
+        return sum(x.subtotal for x in self.layanan)
+
+    @property
+    def ppn(self):
+        return sum(x.ppn for x in (*self.barang, *self.layanan, self.ongkir))
+
+    @property
+    def ppnbm(self):
+        return sum(x.ppnbm for x in (*self.barang, *self.layanan, self.ongkir))
+
+    @property
+    def total(self):
+        return self.subtotal + self.ppn + self.ppnbm + self.ongkir.subtotal
+
+
+def rincian(barang, layanan=(), ongkir=(0, 0, 0)):
+    """barang: (unit price, qty, ppn %, ppnbm %) per line; layanan: (price, ppn %, ppnbm %) per service;
+    ongkir: (amount, ppn %, ppnbm %)."""
+    return Rincian(
+        tuple(line_amounts(h, q, a, b) for h, q, a, b in barang),
+        tuple(line_amounts(h, 1, a, b) for h, a, b in layanan),
+        line_amounts(ongkir[0], 1, ongkir[1], ongkir[2]),
+    )
+
+
 # --- Pembayaran (SPEC §6 step 9) ---------------------------------------------------------------
 # Uang Persediaan (UP: kode bayar or KKP) may pay an order up to and including this total; LS has no ceiling.
 BATAS_UP = 200_000_000

@@ -5,7 +5,8 @@ the figures (ints), the builder prints them, refuses floats and figures that con
 
 Data: nomor, tanggal, pesanan, sp_nomor, bast_nomor, metode, rezim,
       satker {nama, alamat}, ppk {nama}, penyedia {nama, npwp, alamat},
-      lines [{nama, qty, satuan, harga_satuan, subtotal, ppn, ppnbm}], layanan [{nama, harga}],
+      lines [{nama, qty, satuan, harga_satuan, subtotal, ppn, ppnbm}], layanan [{nama, harga, ppn, ppnbm}],
+      ongkir_pajak? {ppn, ppnbm} (Kurir Penyedia shipping; counted in totals.ppn/ppnbm),
       totals {subtotal, ppn, ppnbm, ongkir, total} (subtotal includes the services, as on the order).
 """
 
@@ -52,6 +53,7 @@ def invoice_pdf(data) -> bytes:
     with _locale_surat():
         _cek(data)
         totals = data["totals"]
+        pajak_kirim = data.get("ongkir_pajak")
         satker, penyedia = data["satker"], data["penyedia"]
         penjual = gettext("Penjual (Penyedia)")  # outside the f-string, so pybabel extracts it
         story = [
@@ -106,9 +108,33 @@ def invoice_pdf(data) -> bytes:
                     for i, line in enumerate(data["lines"], start=1)
                 ]
                 + [
-                    [str(len(data["lines"]) + i), _t(x["nama"]), "1", _rp(x["harga"]), _rp(x["harga"]), "-", "-"]
+                    [
+                        str(len(data["lines"]) + i),
+                        _t(x["nama"]),
+                        "1",
+                        _rp(x["harga"]),
+                        _rp(x["harga"]),
+                        _rp(x.get("ppn", 0)),
+                        _rp(x.get("ppnbm", 0)),
+                    ]
                     for i, x in enumerate(data.get("layanan") or [], start=1)
-                ],
+                ]  # fmt: skip
+                + (
+                    # Kurir Penyedia shipping is taxed like a line; its PPN/PPnBM are in the totals below
+                    [
+                        [
+                            "",
+                            _t(gettext("Ongkos kirim (Kurir Penyedia)")),
+                            "1",
+                            _rp(totals["ongkir"]),
+                            "-",
+                            _rp(pajak_kirim["ppn"]),
+                            _rp(pajak_kirim["ppnbm"]),
+                        ]
+                    ]
+                    if pajak_kirim and (pajak_kirim["ppn"] or pajak_kirim["ppnbm"])
+                    else []
+                ),  # fmt: skip
                 [0.7 * cm, 3.7 * cm, 1.8 * cm, 2.9 * cm, 2.9 * cm, 2.6 * cm, 2.4 * cm],
                 kanan=(3, 4, 5, 6),
                 tengah=(0, 2),

@@ -89,7 +89,7 @@ def test_checkout_negotiate_and_ppk_rejects(app, k, login):
     )
     assert resp.status_code == 302, resp.data[:2000]
     p = _pesanan(pk)
-    assert (p.status, p.total) == ("nego_pp", 900_000 + 99_000 + 50_000)
+    assert (p.status, p.total) == ("nego_pp", 900_000 + 99_000 + 50_000 + 5_500)  # shipping's PPN included
 
     # a bad number is refused with a clear message, nothing changes
     html = s.get(f"/katalog/{pk}").data.decode()

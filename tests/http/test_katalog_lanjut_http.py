@@ -30,9 +30,29 @@ def sides(app, k, login):
     }
 
 
+def _sidik(resp):
+    """The fingerprint a preview page hands to its signing form (None: no letter offered for signing)."""
+    found = re.search(r'name="pratinjau" value="([0-9a-f]{64})"', resp.data.decode())
+    return found.group(1) if found else None
+
+
 def _post(c, pk, action, **data):
+    """A step as the page posts it: Buat Pesanan and the BAST go through their letter's preview first, as a
+    person does, and the preview's fingerprint travels with the passphrase (a refused preview: none)."""
     data.setdefault("version", _pesanan(pk).version)
+    jenis = {"buat_pesanan": "sp", "terima_barang": "bast"}.get(action)
+    if jenis and "pratinjau" not in data:
+        isian = {key: value for key, value in data.items() if key != "passphrase"}
+        data["pratinjau"] = _sidik(c.post(f"/katalog/{pk}/pratinjau/{jenis}", data=isian)) or ""
     return c.post(f"/katalog/{pk}/aksi/{action}", data=data)
+
+
+def _ajukan(c, pk, data):
+    """Propose an addendum as the page does: the preview (before/after and the letter), then the passphrase
+    with the letter's fingerprint."""
+    isian = {key: value for key, value in data.items() if key not in ("mode", "passphrase")}
+    sidik = _sidik(c.post(f"/katalog/{pk}/adendum", data={**isian, "mode": "pratinjau"})) or ""
+    return c.post(f"/katalog/{pk}/adendum", data={**data, "mode": "ajukan", "pratinjau": sidik})
 
 
 def _to_ppk(k, sides, **kw):
@@ -67,8 +87,9 @@ def test_sp_shipping_bast_and_ratings_per_role(app, k, f, login, sides):
     # the PPK's review: negotiation history, RUP, supplier info, the Buat Pesanan form with clauses
     html = ppk.get(f"/katalog/{pk}").data.decode()
     assert 'id="info-penyedia"' in html and 'id="riwayat-negosiasi"' in html and 'id="rup"' in html
-    assert 'data-aksi="buat_pesanan"' in html and 'name="klausul"' in html and 'name="passphrase"' in html
-    assert 'data-aksi="buat_pesanan"' not in pp.get(f"/katalog/{pk}").data.decode()
+    # the passphrase comes after the letter's preview (tests/http/test_pratinjau_surat_http.py)
+    assert 'data-aksi="pratinjau-sp"' in html and 'name="klausul"' in html and 'name="passphrase"' not in html
+    assert 'data-aksi="pratinjau-sp"' not in pp.get(f"/katalog/{pk}").data.decode()
 
     # a wrong passphrase signs nothing and changes nothing
     resp = _post(ppk, pk, "buat_pesanan", passphrase="salah-passphrase")
@@ -162,13 +183,13 @@ def test_adendum_preview_accept_and_reject(app, k, sides):
     assert resp.status_code == 200 and 'id="pratinjau-adendum"' in html and "Rp 1.159.950" in html
     assert 'data-aksi="adendum-ajukan"' in html and db.session.query(Adendum).count() == 0
     # more than 10 % refused; a wrong passphrase proposes nothing
-    resp = ppk.post(f"/katalog/{pk}/adendum", data={f"qty_{item}": "12", "mode": "ajukan", "passphrase": PPK_PASS})
+    resp = _ajukan(ppk, pk, {f"qty_{item}": "12", "mode": "ajukan", "passphrase": PPK_PASS})
     assert resp.status_code == 400 and "10%" in resp.data.decode()
-    resp = ppk.post(f"/katalog/{pk}/adendum", data={f"qty_{item}": "11", "mode": "ajukan", "passphrase": "salah"})
+    resp = _ajukan(ppk, pk, {f"qty_{item}": "11", "mode": "ajukan", "passphrase": "salah"})
     assert resp.status_code == 403 and db.session.query(Adendum).count() == 0
     resp = ppk.post(f"/katalog/{pk}/adendum", data={f"qty_{item}": "11", "mode": "pratinjau"})
     assert resp.status_code == 200
-    resp = ppk.post(f"/katalog/{pk}/adendum", data={f"qty_{item}": "11", "mode": "ajukan", "passphrase": PPK_PASS})
+    resp = _ajukan(ppk, pk, {f"qty_{item}": "11", "mode": "ajukan", "passphrase": PPK_PASS})
     assert resp.status_code == 302
     a = db.session.query(Adendum).one()
     html = penyedia.get(f"/katalog/{pk}").data.decode()
@@ -183,9 +204,7 @@ def test_adendum_preview_accept_and_reject(app, k, sides):
     assert [r.ok for r in tte.verify_pdf(penyedia.get(f"/katalog/{pk}/dokumen/adendum/{a.id}").data)] == [True, True]
 
     # the Penyedia proposes a courier cost; the PPK rejects it: the SP stays
-    resp = penyedia.post(
-        f"/katalog/{pk}/adendum", data={"ongkir": "Rp 25.000", "mode": "ajukan", "passphrase": UMKM_PASS}
-    )
+    resp = _ajukan(penyedia, pk, {"ongkir": "Rp 25.000", "mode": "ajukan", "passphrase": UMKM_PASS})
     assert resp.status_code == 302
     b = db.session.query(Adendum).filter(Adendum.id != a.id).one()
     assert ppk.post(f"/katalog/{pk}/adendum/{b.id}/tolak", data={"alasan": ""}).status_code == 400
@@ -198,9 +217,7 @@ def test_adendum_preview_accept_and_reject(app, k, sides):
 def test_adendum_refused_after_bast_and_for_strangers(app, k, f, login, sides):
     ppk, penyedia = sides["ppk"], sides["penyedia"]
     pk, item = _to_processing(k, sides)
-    resp = penyedia.post(
-        f"/katalog/{pk}/adendum", data={"ongkir": "Rp 5.000", "mode": "ajukan", "passphrase": UMKM_PASS}
-    )
+    resp = _ajukan(penyedia, pk, {"ongkir": "Rp 5.000", "mode": "ajukan", "passphrase": UMKM_PASS})
     assert resp.status_code == 302
     a = db.session.query(Adendum).one()
     stranger = login(f.user("PPK", satker=f.satker("satker")), app.test_client())
@@ -217,7 +234,7 @@ def test_adendum_refused_after_bast_and_for_strangers(app, k, f, login, sides):
     assert ppk.post(f"/katalog/{pk}/adendum/{a.id}/tolak", data={"alasan": "Tidak perlu"}).status_code == 302
     assert _post(ppk, pk, "terima_barang", **bast).status_code == 302
     # after the BAST: no more addenda, and the form is gone
-    resp = ppk.post(f"/katalog/{pk}/adendum", data={f"qty_{item}": "11", "mode": "ajukan", "passphrase": PPK_PASS})
+    resp = _ajukan(ppk, pk, {f"qty_{item}": "11", "mode": "ajukan", "passphrase": PPK_PASS})
     assert resp.status_code == 409 and db.session.query(Adendum).count() == 1
     assert 'id="form-adendum"' not in ppk.get(f"/katalog/{pk}").data.decode()
 
@@ -229,7 +246,7 @@ def test_third_party_courier_pickup_closes_addenda(app, k, sides):
     assert _post(penyedia, pk, "minta_pickup").status_code == 302
     html = sides["pp"].get(f"/katalog/{pk}").data.decode()
     assert 'id="pickup"' in html
-    resp = penyedia.post(f"/katalog/{pk}/adendum", data={"klausul": "Baru", "mode": "ajukan", "passphrase": UMKM_PASS})
+    resp = _ajukan(penyedia, pk, {"klausul": "Baru", "mode": "ajukan", "passphrase": UMKM_PASS})
     assert resp.status_code == 409
 
 
@@ -316,9 +333,7 @@ def test_bad_input_is_refused_cleanly(app, k, sides):
     # the signatory is the PPK's to change; an over-budget addendum is refused before anything is signed
     resp = penyedia.post(f"/katalog/{pk}/adendum", data={"ppk_id": str(k["ppk"].id + 999), "mode": "pratinjau"})
     assert resp.status_code == 400
-    resp = penyedia.post(
-        f"/katalog/{pk}/adendum", data={"ongkir": "Rp 9.000.000", "mode": "ajukan", "passphrase": UMKM_PASS}
-    )
+    resp = _ajukan(penyedia, pk, {"ongkir": "Rp 9.000.000", "mode": "ajukan", "passphrase": UMKM_PASS})
     assert resp.status_code == 400 and "RUP" in resp.data.decode() and db.session.query(Adendum).count() == 0
     # shipping: odd times and a long BAST number
     assert _post(penyedia, pk, "kirim", lokasi="Gudang", status="Dikirim", waktu="0001-01-01T00:00").status_code == 400
@@ -340,7 +355,7 @@ def test_quantity_rule_counts_every_addendum_since_the_sp(app, k, sides):
     ppk, penyedia = sides["ppk"], sides["penyedia"]
     pk, item = _to_processing(k, sides)  # 10 units
     for qty, expected in (("11", 302), ("12", 400)):  # +10 %, then +20 % since the SP: refused
-        resp = ppk.post(f"/katalog/{pk}/adendum", data={f"qty_{item}": qty, "mode": "ajukan", "passphrase": PPK_PASS})
+        resp = _ajukan(ppk, pk, {f"qty_{item}": qty, "mode": "ajukan", "passphrase": PPK_PASS})
         assert resp.status_code == expected, resp.data.decode()[-800:]
         if expected == 302:
             a = db.session.query(Adendum).one()
@@ -359,9 +374,9 @@ def test_added_service_keeps_the_signed_price(app, k, sides):
     html = ppk.get(f"/katalog/{pk}").data.decode()
     assert html.count(f'name="tambah_layanan" value="{lay.id}"') == 1
     data = {"tambah_layanan": [str(lay.id), str(lay.id)], "mode": "ajukan", "passphrase": PPK_PASS}
-    assert ppk.post(f"/katalog/{pk}/adendum", data=data).status_code == 302
+    assert _ajukan(ppk, pk, data).status_code == 302
     a = db.session.query(Adendum).one()
-    assert a.total_baru == a.total_lama + 50_000
+    assert a.total_baru == a.total_lama + 50_000 + 5_500  # the service with its PPN (11 %)
     # the Penyedia raises the catalogue price before accepting: the order takes the signed price, once
     db.session.execute(LayananTambahan.__table__.update().values(harga=900_000))
     db.session.commit()
@@ -378,6 +393,6 @@ def test_pickup_waits_for_a_pending_addendum(app, k, sides):
     penyedia = sides["penyedia"]
     pk, _ = _to_processing(k, sides, opsi_kirim="pihak_ketiga", kurir_nama="JNE", ongkir_estimasi="Rp 50.000")
     data = {"klausul": "Baru", "mode": "ajukan", "passphrase": UMKM_PASS}
-    assert penyedia.post(f"/katalog/{pk}/adendum", data=data).status_code == 302
+    assert _ajukan(penyedia, pk, data).status_code == 302
     assert _post(penyedia, pk, "minta_pickup").status_code == 409
     assert _pesanan(pk).pickup_diminta_at is None

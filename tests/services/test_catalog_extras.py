@@ -181,7 +181,8 @@ def test_variant_price_and_services_reach_the_order_and_the_cart_empties(pp_cart
     assert (item.nama, item.harga_katalog, item.harga, item.qty) == ("Kaos Seragam — XXL", 90_000, 90_000, 15)
     assert sorted((x.nama, x.harga) for x in p.layanan) == [("Antar ke Lokasi", 100_000), ("Sablon Logo", 250_000)]
     lines = 15 * 90_000 + 5 * 80_000
-    assert p.subtotal == lines + 350_000 and p.ppn == lines * 11 // 100
+    # services are taxed like lines (PPN 11 % by default): 11 % of 350.000 = 38.500
+    assert p.subtotal == lines + 350_000 and p.ppn == lines * 11 // 100 + 38_500
     assert _cart_count() == 0
     assert db.session.execute(select(func.count(KeranjangKatalogLayanan.id))).scalar_one() == 0
 

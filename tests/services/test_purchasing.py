@@ -80,20 +80,22 @@ def test_two_rounds_then_ppk(k):
     p = _checkout(k)
     item = p.items[0].id
     p = katalog.jalankan(p.id, "ajukan_nego", k["pp"], harga={item: 90_000}, ongkir=50_000, catatan="Mohon harga")
-    assert (p.status, p.subtotal, p.ppn, p.ongkir, p.total) == ("nego_pp", 900_000, 99_000, 50_000, 1_049_000)
-    assert _rup(k).terpakai == 1_049_000  # the commitment follows the order
+    # Kurir Penyedia shipping is taxed like a line: PPN 11 % of Rp 50.000 = Rp 5.500 is counted in the PPN
+    assert (p.status, p.subtotal, p.ppn, p.ongkir, p.total) == ("nego_pp", 900_000, 99_000 + 5_500, 50_000, 1_054_500)
+    assert (p.ongkir_ppn, p.ongkir_ppn_persen) == (5_500, 11)
+    assert _rup(k).terpakai == 1_054_500  # the commitment follows the order
     with pytest.raises(Forbidden):
         katalog.jalankan(p.id, "terima", k["pp"])  # the PP cannot accept its own proposal
     p = katalog.jalankan(p.id, "tawar", k["supplier"], harga={item: 95_000}, ongkir=50_000)
-    assert p.status == "nego_penyedia" and p.total == 950_000 + 104_500 + 50_000
+    assert p.status == "nego_penyedia" and p.total == 950_000 + 104_500 + 50_000 + 5_500
     p = katalog.jalankan(p.id, "ajukan_nego", k["pp"], harga={item: 92_500})
     p = katalog.jalankan(p.id, "terima", k["supplier"])
     assert p.status == "nego_selesai"
     rounds = katalog.negosiasi.riwayat(p)
     assert [(r.oleh, r.total) for r in rounds] == [
-        ("pp", 1_049_000),
-        ("penyedia", 1_104_500),
-        ("pp", 925_000 + 101_750 + 50_000),
+        ("pp", 1_054_500),
+        ("penyedia", 1_110_000),
+        ("pp", 925_000 + 101_750 + 50_000 + 5_500),
     ]
     p = katalog.jalankan(p.id, "ajukan_ppk", k["pp"])
     assert p.status == "menunggu_ppk"

@@ -31,16 +31,24 @@ def bulat(value, message, minimum=0, maximum=money.ANGKA_MAKS):
     return number
 
 
+def rincian(p):
+    """The order's figures at its current prices and percentages (money.rincian): goods, services, shipping."""
+    return money.rincian(
+        [(i.harga, i.qty, i.ppn_persen, i.ppnbm_persen) for i in p.items],
+        [(x.harga, x.ppn_persen, x.ppnbm_persen) for x in p.layanan],
+        (p.ongkir, p.ongkir_ppn_persen, p.ongkir_ppnbm_persen),
+    )
+
+
 def hitung(p):
-    """Lines at their current prices, PPN/PPnBM added per line, plus services and shipping."""
-    for item in p.items:
-        a = money.line_amounts(item.harga, item.qty, item.ppn_persen, item.ppnbm_persen)
+    """Store the figures of `rincian` on the order, its lines and services: what every letter prints."""
+    r = rincian(p)
+    for item, a in zip(p.items, r.barang, strict=True):
         item.subtotal, item.ppn, item.ppnbm = a.subtotal, a.ppn, a.ppnbm
-    lines = money.order_amounts(p.items)
-    layanan = sum(x.harga for x in p.layanan)
-    p.subtotal = lines.subtotal + layanan
-    p.ppn, p.ppnbm = lines.ppn, lines.ppnbm
-    p.total = p.subtotal + p.ppn + p.ppnbm + p.ongkir
+    for svc, a in zip(p.layanan, r.layanan, strict=True):
+        svc.ppn, svc.ppnbm = a.ppn, a.ppnbm
+    p.ongkir_ppn, p.ongkir_ppnbm = r.ongkir.ppn, r.ongkir.ppnbm
+    p.subtotal, p.ppn, p.ppnbm, p.total = r.subtotal, r.ppn, r.ppnbm, r.total
 
 
 def anggaran_kurang(rup, total):

@@ -3,6 +3,8 @@ preparation document; the order starts in Menunggu Negosiasi and its total is co
 
 import re
 from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
@@ -22,7 +24,7 @@ from app.models import (
 from app.models.purchasing import OPSI_KIRIM
 from app.roles import ROLE_PP, ROLE_PPK
 
-from .. import audit, catalog, clock, documents, scoping
+from .. import audit, catalog, clock, documents, money, scoping
 from ..errors import Conflict, DomainError, Forbidden
 from . import angka
 from .bersama import ENTITY
@@ -81,12 +83,10 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
                 )
             varian = catalog.varian_dari(p, line.get("varian_id"))
             produk.append((p, qty, varian, catalog.layanan_dari(p, line.get("layanan_ids"))))
-        per_produk = {}  # lines of one Ready Stock product (e.g. two variants) share its stock
-        for p, qty, _, _ in produk:
-            per_produk[p] = per_produk.get(p, 0) + qty
-        for p, qty in per_produk.items():
-            if p.ketersediaan == "ready" and qty > p.stok:
-                raise DomainError(_l("Stok %(nama)s tersisa %(stok)s.", nama=p.nama, stok=p.stok))
+        # the very counting the SP's signature takes stock by: a variant with its own stock apart, the rest
+        # of a product's lines (two variants without their own stock) sharing the product's
+        lines_stok = [SimpleNamespace(produk_id=p.id, varian_id=v.id if v else None, qty=q) for p, q, v, _ in produk]
+        angka.cek_stok(angka.kebutuhan_stok(lines_stok))
         if len({p.penyedia_id for p, _, _, _ in produk}) != 1:
             raise DomainError(_l("Satu pesanan hanya untuk satu Penyedia; checkout per Penyedia."))
         if not catalog.penyedia_aktif(produk[0][0].penyedia_id):
@@ -153,6 +153,9 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
             estimasi_hari=estimasi_hari,
             # A third-party courier's estimate is what the order pays; Kurir Penyedia is negotiated.
             ongkir=ongkir_estimasi if opsi_kirim == "pihak_ketiga" else 0,
+            # Kurir Penyedia's shipping is the Penyedia's own taxable delivery; a courier's bill is passed on
+            ongkir_ppn_persen=money.PPN_DEFAULT if opsi_kirim == "kurir_penyedia" else Decimal(0),
+            ongkir_ppnbm_persen=Decimal(0),
             anggaran_terpakai=0,
             created_at=now,
         )
@@ -178,7 +181,14 @@ def checkout(pp, lines, dokumen_persiapan, rup_id, ppk_id, alamat_kirim, jenis_p
                 if lay.id in {x.layanan_id for x in p.layanan}:
                     continue  # a service is charged once per order, however many lines (variants) ask for it
                 p.layanan.append(
-                    PesananKatalogLayanan(layanan_id=lay.id, nama=lay.nama, harga_katalog=lay.harga, harga=lay.harga)
+                    PesananKatalogLayanan(
+                        layanan_id=lay.id,
+                        nama=lay.nama,
+                        harga_katalog=lay.harga,
+                        harga=lay.harga,
+                        ppn_persen=lay.ppn_persen,
+                        ppnbm_persen=lay.ppnbm_persen,
+                    )
                 )
         angka.hitung(p)
         if p.total > rup.sisa:  # early, so a refused checkout writes no file; the compare-and-set below decides

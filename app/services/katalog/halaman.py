@@ -111,6 +111,8 @@ def detail(wf, p, user):
         "panels": panels,
         "riwayat": _negosiasi(p),
         "chat": negosiasi.chat(p),
+        # the Ringkasan Harga Nego drawn with the price form (then refreshed live as prices are typed)
+        "ringkasan_nego": negosiasi.ringkasan(p) if panels.get("harga") else None,
         "boleh_chat": negosiasi.boleh_chat(p, user),
         # the lowest price ever sold helps the PP negotiate
         # per line: a variant's lowest price is its own, not the product's

@@ -52,7 +52,15 @@ def _tidak_di_atas_katalog(ctx):
 
 def _proposal(ctx):
     """Validate a price proposal: {item_id: price}, {layanan_id: price}, ongkir (Kurir Penyedia only)."""
-    p, d = ctx.obj, ctx.data
+    prices, ongkir = _diajukan(ctx.obj, ctx.data)
+    if not prices and ongkir == ctx.obj.ongkir:
+        raise DomainError(_l("Ajukan minimal satu harga."))
+    ctx.data["_prices"], ctx.data["_ongkir"] = prices, ongkir
+    return {}
+
+
+def _diajukan(p, d):
+    """The prices a proposal names ({("item"|"layanan", id): price}) and its shipping cost, each checked."""
     harga = d.get("harga") or {}
     layanan = d.get("harga_layanan") or {}
     items = {i.id: i for i in p.items}
@@ -73,10 +81,18 @@ def _proposal(ctx):
         if p.opsi_kirim != "kurir_penyedia":
             raise DomainError(_l("Ongkos kirim hanya dinegosiasikan untuk Kurir Penyedia."))
         ongkir = angka.bulat(d["ongkir"], _l("Ongkos kirim tidak valid."))
-    if not prices and ongkir == p.ongkir:
-        raise DomainError(_l("Ajukan minimal satu harga."))
-    ctx.data["_prices"], ctx.data["_ongkir"] = prices, ongkir
-    return {}
+    return prices, ongkir
+
+
+def ringkasan(p, data=None):
+    """Ringkasan Harga Nego: the figures (money.rincian) of the order as it stands or, given a proposal's
+    fields, as they would be once it is sent — the same validation, changing nothing. Raises DomainError."""
+    prices, ongkir = _diajukan(p, data) if data else ({}, p.ongkir)
+    return money.rincian(
+        [(prices.get(("item", i.id), i.harga), i.qty, i.ppn_persen, i.ppnbm_persen) for i in p.items],
+        [(prices.get(("layanan", x.id), x.harga), x.ppn_persen, x.ppnbm_persen) for x in p.layanan],
+        (ongkir, p.ongkir_ppn_persen, p.ongkir_ppnbm_persen),
+    )
 
 
 def _record_round(ctx, oleh):
@@ -146,6 +162,15 @@ ROWS = (
     for state in OPEN
 )
 # fmt: on
+
+
+def ringkasan_nego(pesanan_id, actor, data=None):
+    """The live "Ringkasan Harga Nego" of a proposal being typed, for the order's PP or Penyedia while the
+    negotiation is open; another user gets NotFound (scoping) or Forbidden."""
+    p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
+    if not boleh_chat(p, actor) or p.status not in OPEN:
+        raise Forbidden(_l("Ringkasan negosiasi hanya untuk PP dan Penyedia selama negosiasi."))
+    return ringkasan(p, data)
 
 
 def riwayat(p):

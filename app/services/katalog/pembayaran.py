@@ -211,7 +211,8 @@ def _invoice(p, row, actor):
              "ppn": i.ppn, "ppnbm": i.ppnbm}
             for i in p.items
         ],
-        "layanan": [{"nama": x.nama, "harga": x.harga} for x in p.layanan],
+        "layanan": [{"nama": x.nama, "harga": x.harga, "ppn": x.ppn, "ppnbm": x.ppnbm} for x in p.layanan],
+        "ongkir_pajak": {"ppn": p.ongkir_ppn, "ppnbm": p.ongkir_ppnbm},
         "totals": {"subtotal": p.subtotal, "ppn": p.ppn, "ppnbm": p.ppnbm, "ongkir": p.ongkir, "total": p.total},
     }  # fmt: skip
     doc = documents.simpan(invoice_pdf(data), "invoice", nomor.replace("/", "-") + ".pdf", actor, documents.PDF)

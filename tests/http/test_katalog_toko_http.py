@@ -68,6 +68,7 @@ def test_pp_walks_browse_cart_checkout(app, pp_cart, login):
     page = _text(pp.get(f"/katalog-toko/produk/{kaos.id}"))
     assert f'id="varian-{xxl.id}"' in page and 'XXL — <span class="harga-varian">Rp 90.000' in page
     assert f'id="layanan-{sablon.id}"' in page and 'Sablon Logo — <span class="harga-layanan">Rp 250.000' in page
+    assert "belum termasuk PPN 11%" in page  # a service is taxed like the product, at its own percentage
     assert 'id="tambah-keranjang"' in page and 'id="rating-penyedia"' in page
 
     resp = pp.post(

@@ -5,7 +5,8 @@
 PP browses the catalog, fills the cart, checks out; two negotiation rounds; the PPK signs the Surat
 Pesanan; the Penyedia countersigns, ships and records events; the PPK inspects and signs the BAST; the
 Penyedia countersigns; the PPK rates. Then, on a second order, an accepted and a rejected addendum.
-It prints what a person would see and checks the SP and BAST signatures with poppler's pdfsig.
+Each letter is previewed (unsigned, inline) before its passphrase, and the signed file is checked to start
+with the previewed bytes. It prints what a person would see and checks the signatures with poppler's pdfsig.
 Demo passwords only (README); the TTE passphrases are activated on the way when not yet active.
 """
 
@@ -15,11 +16,21 @@ import subprocess
 import tempfile
 from datetime import date, timedelta
 
-from _walk import BASE, browser_page, click, login, no_error, say, status
+from _walk import BASE, browser_page, login, no_error, say, status
 
 # the seed activates both with the documented demo passphrase (README); a fresh activation uses it too
 PASSPHRASE = {"ppk": "Demo-TTE-12345", "penyedia": "Demo-TTE-12345"}
 TMP = tempfile.mkdtemp(prefix="walk-katalog-")
+
+
+def click(page, selector):
+    """A form post; waits for the new page (the old one, with a frame still loading its PDF, must not pass).
+    Scrolled to first: headless chromium drops a click whose own scroll brings a PDF frame into view."""
+    button = page.locator(selector)
+    button.scroll_into_view_if_needed()
+    with page.expect_navigation():
+        button.click()
+    no_error(page)
 
 
 def ensure_tte(page, user):
@@ -43,6 +54,27 @@ def pdfsig(page, selector, name):
     say(f"  {name}: {os.path.getsize(path)} bytes, {valid} valid signature(s): {', '.join(signers)}")
     assert valid == 2, out
     return path
+
+
+def baca_pratinjau(page, name):
+    """The letter shown before the passphrase: fetched from its frame like the browser does (same session)."""
+    src = page.get_attribute(f"#surat-pratinjau-{name}", "src")
+    resp = page.request.get(BASE + src)
+    assert resp.headers["content-type"] == "application/pdf", resp.headers
+    assert resp.headers["content-disposition"].startswith("inline"), resp.headers
+    path = os.path.join(TMP, f"pratinjau-{name}.pdf")
+    with open(path, "wb") as fh:
+        fh.write(resp.body())
+    say(f"  preview of the {name} letter: {os.path.getsize(path)} bytes, unsigned, shown before the passphrase")
+    return path
+
+
+def sama_dengan_pratinjau(pratinjau, signed):
+    """pyHanko signs as an incremental update: the signed file starts with the very bytes previewed."""
+    with open(pratinjau, "rb") as a, open(signed, "rb") as b:
+        head = a.read()
+        assert b.read()[: len(head)] == head, f"{signed} is not {pratinjau} signed"
+    say(f"  {os.path.basename(signed)} starts with the previewed bytes: the letter read is the letter signed")
 
 
 def checkout(page, qty):
@@ -112,15 +144,20 @@ def main():
         page.goto(url)
         say(f"  {page.inner_text('#batas-waktu')}")
         page.fill("#klausul", "Barang dikemas per ruangan.\nPembayaran setelah BAST.")
+        assert not page.locator("#passphrase-buat_pesanan").count()  # the passphrase comes after the preview
+        click(page, "[data-aksi=pratinjau-sp]")
+        sp_pratinjau = baca_pratinjau(page, "sp")
+        page.check("#setuju-buat_pesanan")
         page.fill("#passphrase-buat_pesanan", PASSPHRASE["ppk"])
         click(page, "[data-aksi=buat_pesanan]")
         say(f"  Buat Pesanan -> {status(page)}")
         login(page, "penyedia")
         page.goto(url)
+        say(f"  Penyedia reads the signed SP beside its passphrase: {page.locator('#surat-ttd-sp').count()} frame")
         page.fill("#passphrase-ttd_sp", PASSPHRASE["penyedia"])
         click(page, "[data-aksi=ttd_sp]")
         say(f"  Penyedia signs the SP -> {status(page)}")
-        pdfsig(page, "#unduh-sp", "surat-pesanan.pdf")
+        sama_dengan_pratinjau(sp_pratinjau, pdfsig(page, "#unduh-sp", "surat-pesanan.pdf"))
 
         say("5. Shipping")
         page.fill("#lokasi-kirim", "Dapur Kedai Bakso Andrew, Cakung")
@@ -138,14 +175,17 @@ def main():
         say("6. BAST")
         login(page, "ppk")
         page.goto(url)
+        click(page, "[data-aksi=pratinjau-bast]")
+        bast_pratinjau = baca_pratinjau(page, "bast")
+        page.check("#setuju-terima_barang")
         page.fill("#passphrase-terima_barang", PASSPHRASE["ppk"])
         click(page, "[data-aksi=terima_barang]")
-        say(f"  PPK inspects and signs -> {status(page)}")
+        say(f"  PPK inspects, reads and signs -> {status(page)}")
         login(page, "penyedia")
         page.goto(url)
         page.fill("#passphrase-ttd_bast", PASSPHRASE["penyedia"])
         click(page, "[data-aksi=ttd_bast]")
-        pdfsig(page, "#unduh-bast", "bast.pdf")
+        sama_dengan_pratinjau(bast_pratinjau, pdfsig(page, "#unduh-bast", "bast.pdf"))
 
         say("7. Ratings")
         login(page, "ppk")
@@ -170,6 +210,8 @@ def main():
         click(page, "[data-aksi=ajukan_ppk]")
         login(page, "ppk")
         page.goto(url2)
+        click(page, "[data-aksi=pratinjau-sp]")
+        page.check("#setuju-buat_pesanan")
         page.fill("#passphrase-buat_pesanan", PASSPHRASE["ppk"])
         click(page, "[data-aksi=buat_pesanan]")
         login(page, "penyedia")
@@ -186,6 +228,8 @@ def main():
         page.click("[data-aksi=adendum-pratinjau]")
         for row in page.locator("#pratinjau-adendum tbody tr").all_inner_texts():
             say(f"  preview: {' | '.join(row.split(chr(9)))}")
+        adendum_pratinjau = baca_pratinjau(page, "adendum")
+        page.check("#setuju-adendum")
         page.fill("#passphrase-adendum", PASSPHRASE["ppk"])
         click(page, "[data-aksi=adendum-ajukan]")
         say(f"  proposed -> {page.inner_text('#status-adendum')}")
@@ -196,6 +240,7 @@ def main():
         say(f"  Penyedia accepts -> total {page.inner_text('#total-pesanan')}")
         page.fill("#adendum-ongkir", "Rp 30.000")
         page.click("[data-aksi=adendum-pratinjau]")
+        page.check("#setuju-adendum")
         page.fill("#passphrase-adendum", PASSPHRASE["penyedia"])
         click(page, "[data-aksi=adendum-ajukan]")
         login(page, "ppk")
@@ -205,7 +250,7 @@ def main():
         say(f"  PPK rejects the Penyedia's -> total {page.inner_text('#total-pesanan')}")
         for label in page.locator("#adendum .adendum strong, #adendum .adendum .label").all_inner_texts():
             say(f"  {label}")
-        pdfsig(page, ".unduh-adendum >> nth=0", "adendum-1.pdf")
+        sama_dengan_pratinjau(adendum_pratinjau, pdfsig(page, ".unduh-adendum >> nth=0", "adendum-1.pdf"))
     say("OK")
 
 

@@ -351,6 +351,8 @@ def _render(judul, data, badan, penutup):
         author=str(data["satker"]["nama"]),
         creator=str(PEMBUAT),
         lang=LOCALE,
+        # no timestamp or random file id: the preview the PPK reads is byte for byte the PDF it signs
+        invariant=1,
     )
     story = [*_kepala(judul, data), *_para_pihak(data), *badan, _tanda_tangan(data, penutup)]
     doc.build(story, canvasmaker=_kanvas(data["nomor"]))

@@ -6,7 +6,7 @@ preparation document."""
 import secrets
 from decimal import Decimal, InvalidOperation
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
@@ -19,7 +19,7 @@ from app.roles import ROLE_PP, ROLE_PPK
 from app.services import anggaran, katalog, money, scoping
 from app.services import keranjang_katalog as keranjang
 from app.services.errors import DomainError, NotFound
-from app.services.katalog import adendum, negosiasi, penilaian, pihak
+from app.services.katalog import adendum, negosiasi, penilaian, pihak, pratinjau_ttd
 
 from ._base import domain_error, kirim_dokumen, load_or_404
 
@@ -87,6 +87,8 @@ def _aksi_data(p, action, form):
             }
             for item in p.items
         }
+    if pratinjau_ttd.KUNCI in fields:  # a person signs what the preview showed: the key always goes along
+        data.setdefault(pratinjau_ttd.KUNCI, "")
     return data
 
 
@@ -140,6 +142,9 @@ def _checkout_langsung(user, pairs):
 class KatalogView(BaseView):
     route_base = "/katalog"
     default_view = "daftar"
+    # previewing a letter is part of the step that signs it: who may take steps may preview (the service
+    # then asks the step's own role, party and state)
+    method_permission_name = {"pratinjau": "aksi", "lihat_pratinjau": "aksi"}
 
     # --- list -------------------------------------------------------------------------------
 
@@ -245,13 +250,42 @@ class KatalogView(BaseView):
 
     # --- the order page -----------------------------------------------------------------------
 
-    def _render(self, p, status=200, pratinjau=None, adendum_form=None):
+    def _render(self, p, status=200, pratinjau=None, adendum_form=None, surat=None, isian=None):
+        """The order page; `surat` is a letter previewed for signing (its frame URL and fingerprint) and
+        `isian` the form it was made from, drawn again so the signer can change it."""
         context = katalog.halaman_detail(p, g.user)
         context.update(pratinjau=pratinjau, adendum_form=adendum_form or MultiDict())
+        context.update(surat=surat, isian=isian or MultiDict())
         return self.render_template("katalog/detail.html", **context), status
+
+    def _surat(self, p, jenis, nama, pdf):
+        """Keep a previewed letter for the page's frame: its URL and the fingerprint the signing form carries."""
+        token = pratinjau_ttd.simpan(g.user, p.id, jenis, nama, pdf)
+        url = url_for("KatalogView.lihat_pratinjau", pk=p.id, jenis=jenis, token=token)
+        return {"jenis": jenis, "url": url, "sidik": pratinjau_ttd.sidik(pdf), "nama": nama}
 
     def _again(self, pk, **kw):
         return lambda status: self._render(_load(pk), status, **kw)
+
+    def _again_ttd(self, pk, action, form):
+        """A refused step drawn again; a refused signing of a previewed letter shows the letter as it would
+        be signed now (a wrong passphrase, or a letter that changed: read it again) with the form as typed."""
+        jenis = next((j for j, a in katalog.PRATINJAU.items() if a == action), None)
+
+        def rerender(status):
+            p = _load(pk)
+            if jenis is None:
+                return self._render(p, status)
+            try:
+                surat = self._surat(
+                    p, jenis, *katalog.pratinjau_dokumen(p.id, jenis, g.user, _aksi_data(p, action, form))
+                )
+            except DomainError:
+                db.session.rollback()
+                surat = None
+            return self._render(p, status, surat=surat, isian=form)
+
+        return rerender
 
     @expose("/<int:pk>")
     @has_access
@@ -267,9 +301,44 @@ class KatalogView(BaseView):
             data = _aksi_data(p, action, request.form)
             katalog.jalankan(p.id, action, g.user, expected_version=request.form.get("version"), **data)
         except DomainError as e:
-            return domain_error(e, self._again(pk))
+            return domain_error(e, self._again_ttd(pk, action, request.form))
         flash(_l("Berhasil: %(aksi)s.", aksi=katalog.KATALOG.label(action)), "success")
         return redirect(url_for("KatalogView.detail", pk=pk))
+
+    @expose("/<int:pk>/pratinjau/<jenis>", methods=["POST"])
+    @has_access
+    def pratinjau(self, pk, jenis):
+        """Before Buat Pesanan or the BAST: the letter made from the posted form, unsigned and shown in the page
+        with the form still editable; only then the passphrase (the signing step refuses another letter)."""
+        p = _load(pk)
+        action = katalog.PRATINJAU.get(jenis)
+        if action is None:
+            abort(404)
+        form = request.form
+        try:
+            nama, pdf = katalog.pratinjau_dokumen(p.id, jenis, g.user, _aksi_data(p, action, form))
+        except DomainError as e:
+            return domain_error(e, self._again(pk, isian=form))
+        return self._render(p, surat=self._surat(p, jenis, nama, pdf), isian=form)
+
+    @expose("/<int:pk>/pratinjau/<jenis>/<token>")
+    @has_access
+    def lihat_pratinjau(self, pk, jenis, token):
+        """The previewed letter for the page's frame: only its maker's, for this order, for a short while."""
+        p = _load(pk)
+        try:
+            nama, pdf = pratinjau_ttd.baca(token, g.user, p.id, jenis)
+        except NotFound:
+            abort(404)
+        name = "".join(c if c.isalnum() or c in "-_." else "-" for c in f"pratinjau-{nama}")
+        headers = {
+            "Content-Disposition": f'inline; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+            "X-Frame-Options": "SAMEORIGIN",
+            "Content-Security-Policy": "frame-ancestors 'self'",
+        }
+        return Response(pdf, mimetype="application/pdf", headers=headers)
 
     @expose("/<int:pk>/chat", methods=["POST"])
     @has_access
@@ -286,16 +355,18 @@ class KatalogView(BaseView):
     @expose("/<int:pk>/dokumen/<jenis>/<int:adendum_id>")
     @has_access
     def dokumen(self, pk, jenis, adendum_id=None):
-        """The signed Surat Pesanan, BAST or addendum letter, by the one document-access rule."""
+        """The signed Surat Pesanan, BAST or addendum letter, by the one document-access rule; `?inline=1`
+        for the frame beside a countersigning passphrase."""
         p = _load(pk)
+        inline = request.args.get("inline") == "1"
         if jenis == "adendum":
             a = load_or_404(Adendum, adendum_id)
             if a.pesanan_id != p.id:
                 abort(404)
-            return kirim_dokumen("adendum", a.id, filename=a.nomor)
+            return kirim_dokumen("adendum", a.id, filename=a.nomor, inline=inline)
         if jenis not in ("sp", "bast"):
             abort(404)
-        return kirim_dokumen(jenis, p.id, filename=p.sp_nomor if jenis == "sp" else p.bast_nomor)
+        return kirim_dokumen(jenis, p.id, filename=p.sp_nomor if jenis == "sp" else p.bast_nomor, inline=inline)
 
     @expose("/<int:pk>/penilaian", methods=["POST"])
     @has_access
@@ -312,19 +383,41 @@ class KatalogView(BaseView):
     @expose("/<int:pk>/adendum", methods=["POST"])
     @has_access
     def adendum(self, pk):
-        """Preview (changes nothing) or propose an addendum signed with the proposer's TTE."""
+        """Preview (the before/after table and the letter, unsigned; changes nothing) or propose the addendum
+        previewed, signed with the proposer's TTE."""
         p = _load(pk)
         form = request.form
         try:
             changes = _adendum_changes(p, form)
             if form.get("mode") == "ajukan":
-                a = adendum.ajukan(p.id, g.user, changes, form.get("passphrase"))
+                sidik = form.get(pratinjau_ttd.KUNCI) or ""
+                a = adendum.ajukan(p.id, g.user, changes, form.get("passphrase"), sidik=sidik)
                 flash(_l("Adendum %(nomor)s diajukan; menunggu jawaban pihak lain.", nomor=a.nomor), "success")
                 return redirect(url_for("KatalogView.detail", pk=pk) + "#adendum")
             preview = adendum.pratinjau(p.id, g.user, changes)
         except DomainError as e:
-            return domain_error(e, self._again(pk, adendum_form=form))
-        return self._render(p, pratinjau=preview, adendum_form=form)
+            return domain_error(e, self._again_adendum(pk, form, form.get("mode") == "ajukan"))
+        return self._render_adendum(p, preview, form)
+
+    def _render_adendum(self, p, preview, form, status=200):
+        surat = self._surat(p, "adendum", *preview["surat"]) if preview["surat"] else None
+        return self._render(p, status, pratinjau=preview, adendum_form=form, surat=surat)
+
+    def _again_adendum(self, pk, form, ditandatangani):
+        """A refused addendum drawn again; a refused signing shows the preview as it stands now."""
+
+        def rerender(status):
+            p = _load(pk)
+            if ditandatangani:
+                try:
+                    return self._render_adendum(
+                        p, adendum.pratinjau(p.id, g.user, _adendum_changes(p, form)), form, status
+                    )
+                except DomainError:
+                    db.session.rollback()
+            return self._render(p, status, adendum_form=form)
+
+        return rerender
 
     @expose("/<int:pk>/adendum/<int:adendum_id>/<action>", methods=["POST"])
     @has_access

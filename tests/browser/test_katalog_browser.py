@@ -1,6 +1,8 @@
 """A real browser walks Katalog e-purchasing: negotiation in two rounds, PPK, Surat Pesanan signed by
-both, shipping events, BAST signed by both, ratings; then an accepted and a rejected addendum."""
+both, shipping events, BAST signed by both, ratings; then an accepted and a rejected addendum. Every letter
+is read (inline, unsigned) before its passphrase, and what is signed starts with the bytes read."""
 
+import hashlib
 import re
 import subprocess
 from datetime import timedelta
@@ -28,8 +30,11 @@ def _no_error(page):
 
 
 def _click(page, aksi):
-    page.click(f"[data-aksi={aksi}]")
-    page.wait_for_load_state()
+    button = page.locator(f"[data-aksi={aksi}]")
+    # scrolled to first: headless chromium drops a click whose own scroll brings a PDF frame into view
+    button.scroll_into_view_if_needed()
+    with page.expect_navigation():  # the new page, not the old one still loading its frame
+        button.click()
     _no_error(page)
 
 
@@ -42,6 +47,21 @@ def _signatures_valid(page, selector):
     assert open(path, "rb").read(5) == b"%PDF-"
     out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
     return out.count("Signature Validation: Signature is Valid.")
+
+
+def _frame(page, selector):
+    """The PDF a frame of the page shows, fetched in the page's own session."""
+    resp = page.request.get(page.eval_on_selector(selector, "el => el.src"))  # absolute, like the frame's
+    assert resp.headers["content-type"] == "application/pdf"
+    assert resp.headers["content-disposition"].startswith("inline")
+    return resp.body()
+
+
+def _preview(page, jenis):
+    """The unsigned letter shown before the passphrase (its fingerprint is the one the form carries)."""
+    body = _frame(page, f"#surat-pratinjau-{jenis}")
+    assert hashlib.sha256(body).hexdigest() == page.get_attribute("input[name=pratinjau]", "value")
+    return body
 
 
 def _order(k):
@@ -88,9 +108,22 @@ def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k):
     page.goto(base + url)
     assert "Informasi Penyedia" in page.inner_text("#info-penyedia")
     page.fill("#klausul", "Barang dikemas per ruangan.")
+    assert not page.locator("#passphrase-buat_pesanan").count()  # first the letter, then the passphrase
+    _click(page, "pratinjau-sp")
+    preview = _preview(page, "sp")
+    # editing the clauses after the preview hides the signing until the letter is previewed again
+    page.fill("#klausul", "Barang dikemas per ruangan. Diubah.")
+    assert not page.is_visible("#passphrase-buat_pesanan") and page.is_visible(".pratinjau-usang")
+    page.fill("#klausul", "Barang dikemas per ruangan.")
+    _click(page, "pratinjau-sp")
+    assert _preview(page, "sp") == preview and page.is_visible("#passphrase-buat_pesanan")
+    page.check("#setuju-buat_pesanan")
     page.fill("#passphrase-buat_pesanan", "salah-passphrase")
     page.click("[data-aksi=buat_pesanan]")
     assert "Passphrase TTE salah" in page.inner_text(".alert-danger")
+    # the letter is shown again with the passphrase
+    assert page.input_value("#klausul") == "Barang dikemas per ruangan." and _preview(page, "sp") == preview
+    page.check("#setuju-buat_pesanan")
     page.fill("#passphrase-buat_pesanan", PPK_PASS)
     _click(page, "buat_pesanan")
     assert _status(page) == "Menunggu Konfirmasi Penyedia"
@@ -98,6 +131,7 @@ def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k):
     # Penyedia signs the SP, ships and records an event
     _login(page, base, k["supplier"].username)
     page.goto(base + url)
+    assert _frame(page, "#surat-ttd-sp")[: len(preview)] == preview  # the letter beside the passphrase
     page.fill("#passphrase-ttd_sp", UMKM_PASS)
     _click(page, "ttd_sp")
     assert _status(page) == "Diproses Penyedia"
@@ -118,11 +152,16 @@ def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k):
     _login(page, base, k["ppk"].username)
     page.goto(base + url)
     page.fill(f"#qty_diterima_{item}", "10")
+    assert not page.locator("#passphrase-terima_barang").count()
+    _click(page, "pratinjau-bast")
+    preview = _preview(page, "bast")
+    page.check("#setuju-terima_barang")
     page.fill("#passphrase-terima_barang", PPK_PASS)
     _click(page, "terima_barang")
     assert _status(page) == "Pesanan Tiba"
     _login(page, base, k["supplier"].username)
     page.goto(base + url)
+    assert _frame(page, "#surat-ttd-bast")[: len(preview)] == preview
     page.fill("#passphrase-ttd_bast", UMKM_PASS)
     _click(page, "ttd_bast")
     assert _signatures_valid(page, "#unduh-bast") == 2
@@ -153,18 +192,22 @@ def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k):
     assert not page.locator("#passphrase-adendum").count() and not page.locator("[data-aksi=adendum-ajukan]").count()
     page.fill(f"#adendum-qty-{item2}", "11")
     page.click("[data-aksi=adendum-pratinjau]")
-    preview = page.inner_text("#pratinjau-adendum")
-    assert "10" in preview and "11" in preview
+    rows = page.inner_text("#pratinjau-adendum")
+    assert "10" in rows and "11" in rows
+    preview = _preview(page, "adendum")
+    page.check("#setuju-adendum")
     page.fill("#passphrase-adendum", PPK_PASS)
     _click(page, "adendum-ajukan")
     assert "Adendum Sedang Disiapkan" in page.inner_text("#status-adendum")
     _login(page, base, k["supplier"].username)
     page.goto(base + url2)
+    assert _frame(page, "iframe[id^=surat-adendum-]")[: len(preview)] == preview
     page.fill("#passphrase-adendum-terima", UMKM_PASS)
     _click(page, "adendum-terima")
     assert not page.locator("#status-adendum").count()
     page.fill("#adendum-tanggal", (clock.today_local() + timedelta(days=20)).isoformat())
     page.click("[data-aksi=adendum-pratinjau]")
+    page.check("#setuju-adendum")
     page.fill("#passphrase-adendum", UMKM_PASS)
     _click(page, "adendum-ajukan")
     _login(page, base, k["ppk"].username)

@@ -11,7 +11,8 @@ The steps, one module each, in the order an order takes them:
   adendum         changes to a signed SP: a workflow of its own (ADENDUM)
   pembayaran      LS, UP kode bayar, UP KKP
 and the shared modules they import: bersama (row helper, waits, letters), angka (amounts, RUP, stock),
-pihak (the party rule and who acts next), bank (callback bookkeeping, KKP link), antrean (page queries).
+pihak (the party rule and who acts next), bank (callback bookkeeping, KKP link), antrean (page queries),
+pratinjau_ttd (the letter read before it is signed).
 No step imports this package; each step's ROWS are its part of the table.
 """
 
@@ -25,7 +26,7 @@ from app.models import CallbackPembayaran, KodeBayar, PesananKatalog
 from app.models.purchasing import STATUS_KATALOG
 
 from .. import clock, deadlines, gateway, scoping
-from ..errors import DomainError, Forbidden, NotFound
+from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..workflow import SYSTEM, Workflow, apply
 from . import (
     adendum,
@@ -41,11 +42,12 @@ from . import (
     pengiriman,
     penilaian,
     pihak,
+    pratinjau_ttd,
     surat_pesanan,
 )
 
 __all__ = ["KATALOG", "jalankan", "adendum", "angka", "antrean", "bank", "bast", "bersama", "checkout", "halaman"]
-__all__ += ["negosiasi", "pembayaran", "penilaian", "pengiriman", "pihak", "surat_pesanan"]
+__all__ += ["negosiasi", "pembayaran", "penilaian", "pengiriman", "pihak", "pratinjau_ttd", "surat_pesanan"]
 
 KATALOG = Workflow(
     entity=bersama.ENTITY,
@@ -66,6 +68,44 @@ def jalankan(pesanan_id, action, actor, expected_version=None, **data):
 def halaman_detail(p, user):
     """The order page's context for this user (buttons from the table's rows, by panel)."""
     return halaman.detail(KATALOG, p, user)
+
+
+# the letters read before they are signed (pratinjau_ttd), by the step that signs them
+PRATINJAU = {"sp": "buat_pesanan", "bast": "terima_barang"}
+
+
+def _boleh_langkah(p, action, actor):
+    """May the actor take `action` on the order now: apply()'s own checks (role, state, party, visible),
+    without taking it."""
+    roles = scoping.roles_of(actor)
+    if not roles & KATALOG.roles_for(action):
+        raise Forbidden(_l("Peran Anda tidak berwenang melakukan aksi ini."))
+    rows = [t for t in KATALOG.transitions if t.source == p.status and t.action == action]
+    mine = [t for t in rows if roles & t.roles]
+    if rows and not mine:
+        raise Forbidden(_l("Peran Anda tidak berwenang melakukan aksi ini."))
+    if not mine:
+        status = KATALOG.labels.get(p.status, p.status)
+        raise Conflict(_l("Aksi ini tidak dapat dilakukan karena status sekarang %(status)s.", status=status))
+    if not KATALOG.party(p, actor, mine[0]) or (mine[0].visible and not mine[0].visible(p, actor)):
+        raise Forbidden(_l("Anda bukan pihak yang berwenang atas data ini."))
+
+
+def pratinjau_dokumen(pesanan_id, jenis, actor, data):
+    """(filename, unsigned PDF bytes) of the letter the actor is about to sign — "sp" (Buat Pesanan: `klausul`),
+    "bast" (Pesanan Tiba: `periksa`, `bast_nomor`) or "adendum" (`data` is the addendum's changes) — made by
+    the very function its signing step uses. Only for whom may take that step now; changes nothing."""
+    if jenis == "adendum":
+        return adendum.pratinjau_surat(pesanan_id, actor, data)
+    action = PRATINJAU.get(jenis)
+    if action is None:
+        raise NotFound()
+    p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
+    _boleh_langkah(p, action, actor)
+    data = KATALOG.input(action, data)
+    if jenis == "sp":
+        return surat_pesanan.pratinjau_sp(p, data.get("klausul"))
+    return bast.pratinjau_bast(p, data.get("periksa"), data.get("bast_nomor"))
 
 
 # --- the portal's own steps: the bank's callback and the KKP holder's link --------------------------

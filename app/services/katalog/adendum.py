@@ -25,9 +25,9 @@ from app.models.purchasing import STATUS_ADENDUM
 from app.roles import ROLE_PENYEDIA, ROLE_PPK, ROLE_SISTEM
 
 from .. import audit, clock, deadlines, documents, dokumen_pdf, money, notify, scoping, tte
-from ..errors import Conflict, DomainError, Forbidden
+from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..workflow import SYSTEM, Workflow, apply, wajib_alasan
-from . import angka, bersama
+from . import angka, bersama, pratinjau_ttd
 
 OPEN_STATES = ("diproses_penyedia", "dalam_pengiriman")
 
@@ -163,15 +163,24 @@ def boleh_diajukan(p, actor):
 def pratinjau(pesanan_id, actor, changes):
     """The before/after preview of a proposed addendum, with the new total and — for a quantity change —
     how far it moves the total since the SP (the 10 % rule), before any passphrase is asked; changes nothing.
-    `ditolak` says why it could not be proposed as it stands (then the page offers no signing)."""
+    `ditolak` says why it could not be proposed as it stands (then the page offers no signing); otherwise
+    `surat` is (filename, unsigned letter) exactly as `ajukan` would sign it now (pratinjau_ttd)."""
     p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
     _boleh_diajukan(p, actor)
     figures, rows = _simulate(p, changes)
     out = {"rows": rows, "total_lama": p.total, "total_baru": figures["total"], "geser_persen": None, "ditolak": None}
+    out["surat"] = None
     if changes.get("qty"):
         out["geser_persen"] = _geser_qty(p, figures["total_qty_only"] - p.total)
         if out["geser_persen"] > money.ADENDUM_QTY_MAX_PERSEN:
             out["ditolak"] = _pesan_batas(out["geser_persen"])
+    if out["ditolak"] is None:
+        try:
+            out["surat"] = pratinjau_surat(p.id, actor, changes)
+        except NotFound:
+            raise
+        except DomainError as e:  # e.g. the RUP cannot carry the new total: named here, nothing to sign
+            out["ditolak"] = e.message
     return out
 
 
@@ -227,33 +236,54 @@ def _pengusul(p, actor):
     raise Forbidden(_l("Adendum diajukan oleh PPK atau Penyedia pesanan ini."))
 
 
-def ajukan(pesanan_id, actor, changes, passphrase):
-    """Propose an addendum: checks, before/after, the letter signed with the proposer's TTE."""
+def _surat(p, actor, changes):
+    """Everything `ajukan` checks, signs and keeps, made the same way for the letter's preview: the
+    proposer's side, the changes with the portal's own keys, figures, rows, number, time and the unsigned
+    letter. Raises (before anything is signed) when the addendum cannot be proposed as it stands."""
+    pengusul = _boleh_diajukan(p, actor)
+    changes = {k: v for k, v in changes.items() if not str(k).startswith("_")}  # ours, not the caller's
+    if changes.get("ppk_id") and pengusul != "ppk":
+        raise Forbidden(_l("Penandatangan (PPK) hanya dapat diubah oleh PPK."))
+    figures, rows = _simulate(p, changes)
+    if changes.get("qty"):
+        _batas_jumlah(p, figures["total_qty_only"] - p.total)
+        changes["_geser_qty"] = figures["total_qty_only"] - p.total
+    changes["_harga_layanan"] = {str(t["layanan"].id): t["harga"] for t in figures["tambah"]}
+    _cukup_anggaran(p, figures["total"])
+    now = clock.now()
+    count = db.session.execute(select(func.count(Adendum.id)).where(Adendum.pesanan_id == p.id)).scalar_one()
+    nomor = f"{p.sp_nomor}/ADD-{count + 1}"
+    pdf = dokumen_pdf.adendum_pdf({
+        "nomor": nomor,
+        "tanggal": clock.to_local(now).date(),
+        **bersama.pihak_surat(p),
+        "sp_nomor": p.sp_nomor,
+        "pengusul": {"nama": actor.nama_lengkap, "peran": pengusul.upper()},
+        "perubahan": rows,
+        "total_lama": p.total,
+        "total_baru": figures["total"],
+    })  # fmt: skip
+    return {"pengusul": pengusul, "changes": changes, "figures": figures, "rows": rows, "nomor": nomor, "now": now,
+            "pdf": pdf}  # fmt: skip
+
+
+def pratinjau_surat(pesanan_id, actor, changes):
+    """(filename, unsigned addendum letter) as `ajukan` would sign it now; changes nothing."""
+    p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
+    s = _surat(p, actor, changes)
+    return f"{s['nomor'].replace('/', '-')}.pdf", s["pdf"]
+
+
+def ajukan(pesanan_id, actor, changes, passphrase, sidik=None):
+    """Propose an addendum: checks, before/after, the letter signed with the proposer's TTE. `sidik` is the
+    fingerprint of the letter the proposer previewed (pratinjau_ttd; the order page always sends it)."""
     try:
         p = scoping.get_scoped(PesananKatalog, pesanan_id, actor)
-        pengusul = _boleh_diajukan(p, actor)
-        changes = {k: v for k, v in changes.items() if not str(k).startswith("_")}  # ours, not the caller's
-        if changes.get("ppk_id") and pengusul != "ppk":
-            raise Forbidden(_l("Penandatangan (PPK) hanya dapat diubah oleh PPK."))
-        figures, rows = _simulate(p, changes)
-        if changes.get("qty"):
-            _batas_jumlah(p, figures["total_qty_only"] - p.total)
-            changes["_geser_qty"] = figures["total_qty_only"] - p.total
-        changes["_harga_layanan"] = {str(t["layanan"].id): t["harga"] for t in figures["tambah"]}
-        _cukup_anggaran(p, figures["total"])
-        now = clock.now()
-        count = db.session.execute(select(func.count(Adendum.id)).where(Adendum.pesanan_id == p.id)).scalar_one()
-        nomor = f"{p.sp_nomor}/ADD-{count + 1}"
-        pdf = dokumen_pdf.adendum_pdf({
-            "nomor": nomor,
-            "tanggal": clock.to_local(now).date(),
-            **bersama.pihak_surat(p),
-            "sp_nomor": p.sp_nomor,
-            "pengusul": {"nama": actor.nama_lengkap, "peran": pengusul.upper()},
-            "perubahan": rows,
-            "total_lama": p.total,
-            "total_baru": figures["total"],
-        })  # fmt: skip
+        s = _surat(p, actor, changes)
+        pengusul, changes, figures, rows, nomor, now, pdf = (
+            s[k] for k in ("pengusul", "changes", "figures", "rows", "nomor", "now", "pdf")
+        )
+        pratinjau_ttd.cocokkan(sidik, pdf, _l("Surat adendum berubah sejak pratinjau; periksa kembali."))
         signed = tte.sign_pdf(actor, pdf, passphrase, reason=f"Adendum {nomor}")
         doc = documents.simpan(signed, "adendum", f"{nomor.replace('/', '-')}.pdf", actor, documents.PDF)
         row = Adendum(

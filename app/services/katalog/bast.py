@@ -10,7 +10,7 @@ from app.models import BastItem, Dokumen, PesananKatalog
 
 from .. import clock, documents, dokumen_pdf, tte
 from ..errors import Conflict, DomainError
-from . import adendum, angka, bersama
+from . import adendum, angka, bersama, pratinjau_ttd
 from .bersama import PENYEDIA, PPK
 
 LABELS = {"terima_barang": _l("Periksa dan Tanda Tangani BAST"), "ttd_bast": _l("Tanda Tangani BAST")}
@@ -23,9 +23,9 @@ def bast_nomor(p, now):
     )
 
 
-def _periksa(ctx):
-    """PPK's inspection + BAST number (auto unless typed, unique), then the BAST signed by the PPK."""
-    p, d, now = ctx.obj, ctx.data, clock.now()
+def _surat(p, d, now):
+    """The PPK's inspection + BAST number (auto unless typed, unique) made into the BAST as it is signed:
+    (rows, number, unsigned PDF bytes). The preview and the signing step both make it here."""
     if adendum.pending(p):
         raise Conflict(_l("Selesaikan adendum yang menunggu jawaban sebelum BAST."))
     periksa = d.get("periksa") or {}
@@ -59,7 +59,20 @@ def _periksa(ctx):
         ],
         "total": p.total,
     }  # fmt: skip
-    pdf = dokumen_pdf.bast_pdf(data)
+    return rows, nomor, dokumen_pdf.bast_pdf(data)
+
+
+def pratinjau_bast(p, periksa, bast_nomor):
+    """(filename, unsigned BAST bytes) of this inspection, as Pesanan Tiba would sign it now; changes nothing."""
+    _rows, nomor, pdf = _surat(p, {"periksa": periksa, "bast_nomor": bast_nomor}, clock.now())
+    return f"{nomor}.pdf", pdf
+
+
+def _periksa(ctx):
+    """The BAST signed by the PPK, when it is the letter the PPK previewed (pratinjau_ttd)."""
+    p, d, now = ctx.obj, ctx.data, clock.now()
+    rows, nomor, pdf = _surat(p, d, now)
+    pratinjau_ttd.cocokkan(d.get(pratinjau_ttd.KUNCI), pdf, _l("BAST berubah sejak pratinjau; periksa kembali."))
     ctx.data["_signed"] = tte.sign_pdf(ctx.actor, pdf, d.get("passphrase"), reason=f"BAST {nomor}")
     ctx.data["_rows"] = rows
     return {"bast_nomor": nomor, "bast_ttd_ppk_at": now}
@@ -98,7 +111,7 @@ def _belum_ttd_penyedia(p, actor):
     return p.bast_ttd_penyedia_at is None
 
 
-PERIKSA = ("periksa", "bast_nomor", "passphrase")
+PERIKSA = ("periksa", "bast_nomor", "passphrase", pratinjau_ttd.KUNCI)
 _t = bersama.baris(LABELS)
 # fmt: off
 ROWS = (

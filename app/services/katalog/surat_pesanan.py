@@ -9,7 +9,7 @@ from app.models import Dokumen, PesananKatalog
 
 from .. import clock, documents, dokumen_pdf, tte
 from ..workflow import wajib_alasan
-from . import angka, bersama
+from . import angka, bersama, pratinjau_ttd
 from .bersama import PENYEDIA, PPK, SISTEM
 
 LABELS = {
@@ -63,16 +63,37 @@ def sp_data(p, nomor, now, klausul=None):
     }
 
 
+def _klausul(raw):
+    return (raw or "").strip()[:4000]
+
+
+def _surat(p, klausul, now):
+    """The SP as it is signed: (number, unsigned PDF bytes). The preview and Buat Pesanan both make it here,
+    so the letter the PPK reads is byte for byte the one it signs."""
+    nomor = sp_nomor(p, now)
+    return nomor, dokumen_pdf.surat_pesanan_pdf(sp_data(p, nomor, now, klausul=klausul))
+
+
+def pratinjau_sp(p, klausul):
+    """(filename, unsigned SP bytes) with these clauses, as Buat Pesanan would sign it now. Changes nothing:
+    no number is kept (the signing step counts again, and refuses when that changed the letter)."""
+    nomor, pdf = _surat(p, _klausul(klausul), clock.now())
+    return f"{nomor}.pdf", pdf
+
+
 def _buat_sp(ctx):
-    """Guard of Buat Pesanan: build the SP with the PPK's clauses and sign it with the PPK's TTE.
+    """Guard of Buat Pesanan: build the SP with the PPK's clauses and sign it with the PPK's TTE, when it is
+    the letter the PPK previewed (pratinjau_ttd).
 
     Signing happens before the compare-and-set on purpose: tte.sign_pdf commits its own attempt
     counter, and a wrong passphrase must leave the order exactly as it was."""
     p, actor, now = ctx.obj, ctx.actor, clock.now()
-    klausul = (ctx.data.get("klausul") or "").strip()[:4000]
-    nomor = sp_nomor(p, now)
+    klausul = _klausul(ctx.data.get("klausul"))
     # the clauses reach the order only through the returned changes: a wrong passphrase keeps none of them
-    pdf = dokumen_pdf.surat_pesanan_pdf(sp_data(p, nomor, now, klausul=klausul))
+    nomor, pdf = _surat(p, klausul, now)
+    pratinjau_ttd.cocokkan(
+        ctx.data.get(pratinjau_ttd.KUNCI), pdf, _l("Surat Pesanan berubah sejak pratinjau; periksa kembali.")
+    )
     ctx.data["_signed"] = tte.sign_pdf(actor, pdf, ctx.data.get("passphrase"), reason=f"Surat Pesanan {nomor}")
     ctx.data["_nomor"] = nomor
     return {"sp_nomor": nomor, "sp_ttd_ppk_at": now, "klausul": klausul or None}
@@ -103,7 +124,7 @@ def _simpan_sp_penyedia(ctx):
     bersama.selesai_tunggu(ctx)
 
 
-BUAT = ("klausul", "passphrase")
+BUAT = ("klausul", "passphrase", pratinjau_ttd.KUNCI)
 TTD = ("passphrase",)
 _t = bersama.baris(LABELS, STYLES)
 # fmt: off

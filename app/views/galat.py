@@ -38,6 +38,8 @@ def tangani(exc):
         log.exception("unhandled error on %s", request.path)
         db.session.rollback()
         exc = InternalServerError()
+    if exc.response is not None:  # an answer already made for this error (e.g. the API login's rate limit)
+        return exc.response
     code = exc.code or 500
     judul, isi = PESAN.get(code, (exc.name, exc.description))
     if _api():

@@ -104,7 +104,7 @@ def test_checkout_negotiate_and_ppk_rejects(app, k, login):
     resp = s.post(f"/katalog/{pk}/aksi/tawar", data={f"harga_{item}": "Rp 95.000", "version": p.version})
     assert resp.status_code == 302
     p = _pesanan(pk)
-    assert (p.status, p.total) == ("nego_penyedia", 950_000 + 104_500 + 50_000)
+    assert (p.status, p.total) == ("nego_penyedia", 950_000 + 104_500 + 50_000 + 5_500)
     html = pp.get(f"/katalog/{pk}").data.decode()
     assert 'data-ronde="1"' in html and 'data-ronde="2"' in html and "batas-waktu" in html
     assert pp.post(f"/katalog/{pk}/aksi/terima", data={"version": p.version}).status_code == 302

@@ -16,7 +16,8 @@ from sqlalchemy import func, or_, select
 
 from app.models.accounts import PortalUser
 from app.roles import ROLE_ADMIN, ROLE_PENYEDIA
-from app.services import audit, auth
+from app.services import audit, auth, verifikasi
+from app.services.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class PortalSecurityManager(SecurityManager):
 
 
 def _org_fields(columns):
-    return columns[:5] + ["nrk", "telepon", "satker", "penyedia"] + columns[5:]
+    return columns[:5] + ["nrk", "nip", "jabatan", "telepon", "satker", "penyedia"] + columns[5:]
 
 
 class PortalUserDBModelView(UserDBModelView):
@@ -108,19 +109,29 @@ class PortalUserDBModelView(UserDBModelView):
     show_fieldsets = [
         (
             lazy_gettext("User info"),
-            {"fields": ["username", "nrk", "active", "roles", "satker", "penyedia", "login_count"]},
+            {"fields": ["username", "nrk", "nip", "jabatan", "active", "roles", "satker", "penyedia", "login_count"]},
         ),
         (lazy_gettext("Personal Info"), {"fields": ["first_name", "last_name", "email", "telepon"], "expanded": True}),
     ]
     label_columns = {
         **UserDBModelView.label_columns,
         "nrk": lazy_gettext("NRK"),
+        "nip": lazy_gettext("NIP"),
+        "jabatan": lazy_gettext("Jabatan"),
         "telepon": lazy_gettext("Telepon"),
         "satker": lazy_gettext("Satker / BUMD"),
         "penyedia": lazy_gettext("Penyedia"),
     }
 
     def _check_org(self, item):
+        # the NIP printed on the letters this official signs: 18 digits (ASN), or none
+        item.nip = (item.nip or "").strip() or None
+        item.jabatan = (item.jabatan or "").strip() or None
+        if item.nip:
+            try:
+                verifikasi.validate_nip(item.nip, None)
+            except DomainError as e:
+                raise ValueError(str(e)) from None
         roles = {r.name for r in item.roles}
         if item.satker and item.penyedia:
             raise ValueError(str(lazy_gettext("Pengguna hanya boleh terhubung ke satu organisasi.")))

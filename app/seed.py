@@ -623,6 +623,21 @@ USERS = [
     ("manajemen", ROLE_MANAJEMEN, "SKPD-BPPBJ", "170004", "m"),
 ]
 
+# NIP (ASN: birth date + appointment month + sex + sequence) and position, printed on the letters they sign;
+# BUMD staff are no civil servants (no NIP), a Penyedia's user only has a position in the company.
+JABATAN = {
+    "admin": ("197803152003121001", "Kepala Subbagian Tata Usaha"),
+    "verifikator": ("198507212010012004", "Analis Pengadaan Barang/Jasa"),
+    "pp": ("198811032012121002", "Pejabat Pengadaan"),
+    "ppk": ("198305122008012003", "Kepala Subbagian Umum dan Kepegawaian"),
+    "bendahara": ("199002142014022001", "Bendahara Pengeluaran"),
+    "auditor": ("197912092005011003", "Auditor Ahli Muda"),
+    "manajemen": ("197506182000121002", "Kepala Biro Perekonomian"),
+    "bud": ("198112302006041001", "Kuasa Bendahara Umum Daerah"),
+    "penyedia": (None, "Pemilik"),
+    "penyedia2": (None, "Direktur"),
+}
+
 # (username, nama, jenis, jalan, kelurahan code, kode pos, lat, lon)
 ALAMAT = [
     ("pembeli", "Kantor Pusat PT Transportasi Jakarta", "utama",
@@ -844,6 +859,7 @@ def _pengguna_penyedia(penyedia):
         if not user:
             raise RuntimeError(f"could not create demo user {username}")
         user.penyedia_id, user.telepon = company.id, company.telepon or _telepon()
+        user.jabatan = "Pemilik"
         user.syarat_disetujui_at = user.email_terverifikasi_at = user.telepon_terverifikasi_at = clock.now()
         db.session.commit()
 
@@ -1106,6 +1122,7 @@ def _buat_users(fake, satker, penyedia):
         if not user:
             raise RuntimeError(f"could not create demo user {username}")
         user.nrk = nrk
+        user.nip, user.jabatan = JABATAN.get(username, (None, None))
         user.telepon = _telepon()
         # Demo accounts stand for people who finished Identitas Digital already.
         user.syarat_disetujui_at = user.email_terverifikasi_at = user.telepon_terverifikasi_at = clock.now()
@@ -1492,6 +1509,7 @@ def _buat_pembayaran_demo(users):
     if not bud:
         raise RuntimeError("could not create demo user bud")
     bud.nrk, bud.telepon, bud.satker_id = "180014", "081298765014", satker.id
+    bud.nip, bud.jabatan = JABATAN["bud"]
     bud.syarat_disetujui_at = bud.email_terverifikasi_at = bud.telepon_terverifikasi_at = clock.now()
     db.session.commit()
     _akses_bendahara(bendahara, "bendahara_pengeluaran", satker)

@@ -14,6 +14,9 @@ class PortalUser(User):
         {"extend_existing": True},
     )
     nrk = Column(String(32), unique=True)
+    # Printed on the letters the user signs: the ASN NIP (18 digits, checked where it is typed) and position.
+    nip = Column(String(18))
+    jabatan = Column(String(120))
     telepon = Column(String(20))
     satker_id = Column(Integer, ForeignKey("satker.id"), index=True)
     satker = relationship("Satker")

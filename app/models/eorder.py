@@ -142,6 +142,9 @@ class Dokumen(Model):
     content_type = Column(String(60), nullable=False)
     size = Column(Integer, nullable=False)
     sha256 = Column(String(64), nullable=False)
+    # Signed letters (SP, BAST, addendum): the code printed on the letter, shared by every signed version
+    # of it; the newest row is the current one (app/services/verifikasi_dokumen.py).
+    kode_verifikasi = Column(String(14), index=True)
     stored_name = Column(String(80), nullable=False, unique=True)
     uploaded_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
     uploaded_at = Column(DateTime, nullable=False)

@@ -1,8 +1,9 @@
 """Order documents as PDF (reportlab platypus): Surat Pesanan, Berita Acara Serah Terima and Adendum.
 
 Each builder takes a plain dict (no models, so callers decide where the figures come from) and returns the
-bytes of a plain, unencrypted A4 PDF, ready to be signed by tte.sign_pdf (invisible signatures added as
-incremental updates, PPK first, then Penyedia). The document's metadata title is its nomor.
+bytes of a plain, unencrypted A4 PDF, ready to be signed by tte.sign_pdf (signatures added as incremental
+updates, PPK first, then Penyedia). The document's metadata title is its nomor. The bytes depend on the data
+only (reportlab's invariant mode: no timestamp, no random id), so the same data renders the same PDF twice.
 
 Money: amounts are ints, printed with money.format_rupiah and spelled out with terbilang_rupiah. The builders
 compute no figures: they print the ones they are given, and refuse floats (TypeError) so nothing passes
@@ -10,22 +11,26 @@ through binary floating point on its way onto an official letter. The Surat Pesa
 when its figures contradict each other: totals.total must be subtotal + ppn + ppnbm + layanan + ongkir
 (layanan counts only if given in totals), and a line with an int qty must have subtotal = harga_satuan x qty.
 
-Shared by the three builders (see _render): the header (title, nomor, tanggal), the parties table and the
-signature blocks. Text is set in the PDF standard font Helvetica (no font files needed); characters outside
-Latin-1/WinAnsi would print as boxes.
+Shared by the three builders (see _render): the letterhead (instansi, satker, address), the header (title,
+nomor, tanggal, order number), the parties table, the signature blocks and the verification box (the code
+and a QR code to the public verification page). Each signature block leaves a blank space where the signer's
+visible electronic signature goes; where it landed is written into the PDF's document information with the
+verification code (INFO_TEMPAT_TTD, INFO_KODE), and tte.sign_pdf reads them back. Text is set in the PDF
+standard font Helvetica (no font files needed); characters outside Latin-1/WinAnsi would print as boxes.
 
 Data shape, common keys (all three builders):
-    nomor: str, tanggal: date,
-    satker: {nama, alamat}, ppk: {nama, nip},
-    penyedia: {nama, npwp, alamat, penandatangan?: str, jabatan?: str}
+    nomor: str, tanggal: date, pesanan_nomor?: str (the order's number),
+    satker: {nama, alamat, instansi?: str}, ppk: {nama, nip, jabatan?: str},
+    penyedia: {nama, npwp, alamat, penandatangan?: str, jabatan?: str} (penandatangan: who signs for it),
+    kode_verifikasi?: str (`ABCD-EFGH-JKLM`), url_verifikasi?: str (the QR code's target)
 surat_pesanan_pdf adds:
-    rup: {kode, nama}, jadwal: {tanggal_kirim: date},
+    rup: {kode, nama}, jadwal: {tanggal_kirim: date} (the requested arrival date), alamat_kirim?: str,
     lines: [{nama, qty, satuan, harga_satuan: int, subtotal: int, ppn: int, ppnbm: int}],
     layanan?: [{nama, harga: int}], ongkir?: int (if given, must equal totals.ongkir),
     totals: {subtotal, ppn, ppnbm, ongkir, total, layanan?} (ints; layanan = additional services not already
     in subtotal, printed as its own row), klausul: [str] (PPK's, may be empty)
 bast_pdf adds:
-    sp_nomor: str, sp_tanggal?: date,
+    sp_nomor: str, sp_tanggal?: date, adendum?: [{nomor, tanggal?: date}] (the accepted addenda),
     lines: [{nama, satuan?, qty_dipesan, qty_diterima, kondisi: str, sesuai: bool, catatan?: str}],
     catatan?: str, total?: int
 adendum_pdf adds:
@@ -34,6 +39,7 @@ adendum_pdf adds:
 """
 
 import io
+import re
 from contextlib import nullcontext
 from xml.sax.saxutils import escape
 
@@ -42,13 +48,16 @@ from babel.numbers import format_decimal
 from flask import has_app_context
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfdoc import PDFDate, PDFDictionary, PDFInfo, PDFName, PDFString
 from reportlab.pdfgen import canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .money import format_rupiah
 from .terbilang import terbilang_rupiah
@@ -58,6 +67,16 @@ MARGIN = 2 * cm
 LEBAR = A4[0] - 2 * MARGIN  # usable width: 17 cm
 FONT, FONT_TEBAL = "Helvetica", "Helvetica-Bold"
 PEMBUAT = _l("Portal Pengadaan - Katalog Elektronik")
+
+# Two entries of the PDF's document information tell tte.sign_pdf which verification code the letter carries
+# and where each party's signature block landed (0-based page, box in points): the second signer signs the
+# stored PDF, not the data it was built from. Only this module writes them; baca_kode() and baca_tempat_ttd()
+# read them back.
+INFO_KODE = "PortalKodeVerifikasi"
+INFO_TEMPAT_TTD = "PortalTempatTtd"
+PIHAK_TTD = ("ppk", "penyedia")
+KODE_RE = re.compile(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}")
+TINGGI_TTD = 1.8 * cm  # the blank space above a signer's name, where the visible signature goes
 
 JUDUL_SP = _l("SURAT PESANAN")
 JUDUL_BAST = _l("BERITA ACARA SERAH TERIMA")
@@ -92,6 +111,10 @@ _SEL_TENGAH = ParagraphStyle("sel_tengah", parent=_SEL, alignment=TA_CENTER)
 _SEL_KEPALA = ParagraphStyle("sel_kepala", parent=_SEL, fontName=FONT_TEBAL, alignment=TA_CENTER)
 _KANAN = ParagraphStyle("kanan", parent=_BIASA, alignment=TA_RIGHT)
 _KANAN_TEBAL = ParagraphStyle("kanan_tebal", parent=_KANAN, fontName=FONT_TEBAL)
+_KOP_INSTANSI = ParagraphStyle("kop_instansi", parent=_TENGAH, fontName=FONT_TEBAL, fontSize=12, leading=15)
+_KOP_SATKER = ParagraphStyle("kop_satker", parent=_TENGAH, fontName=FONT_TEBAL, fontSize=11, leading=14)
+_KOP_ALAMAT = ParagraphStyle("kop_alamat", parent=_TENGAH, fontSize=8.5, leading=11)
+_KECIL = ParagraphStyle("kecil", parent=_BIASA, fontSize=8, leading=10.5, alignment=TA_LEFT)
 
 _GARIS = colors.HexColor("#808080")
 _LATAR_KEPALA = colors.HexColor("#E6E6E6")
@@ -218,13 +241,30 @@ def _terbilang_baris(amount):
     return _p(f"<b>{gettext('Terbilang:')}</b> <i>{_t(_terbilang(amount))}</i>", _PARAGRAF)
 
 
+def _kop(data):
+    """The letterhead: the instansi and the satker issuing the letter, its address, ruled off."""
+    satker = data["satker"]
+    kop = []
+    if satker.get("instansi"):
+        kop.append(_p(_t(str(satker["instansi"]).upper()), _KOP_INSTANSI))
+    kop.append(_p(_t(str(satker["nama"]).upper()), _KOP_SATKER))
+    if satker.get("alamat") and satker["alamat"] != "-":
+        kop.append(_p(_t(satker["alamat"]), _KOP_ALAMAT))
+    garis = Table([[""]], colWidths=[LEBAR], rowHeights=[2])
+    garis.setStyle(TableStyle([("LINEABOVE", (0, 0), (-1, 0), 1.5, colors.black)]))
+    return [*kop, Spacer(1, 0.15 * cm), garis, Spacer(1, 0.4 * cm)]
+
+
 def _kepala(judul, data):
-    return [
+    kepala = [
+        *_kop(data),
         _p(_t(judul), _JUDUL),
         _p(gettext("Nomor: %(nomor)s", nomor=_t(data["nomor"])), _TENGAH),
         _p(gettext("Tanggal: %(tanggal)s", tanggal=_tgl(data["tanggal"])), _TENGAH),
-        Spacer(1, 0.6 * cm),
     ]
+    if data.get("pesanan_nomor"):
+        kepala.append(_p(gettext("Nomor Pesanan: %(nomor)s", nomor=_t(data["pesanan_nomor"])), _TENGAH))
+    return [*kepala, Spacer(1, 0.6 * cm)]
 
 
 def _kolom_pihak(judul, pasangan):
@@ -235,23 +275,24 @@ def _kolom_pihak(judul, pasangan):
 
 def _para_pihak(data):
     satker, ppk, penyedia = data["satker"], data["ppk"], data["penyedia"]
-    kiri = _kolom_pihak(
-        gettext("Pihak Pertama (Pemesan)"),
-        [
-            (gettext("Satuan Kerja"), satker["nama"]),
-            (gettext("Alamat"), satker.get("alamat")),
-            (gettext("Pejabat Pembuat Komitmen"), ppk["nama"]),
-            (gettext("NIP"), ppk.get("nip")),
-        ],
-    )
-    kanan = _kolom_pihak(
-        gettext("Pihak Kedua (Penyedia)"),
-        [
-            (gettext("Nama"), penyedia["nama"]),
-            (gettext("NPWP"), penyedia.get("npwp")),
-            (gettext("Alamat"), penyedia.get("alamat")),
-        ],
-    )
+    kiri = [(gettext("Satuan Kerja"), satker["nama"])]
+    if satker.get("instansi"):
+        kiri.append((gettext("Instansi"), satker["instansi"]))
+    kiri += [(gettext("Alamat"), satker.get("alamat")), (gettext("Pejabat Pembuat Komitmen"), ppk["nama"])]
+    if ppk.get("jabatan"):
+        kiri.append((gettext("Jabatan"), ppk["jabatan"]))
+    kiri.append((gettext("NIP"), ppk.get("nip")))
+    kanan = [
+        (gettext("Nama"), penyedia["nama"]),
+        (gettext("NPWP"), penyedia.get("npwp")),
+        (gettext("Alamat"), penyedia.get("alamat")),
+    ]
+    if penyedia.get("penandatangan"):
+        kanan.append((gettext("Diwakili oleh"), penyedia["penandatangan"]))
+        if penyedia.get("jabatan"):
+            kanan.append((gettext("Jabatan"), penyedia["jabatan"]))
+    kiri = _kolom_pihak(gettext("Pihak Pertama (Pemesan)"), kiri)
+    kanan = _kolom_pihak(gettext("Pihak Kedua (Penyedia)"), kanan)
     table = Table([[kiri, kanan]], colWidths=[LEBAR / 2, LEBAR / 2])
     table.setStyle(
         TableStyle(
@@ -267,19 +308,74 @@ def _para_pihak(data):
     return [table, Spacer(1, 0.3 * cm)]
 
 
-def _blok_ttd(pihak, peran, instansi, nama, identitas):
-    """One signature block; the space is where the signer's (invisible) electronic signature belongs."""
+class _TempatTtd(Flowable):
+    """The blank space above a signer's name. Drawn, it tells the canvas where it landed (page and box), so
+    the signer's visible electronic signature is placed exactly there (tte.sign_pdf)."""
+
+    def __init__(self, pihak):
+        super().__init__()
+        self.pihak, self.height = pihak, TINGGI_TTD
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        return self.width, self.height
+
+    def draw(self):
+        catat = getattr(self.canv, "catat_tempat_ttd", None)
+        if catat is not None:
+            catat(self.pihak, (*self.canv.absolutePosition(0, 0), *self.canv.absolutePosition(self.width, self.height)))
+
+
+def _blok_ttd(pihak, peran, instansi, nama, keterangan, tempat):
+    """One signature block; `tempat` (ppk/penyedia) names the space where that party's electronic signature
+    is shown. `keterangan`: the lines under the name (position, NIP)."""
     sel = [
         _p(_t(pihak), _TENGAH),
         _p(f"<b>{_t(peran)}</b>", _TENGAH),
         _p(_t(instansi) if instansi else "&nbsp;", _TENGAH),
-        Spacer(1, 1.8 * cm),
+        _TempatTtd(tempat),
         _p(f"<u><b>{_t(nama)}</b></u>", _TENGAH),
     ]
-    if identitas:
-        sel.append(_p(_t(identitas), _TENGAH))
+    sel += [_p(_t(baris), _TENGAH) for baris in keterangan if baris]
     sel.append(_p(f"<i>{gettext('Ditandatangani secara elektronik')}</i>", _TENGAH))
     return sel
+
+
+def _qr(isi, ukuran=2.4 * cm):
+    widget = QrCodeWidget(isi, barLevel="M")
+    x1, y1, x2, y2 = widget.getBounds()
+    gambar = Drawing(ukuran, ukuran, transform=[ukuran / (x2 - x1), 0, 0, ukuran / (y2 - y1), 0, 0])
+    gambar.add(widget)
+    return gambar
+
+
+def _kotak_verifikasi(data):
+    """The verification code and a QR code opening the public verification page (/verifikasi-dokumen/<kode>)."""
+    kode, url = data.get("kode_verifikasi"), data.get("url_verifikasi")
+    if not kode:
+        return []
+    teks = [
+        _p(gettext("Kode verifikasi: %(kode)s", kode=f"<b>{_t(kode)}</b>"), _KECIL),
+        _p(
+            gettext(
+                "Siapa pun dapat memeriksa keaslian dan keutuhan dokumen ini dengan memindai kode QR atau membuka "
+                "%(url)s, serta membandingkan berkasnya dengan yang tersimpan di portal.",
+                url=_t(url) if url else gettext("halaman Verifikasi Dokumen portal"),
+            ),
+            _KECIL,
+        ),
+    ]
+    table = Table([[_qr(url) if url else "", teks]], colWidths=[2.8 * cm, LEBAR - 2.8 * cm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.5, _GARIS),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (0, 0), 2),
+            ]
+        )
+    )
+    return [Spacer(1, 0.5 * cm), table]
 
 
 def _tanda_tangan(data, penutup):
@@ -289,7 +385,8 @@ def _tanda_tangan(data, penutup):
         gettext("Pejabat Pembuat Komitmen"),
         data["satker"]["nama"],
         ppk["nama"],
-        gettext("NIP. %(nip)s", nip=ppk["nip"]) if ppk.get("nip") else None,
+        [ppk.get("jabatan"), gettext("NIP. %(nip)s", nip=ppk["nip"]) if ppk.get("nip") else None],
+        "ppk",
     )
     if penyedia.get("penandatangan"):
         kanan = _blok_ttd(
@@ -297,23 +394,82 @@ def _tanda_tangan(data, penutup):
             gettext("Penyedia"),
             penyedia["nama"],
             penyedia["penandatangan"],
-            penyedia.get("jabatan"),
+            [penyedia.get("jabatan")],
+            "penyedia",
         )
     else:
-        kanan = _blok_ttd(gettext("Pihak Kedua"), gettext("Penyedia"), None, penyedia["nama"], None)
+        kanan = _blok_ttd(gettext("Pihak Kedua"), gettext("Penyedia"), None, penyedia["nama"], [], "penyedia")
     table = Table([[kiri, kanan]], colWidths=[LEBAR / 2, LEBAR / 2])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    # The closing words stay on the signatures' page, so no page holds signatures alone.
-    return KeepTogether([*penutup, Spacer(1, 0.8 * cm), table])
+    # The closing words (and the SP's last clause) stay on the signatures' page: no page holds signatures alone.
+    return KeepTogether([*penutup, Spacer(1, 0.8 * cm), table, *_kotak_verifikasi(data)])
 
 
-def _kanvas(nomor):
-    """Canvas class that prints `nomor - Halaman x dari y` at the foot of every page (two-pass page count)."""
+class _Info(PDFInfo):
+    """The document information plus the portal's own entries (INFO_KODE, INFO_TEMPAT_TTD)."""
+
+    tambahan = None
+
+    def format(self, document):
+        # the standard entries as reportlab writes them (PDFInfo.format), with ours added
+        entries = {
+            "Title": PDFString(self.title),
+            "Author": PDFString(self.author),
+            "Producer": PDFString(self.producer),
+            "Creator": PDFString(self.creator),
+            "Subject": PDFString(self.subject),
+            "Keywords": PDFString(self.keywords),
+            "Trapped": PDFName(self.trapped),
+        }
+        datum = PDFDate(ts=document._timeStamp, dateFormatter=self._dateFormatter)
+        entries["ModDate"] = entries["CreationDate"] = datum
+        entries.update({k: PDFString(v) for k, v in (self.tambahan or {}).items() if v})
+        return PDFDictionary(entries).format(document)
+
+
+def _tulis_tempat(tempat):
+    return "; ".join(
+        f"{pihak} {page} " + " ".join(f"{v:.2f}" for v in box) for pihak, (page, box) in sorted(tempat.items())
+    )
+
+
+def baca_kode(value):
+    """The verification code of a letter's INFO_KODE entry, or None when absent or malformed."""
+    value = str(value or "").strip()
+    return value if KODE_RE.fullmatch(value) else None
+
+
+def baca_tempat_ttd(value):
+    """{pihak: (0-based page, (x1, y1, x2, y2))} from a letter's INFO_TEMPAT_TTD entry; malformed parts left out."""
+    tempat = {}
+    for bagian in str(value or "").split(";"):
+        kata = bagian.split()
+        if len(kata) != 6 or kata[0] not in PIHAK_TTD or not kata[1].isdigit():
+            continue
+        try:
+            x1, y1, x2, y2 = (float(v) for v in kata[2:])
+        except ValueError:
+            continue
+        if 0 <= x1 < x2 <= A4[0] and 0 <= y1 < y2 <= A4[1]:
+            tempat[kata[0]] = (int(kata[1]), (x1, y1, x2, y2))
+    return tempat
+
+
+def _kanvas(nomor, kode=None):
+    """Canvas class that prints `nomor - [kode verifikasi] - Halaman x dari y` at the foot of every page
+    (two-pass page count) and writes the verification code and the signature blocks' places into the PDF."""
+    tempat = {}
 
     class Kanvas(canvas.Canvas):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._halaman = []
+            info = _Info()
+            info.__dict__.update(self._doc.info.__dict__)
+            self._doc.info = info
+
+        def catat_tempat_ttd(self, pihak, box):
+            tempat[pihak] = (len(self._halaman), box)
 
         def showPage(self):
             self._halaman.append(dict(self.__dict__))
@@ -326,10 +482,13 @@ def _kanvas(nomor):
                 self.setFont(FONT, 8)
                 self.setFillColor(_GARIS)
                 self.drawString(MARGIN, MARGIN / 2, str(nomor))
+                if kode:
+                    self.drawCentredString(A4[0] / 2, MARGIN / 2, gettext("Kode verifikasi: %(kode)s", kode=kode))
                 self.drawRightString(
                     A4[0] - MARGIN, MARGIN / 2, gettext("Halaman %(i)s dari %(jumlah)s", i=i, jumlah=jumlah)
                 )
                 super().showPage()
+            self._doc.info.tambahan = {INFO_KODE: kode, INFO_TEMPAT_TTD: _tulis_tempat(tempat)}
             super().save()
 
     return Kanvas
@@ -355,7 +514,7 @@ def _render(judul, data, badan, penutup):
         invariant=1,
     )
     story = [*_kepala(judul, data), *_para_pihak(data), *badan, _tanda_tangan(data, penutup)]
-    doc.build(story, canvasmaker=_kanvas(data["nomor"]))
+    doc.build(story, canvasmaker=_kanvas(data["nomor"], baca_kode(data.get("kode_verifikasi"))))
     return buf.getvalue()
 
 
@@ -366,6 +525,22 @@ def _rujukan_sp(data):
             "Surat Pesanan nomor %(nomor)s tanggal %(tanggal)s", nomor=nomor, tanggal=_tgl(data["sp_tanggal"])
         )
     return gettext("Surat Pesanan nomor %(nomor)s", nomor=nomor)
+
+
+def _rujukan_adendum(adenda):
+    """`, sebagaimana telah diubah dengan Adendum nomor X tanggal Y dan ...` for the accepted addenda."""
+    bagian = []
+    for a in adenda or []:
+        nomor = f"<b>{_t(a['nomor'])}</b>"
+        if a.get("tanggal"):
+            bagian.append(
+                gettext("Adendum nomor %(nomor)s tanggal %(tanggal)s", nomor=nomor, tanggal=_tgl(a["tanggal"]))
+            )
+        else:
+            bagian.append(gettext("Adendum nomor %(nomor)s", nomor=nomor))
+    if not bagian:
+        return ""
+    return gettext(", sebagaimana telah diubah dengan %(adendum)s", adendum=f" {gettext('dan')} ".join(bagian))
 
 
 def _daftar_bernomor(items):
@@ -399,7 +574,8 @@ def surat_pesanan_pdf(data) -> bytes:
                 [
                     (gettext("Kode RUP"), _t(data["rup"]["kode"])),
                     (gettext("Nama Paket (RUP)"), _t(data["rup"]["nama"])),
-                    (gettext("Tanggal Pengiriman"), tanggal_kirim),
+                    *([(gettext("Alamat Pengiriman"), _t(data["alamat_kirim"]))] if data.get("alamat_kirim") else []),
+                    (gettext("Tanggal Tiba yang Diminta"), tanggal_kirim),
                 ]
             ),
             _p(gettext("Rincian Barang/Jasa"), _SEKSI),
@@ -460,7 +636,11 @@ def surat_pesanan_pdf(data) -> bytes:
                 [str(k) % {"tanggal_kirim": tanggal_kirim} for k in KLAUSUL_UMUM] + list(data.get("klausul") or [])
             ),
         ]
-        penutup = [_p(gettext("Surat Pesanan ini berlaku sejak ditandatangani oleh kedua belah pihak."), _PARAGRAF)]
+        # the last clause goes with the closing words onto the signatures' page
+        penutup = [
+            badan.pop(),
+            _p(gettext("Surat Pesanan ini berlaku sejak ditandatangani oleh kedua belah pihak."), _PARAGRAF),
+        ]
         return _render(JUDUL_SP, data, badan, penutup)
 
 
@@ -473,7 +653,7 @@ def bast_pdf(data) -> bytes:
                     "Pada tanggal %(tanggal)s, Pihak Kedua telah menyerahkan dan Pihak Pertama telah menerima serta "
                     "memeriksa barang/jasa berdasarkan %(rujukan)s, dengan hasil pemeriksaan sebagai berikut:",
                     tanggal=_tgl(data["tanggal"]),
-                    rujukan=_rujukan_sp(data),
+                    rujukan=_rujukan_sp(data) + _rujukan_adendum(data.get("adendum")),
                 ),
                 _PARAGRAF,
             ),

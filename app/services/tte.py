@@ -6,6 +6,8 @@ so the portal cannot sign for them without it; the CA key is encrypted with a ke
 (rotating SECRET_KEY therefore needs the CA key re-encrypted).
 
 Signing and verification use pyHanko (PAdES, incremental updates, so several parties can sign one PDF).
+On the portal's letters the signature is visible: a mark with the signer, the time and the verification code
+in the blank space of the signer's block, where the letter says it is (dokumen_pdf.INFO_TEMPAT_TTD).
 A wrong passphrase signs nothing and counts towards a lock-out.
 
 Transactions: get_ca() commits when it creates the CA. aktifkan() commits. sign_pdf() commits its own
@@ -28,10 +30,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.x509.oid import NameOID
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from pyhanko import stamp
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import LayoutError
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature
@@ -45,7 +51,7 @@ from app.extensions import db
 from app.formatting import waktu
 from app.models import SertifikatTte, TteCa
 
-from . import audit, clock
+from . import audit, clock, dokumen_pdf
 from .errors import Conflict, DomainError, Forbidden
 
 AKTIF, BELUM_AKTIF = "aktif", "belum_aktif"
@@ -389,8 +395,63 @@ def _outside_event_loop(fn, *args, **kwargs):
         return pool.submit(fn, *args, **kwargs).result()
 
 
-def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name=None):
-    """Sign pdf_bytes as `user` (invisible PAdES signature in a new field) and return the signed PDF bytes.
+@dataclass(frozen=True)
+class Tampak:
+    """Where a signature is shown: 0-based page, box (x1, y1, x2, y2) in PDF points from the bottom left,
+    and the letter's verification code printed in the mark."""
+
+    page: int
+    box: tuple
+    kode: str | None = None
+
+
+def _pihak(user):
+    """Which signature block of a letter is the user's: a Penyedia company's user signs as Penyedia, an
+    official of a satker as PPK (an account belongs to one organisation only)."""
+    return "penyedia" if user.penyedia_id else "ppk"
+
+
+def tampak_dari_pdf(reader, user):
+    """The user's signature block as the letter marked it (dokumen_pdf.INFO_TEMPAT_TTD), or None: a PDF the
+    portal did not build (the TTE trial upload) is signed invisibly."""
+    try:
+        info = reader.trailer["/Info"]
+        tempat = dokumen_pdf.baca_tempat_ttd(info.get("/" + dokumen_pdf.INFO_TEMPAT_TTD))
+        kode = dokumen_pdf.baca_kode(info.get("/" + dokumen_pdf.INFO_KODE))
+        halaman = int(reader.root["/Pages"]["/Count"])
+    except (KeyError, TypeError, ValueError, AttributeError, PdfError):
+        return None
+    page, box = tempat.get(_pihak(user), (None, None))
+    if page is None or page >= halaman:
+        return None
+    return Tampak(page=page, box=tuple(round(v) for v in box), kode=kode)
+
+
+def _latin1(text):
+    # the mark is set in a PDF standard font: keep what it can print
+    return str(text).encode("latin-1", "replace").decode("latin-1")
+
+
+def _gaya_tampak(tampak, nama, now):
+    """The visible mark: who signed, when (WIB) and the verification code, in Indonesian like the letter."""
+    with force_locale("id"):
+        baris = [str(_l("Ditandatangani secara elektronik oleh")), nama, waktu(now)]
+        if tampak.kode:
+            baris.append(str(_l("Kode verifikasi: %(kode)s", kode=tampak.kode)))
+    teks = "\n".join(_latin1(b).replace("%", "%%") for b in baris)
+    return stamp.TextStampStyle(
+        stamp_text=teks,
+        border_width=1,
+        border_color=(0.35, 0.35, 0.35),
+        text_box_style=TextBoxStyle(font_size=8, leading=10),
+    )
+
+
+def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name=None, tampak=None):
+    """Sign pdf_bytes as `user` (PAdES signature in a new field) and return the signed PDF bytes.
+
+    The signature is visible when the letter marked the user's signature block (tampak_dari_pdf: SP, BAST
+    and addendum letters of dokumen_pdf), or at `tampak` when given; `tampak=False` signs invisibly.
 
     Refuses (DomainError subclasses) when TTE is not active, the key is locked, or the passphrase is wrong;
     nothing is signed then. An already signed PDF gets one more signature as an incremental update, so
@@ -407,6 +468,8 @@ def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name
     field_name = field_name or f"TTE-{user.id}"
     if any(name == field_name for name, _, _ in fields.enumerate_sig_fields(writer.prev, filled_status=True)):
         raise Conflict(_l("Dokumen ini sudah Anda tanda tangani."))
+    if tampak is None:
+        tampak = tampak_dari_pdf(writer.prev, user)
     attempt = _take_attempt(sert, now)
     try:
         key = serialization.load_pem_private_key(sert.key_pem.encode(), password=(passphrase or "").encode())
@@ -431,17 +494,27 @@ def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name
         # The CA certificate travels inside the signature so verifiers can build the chain.
         cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(ca.cert_pem)]),
     )
+    nama = f"{user.first_name} {user.last_name}".strip()
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         reason=str(reason),
         location=location,
-        name=f"{user.first_name} {user.last_name}".strip(),
+        name=nama,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
     )
+    if tampak:
+        pdf_signer = signers.PdfSigner(
+            meta,
+            signer,
+            stamp_style=_gaya_tampak(tampak, nama or user.username, now),
+            new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=tampak.page, box=tampak.box),
+        )
+    else:
+        pdf_signer = signers.PdfSigner(meta, signer)
     try:
-        out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer)
-    except (SigningError, PdfError):
+        out = _outside_event_loop(pdf_signer.sign_pdf, writer)
+    except (SigningError, PdfError, LayoutError):
         raise DomainError(_l("Dokumen tidak dapat ditandatangani. Periksa berkas PDF lalu coba lagi."), 415) from None
     audit.catat("sertifikat_tte", sert.id, "tanda_tangan", user, note=f"{field_name}: {reason}"[:500])
     db.session.commit()

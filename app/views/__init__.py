@@ -4,9 +4,37 @@ View modules import services and `_base`, never each other."""
 
 from flask_appbuilder import IndexView as FabIndexView
 
-from . import admin, akun, katalog, katalog_toko, operasi, pembayaran, pembeli, penyedia, pesanan, rup, tte, verifikator
+from . import (
+    admin,
+    akun,
+    katalog,
+    katalog_toko,
+    operasi,
+    pembayaran,
+    pembeli,
+    penyedia,
+    pesanan,
+    rup,
+    tte,
+    verifikasi_dokumen,
+    verifikator,
+)
 
-MODULES = (pesanan, pembeli, penyedia, admin, akun, verifikator, tte, katalog, katalog_toko, rup, operasi, pembayaran)
+MODULES = (
+    pesanan,
+    pembeli,
+    penyedia,
+    admin,
+    akun,
+    verifikator,
+    tte,
+    katalog,
+    katalog_toko,
+    rup,
+    operasi,
+    pembayaran,
+    verifikasi_dokumen,
+)
 
 
 class IndexView(FabIndexView):

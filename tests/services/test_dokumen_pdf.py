@@ -193,7 +193,8 @@ def test_shared_header_parties_and_signature_blocks(build, make):
 def test_surat_pesanan_text():
     pdf = surat_pesanan_pdf(sp_data())
     text, rows = teks(pdf), teks(pdf, layout=True)
-    assert text.startswith("SURAT PESANAN")
+    assert text.startswith("BIRO PENGADAAN BARANG & JASA")  # the letterhead, then the title
+    assert "Jakarta Pusat SURAT PESANAN Nomor:" in text
     assert "RUP-44556677" in text and "Pengadaan Laptop Kantor 2026" in text
     assert "1 Laptop 14 inci 1 unit Rp 1.000.000 Rp 1.000.000 Rp 110.000 Rp 0" in rows
     assert "2 Mouse nirkabel 5 buah Rp 10.000 Rp 50.000 Rp 5.500 Rp 2.500" in rows
@@ -322,7 +323,8 @@ def test_long_order_spans_pages_and_keeps_signatures():
 @needs_pdftotext
 def test_bast_text():
     text = teks(bast_pdf(bast_data()))
-    assert text.startswith("BERITA ACARA SERAH TERIMA")
+    assert text.startswith("BIRO PENGADAAN BARANG & JASA")  # the letterhead, then the title
+    assert "Jakarta Pusat BERITA ACARA SERAH TERIMA Nomor:" in text
     assert "Surat Pesanan nomor SP/BPPBJ/2026/000123 tanggal 1 November 2026" in text
     assert "1.000 unit" in text and "4 buah" in text
     assert "Baik" in text and "Rusak ringan" in text and "Satu unit menyusul" in text
@@ -345,7 +347,8 @@ def test_bast_without_optional_parts():
 def test_adendum_text():
     pdf = adendum_pdf(adendum_data())
     text, rows = teks(pdf), teks(pdf, layout=True)
-    assert text.startswith("ADENDUM SURAT PESANAN")
+    assert text.startswith("BIRO PENGADAAN BARANG & JASA")  # the letterhead, then the title
+    assert "Jakarta Pusat ADENDUM SURAT PESANAN Nomor:" in text
     assert "SP/BPPBJ/2026/000123" in text
     assert "Siti Rahmawati (Pejabat Pembuat Komitmen)" in text
     assert "Penyesuaian kebutuhan unit kerja" in text

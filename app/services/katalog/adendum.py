@@ -24,7 +24,7 @@ from app.models import Adendum, Dokumen, LayananTambahan, PesananKatalog, Pesana
 from app.models.purchasing import STATUS_ADENDUM
 from app.roles import ROLE_PENYEDIA, ROLE_PPK, ROLE_SISTEM
 
-from .. import audit, clock, deadlines, documents, dokumen_pdf, money, notify, scoping, tte
+from .. import audit, clock, deadlines, documents, dokumen_pdf, money, notify, scoping, tte, verifikasi_dokumen
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..workflow import SYSTEM, Workflow, apply, wajib_alasan
 from . import angka, bersama, pratinjau_ttd
@@ -256,8 +256,11 @@ def _surat(p, actor, changes):
     pdf = dokumen_pdf.adendum_pdf({
         "nomor": nomor,
         "tanggal": clock.to_local(now).date(),
+        "pesanan_nomor": p.nomor,
         **bersama.pihak_surat(p),
+        **verifikasi_dokumen.data_surat("adendum", p, nomor),
         "sp_nomor": p.sp_nomor,
+        "sp_tanggal": clock.to_local(p.sp_ttd_ppk_at).date() if p.sp_ttd_ppk_at else None,
         "pengusul": {"nama": actor.nama_lengkap, "peran": pengusul.upper()},
         "perubahan": rows,
         "total_lama": p.total,
@@ -286,6 +289,7 @@ def ajukan(pesanan_id, actor, changes, passphrase, sidik=None):
         pratinjau_ttd.cocokkan(sidik, pdf, _l("Surat adendum berubah sejak pratinjau; periksa kembali."))
         signed = tte.sign_pdf(actor, pdf, passphrase, reason=f"Adendum {nomor}")
         doc = documents.simpan(signed, "adendum", f"{nomor.replace('/', '-')}.pdf", actor, documents.PDF)
+        verifikasi_dokumen.tandai(doc, "adendum", p, nomor)
         row = Adendum(
             pesanan_id=p.id,
             nomor=nomor,
@@ -374,6 +378,7 @@ def _simpan(ctx):
     p.version = ctx.data["_version"] + 1
     name = f"{a.nomor.replace('/', '-')}.pdf"
     doc = documents.simpan(ctx.data["_signed"], "adendum", name, ctx.actor, documents.PDF)
+    verifikasi_dokumen.tandai(doc, "adendum", p, a.nomor)
     a.dokumen_id = doc.id
     deadlines.tutup("adendum", "adendum", a.id)
 

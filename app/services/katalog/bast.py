@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import BastItem, Dokumen, PesananKatalog
 
-from .. import clock, documents, dokumen_pdf, tte
+from .. import clock, documents, dokumen_pdf, tte, verifikasi_dokumen
 from ..errors import Conflict, DomainError
 from . import adendum, angka, bersama, pratinjau_ttd
 from .bersama import PENYEDIA, PPK
@@ -50,8 +50,14 @@ def _surat(p, d, now):
     data = {
         "nomor": nomor,
         "tanggal": clock.to_local(now).date(),
+        "pesanan_nomor": p.nomor,
         **bersama.pihak_surat(p),
+        **verifikasi_dokumen.data_surat("bast", p, nomor),
         "sp_nomor": p.sp_nomor,
+        "sp_tanggal": clock.to_local(p.sp_ttd_ppk_at).date() if p.sp_ttd_ppk_at else None,
+        # the SP as changed: every accepted addendum, by its number and the date of its letter
+        "adendum": [{"nomor": a.nomor, "tanggal": clock.to_local(a.created_at).date()}
+                    for a in adendum.daftar(p) if a.status == "diterima"],
         "lines": [
             {"nama": i.nama, "satuan": i.satuan, "qty_dipesan": i.qty, "qty_diterima": q, "kondisi": k,
              "sesuai": s, "catatan": c}
@@ -84,6 +90,7 @@ def _simpan_bast(ctx):
         db.session.add(BastItem(pesanan_id=p.id, item_id=item.id, qty_diterima=qty, kondisi=kondisi,
                                 sesuai=1 if sesuai else 0, catatan=catatan))  # fmt: skip
     doc = documents.simpan(ctx.data["_signed"], "bast", f"{p.bast_nomor}.pdf", ctx.actor, documents.PDF)
+    verifikasi_dokumen.tandai(doc, "bast", p, p.bast_nomor)
     p.bast_dokumen_id = doc.id
 
 
@@ -100,6 +107,7 @@ def _ttd_bast(ctx):
 def _simpan_bast_penyedia(ctx):
     p = ctx.obj
     doc = documents.simpan(ctx.data["_signed"], "bast", f"{p.bast_nomor}.pdf", ctx.actor, documents.PDF)
+    verifikasi_dokumen.tandai(doc, "bast", p, p.bast_nomor)
     p.bast_dokumen_id = doc.id
 
 

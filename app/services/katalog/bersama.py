@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import PesananKatalog
+from app.models import AksesPengguna, PesananKatalog, PortalUser, ProfilPengguna
 from app.roles import ROLE_BENDAHARA, ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_SISTEM
 
 from .. import clock, deadlines
@@ -60,12 +60,49 @@ def nomor_dokumen(p, column, signed_at, setting, default, now):
     return current_app.config.get(setting, default).format(satker=p.satker.kode, year=year, seq=count + 1)
 
 
+def nip(user):
+    """The 18-digit NIP printed for an official: the one on the account, else the one of their verified ASN
+    profile (Verifikasi Profil); never the NRK, a login number."""
+    if user.nip:
+        return user.nip
+    return db.session.execute(
+        select(ProfilPengguna.nip)
+        .where(
+            ProfilPengguna.user_id == user.id,
+            ProfilPengguna.status == "terverifikasi",
+            ProfilPengguna.status_kepegawaian == "ASN",
+            ProfilPengguna.nip.isnot(None),
+        )
+        .order_by(ProfilPengguna.id.desc())
+    ).scalar()
+
+
+def wakil_penyedia(penyedia_id):
+    """Who signs the letters for a Penyedia company: its active Admin Utama (Verifikasi Akses), else its
+    longest-standing active user. Named on the letter before they sign, so it is decided by the company's
+    accounts, not by whoever happens to countersign."""
+    aktif = (PortalUser.penyedia_id == penyedia_id, PortalUser.active.is_(True))
+    admin = db.session.execute(
+        select(PortalUser)
+        .join(AksesPengguna, AksesPengguna.user_id == PortalUser.id)
+        .where(*aktif, AksesPengguna.penyedia_id == penyedia_id, AksesPengguna.akses == "admin_utama")
+        .where(AksesPengguna.status == "aktif")
+        .order_by(AksesPengguna.id)
+    ).scalar()
+    return admin or db.session.execute(select(PortalUser).where(*aktif).order_by(PortalUser.id)).scalar()
+
+
 def pihak_surat(p):
-    """The parties block of the SP, BAST, addendum and invoice: satker, PPK and Penyedia."""
+    """The parties block of the SP, BAST, addendum and invoice: satker (with its instansi), the PPK (name,
+    position, NIP) and the Penyedia (with the person who signs for it)."""
+    penyedia = {"nama": p.penyedia.nama, "npwp": p.penyedia.npwp or "-", "alamat": p.penyedia.alamat or "-"}
+    wakil = wakil_penyedia(p.penyedia_id)
+    if wakil is not None:
+        penyedia.update(penandatangan=wakil.nama_lengkap or wakil.username, jabatan=wakil.jabatan)
     return {
-        "satker": {"nama": p.satker.nama, "alamat": p.satker.alamat or "-"},
-        "ppk": {"nama": p.ppk.nama_lengkap, "nip": p.ppk.nrk or "-"},
-        "penyedia": {"nama": p.penyedia.nama, "npwp": p.penyedia.npwp or "-", "alamat": p.penyedia.alamat or "-"},
+        "satker": {"nama": p.satker.nama, "alamat": p.satker.alamat or "-", "instansi": p.satker.instansi.nama},
+        "ppk": {"nama": p.ppk.nama_lengkap, "nip": nip(p.ppk) or "-", "jabatan": p.ppk.jabatan},
+        "penyedia": penyedia,
     }
 
 

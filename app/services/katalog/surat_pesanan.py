@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models import Dokumen, PesananKatalog
 
-from .. import clock, documents, dokumen_pdf, tte
+from .. import clock, documents, dokumen_pdf, tte, verifikasi_dokumen
 from ..workflow import wajib_alasan
 from . import angka, bersama, pratinjau_ttd
 from .bersama import PENYEDIA, PPK, SISTEM
@@ -45,8 +45,11 @@ def sp_data(p, nomor, now, klausul=None):
     return {
         "nomor": nomor,
         "tanggal": clock.to_local(now).date(),
+        "pesanan_nomor": p.nomor,
         **bersama.pihak_surat(p),
+        **verifikasi_dokumen.data_surat("sp", p, nomor),
         "rup": {"kode": p.rup.kode, "nama": p.rup.nama},
+        "alamat_kirim": p.alamat_kirim,
         "lines": lines,
         "layanan": layanan,
         "ongkir": p.ongkir,
@@ -102,6 +105,7 @@ def _buat_sp(ctx):
 def _simpan_sp(ctx):
     p = ctx.obj
     doc = documents.simpan(ctx.data["_signed"], "surat_pesanan", f"{ctx.data['_nomor']}.pdf", ctx.actor, documents.PDF)
+    verifikasi_dokumen.tandai(doc, "sp", p, ctx.data["_nomor"])
     p.sp_dokumen_id = doc.id
     bersama.selesai_tunggu(ctx)
     bersama.tunggu(ctx, "ttd_sp")
@@ -120,6 +124,7 @@ def _simpan_sp_penyedia(ctx):
     p = ctx.obj
     angka.ambil_stok(angka.kebutuhan_stok(p.items))
     doc = documents.simpan(ctx.data["_signed"], "surat_pesanan", f"{p.sp_nomor}.pdf", ctx.actor, documents.PDF)
+    verifikasi_dokumen.tandai(doc, "sp", p, p.sp_nomor)
     p.sp_dokumen_id = doc.id
     bersama.selesai_tunggu(ctx)
 

@@ -18,6 +18,7 @@ from app.models.accounts import PortalUser
 from app.roles import ROLE_ADMIN, ROLE_PENYEDIA
 from app.services import audit, auth, verifikasi
 from app.services.errors import DomainError
+from app.views._base import SafeWriteMixin
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ def _org_fields(columns):
     return columns[:5] + ["nrk", "nip", "jabatan", "telepon", "satker", "penyedia"] + columns[5:]
 
 
-class PortalUserDBModelView(UserDBModelView):
+class PortalUserDBModelView(SafeWriteMixin, UserDBModelView):
     """FAB's user admin plus NRK and the one organisation (satker/BUMD or Penyedia) of the user."""
 
     add_columns = _org_fields(UserDBModelView.add_columns)

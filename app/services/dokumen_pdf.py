@@ -26,7 +26,8 @@ Data shape, common keys (all three builders):
 surat_pesanan_pdf adds:
     rup: {kode, nama}, jadwal: {tanggal_kirim: date} (the requested arrival date), alamat_kirim?: str,
     lines: [{nama, qty, satuan, harga_satuan: int, subtotal: int, ppn: int, ppnbm: int}],
-    layanan?: [{nama, harga: int}], ongkir?: int (if given, must equal totals.ongkir),
+    layanan?: [{nama, harga: int, ppn?: int, ppnbm?: int}], ongkir?: int (if given, must equal totals.ongkir),
+    ongkir_pajak?: {ppn: int, ppnbm: int} (Kurir Penyedia shipping taxes, counted in totals.ppn/ppnbm),
     totals: {subtotal, ppn, ppnbm, ongkir, total, layanan?} (ints; layanan = additional services not already
     in subtotal, printed as its own row), klausul: [str] (PPK's, may be empty)
 bast_pdf adds:
@@ -161,6 +162,13 @@ def _cek_sp(data):
         qty = line["qty"]
         if isinstance(qty, int) and _uang(line["harga_satuan"]) * qty != _uang(line["subtotal"]):
             raise ValueError(f"line {line['nama']!r}: subtotal is not harga_satuan x qty")
+    # the tax totals are the sums of the printed line, service and shipping taxes (when lines carry them)
+    pajak_kirim = data.get("ongkir_pajak") or {}
+    for key in ("ppn", "ppnbm"):
+        rows = [*data["lines"], *(data.get("layanan") or [])]
+        if rows and all(key in x for x in rows):
+            if sum(_uang(x[key]) for x in rows) + _uang(pajak_kirim.get(key, 0)) != _uang(totals[key]):
+                raise ValueError(f"totals[{key!r}] is not the sum of the line, service and shipping {key}")
 
 
 def _tgl(d):
@@ -611,21 +619,37 @@ def surat_pesanan_pdf(data) -> bytes:
             badan += [
                 _p(gettext("Layanan Tambahan"), _SEKSI),
                 _tabel(
-                    [gettext("No"), gettext("Nama Layanan"), gettext("Harga")],
-                    [[str(i), _t(x["nama"]), _rp(x["harga"])] for i, x in enumerate(layanan, start=1)],
-                    [0.8 * cm, LEBAR - 4.8 * cm, 4.0 * cm],
-                    kanan=(2,),
+                    [gettext("No"), gettext("Nama Layanan"), gettext("Harga"), gettext("PPN"), gettext("PPnBM")],
+                    [
+                        [str(i), _t(x["nama"]), _rp(x["harga"]), _rp(x.get("ppn", 0)), _rp(x.get("ppnbm", 0))]
+                        for i, x in enumerate(layanan, start=1)
+                    ],
+                    [0.8 * cm, LEBAR - 10.8 * cm, 4.0 * cm, 3.0 * cm, 3.0 * cm],
+                    kanan=(2, 3, 4),
                     tengah=(0,),
                 ),
             ]
-        ringkasan = [
-            (gettext("Subtotal"), totals["subtotal"]),
-            (gettext("PPN"), totals["ppn"]),
-            (gettext("PPnBM"), totals["ppnbm"]),
-        ]
+        pajak_kirim = data.get("ongkir_pajak")
+        if pajak_kirim and (pajak_kirim["ppn"] or pajak_kirim["ppnbm"]):
+            # Kurir Penyedia: shipping is taxed like a line; its PPN/PPnBM are part of the totals below
+            badan += [
+                _p(gettext("Ongkos Kirim (Kurir Penyedia)"), _SEKSI),
+                _tabel(
+                    [gettext("Ongkos Kirim"), gettext("PPN"), gettext("PPnBM")],
+                    [[_rp(totals["ongkir"]), _rp(pajak_kirim["ppn"]), _rp(pajak_kirim["ppnbm"])]],
+                    [LEBAR - 6.0 * cm, 3.0 * cm, 3.0 * cm],
+                    kanan=(0, 1, 2),
+                ),
+            ]
+        # services before the taxes: PPN and PPnBM are those of goods, services and Kurir Penyedia shipping
+        ringkasan = [(gettext("Subtotal"), totals["subtotal"])]
         if totals.get("layanan") is not None:
             ringkasan.append((gettext("Layanan Tambahan"), totals["layanan"]))
-        ringkasan.append((gettext("Ongkos Kirim"), totals["ongkir"]))
+        ringkasan += [
+            (gettext("PPN"), totals["ppn"]),
+            (gettext("PPnBM"), totals["ppnbm"]),
+            (gettext("Ongkos Kirim"), totals["ongkir"]),
+        ]
         badan += [
             Spacer(1, 0.3 * cm),
             _ringkasan(ringkasan, gettext("Total"), totals["total"]),

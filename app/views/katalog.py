@@ -6,7 +6,7 @@ preparation document."""
 import secrets
 from decimal import Decimal, InvalidOperation
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
@@ -106,6 +106,23 @@ def _adendum_changes(p, form):
                 same = False  # the service refuses it with its own message
             if not same:
                 changes.setdefault(field, {})[item.id] = value
+    # a service's and the Kurir Penyedia shipping's own PPN / PPnBM
+    pajak = [(f"{t}_layanan", svc.id, f"{t}_layanan_{svc.id}", getattr(svc, f"{t}_persen"))
+             for svc in p.layanan for t in ("ppn", "ppnbm")]  # fmt: skip
+    if p.opsi_kirim == "kurir_penyedia":
+        pajak += [(f"{t}_ongkir", None, f"{t}_ongkir", getattr(p, f"ongkir_{t}_persen")) for t in ("ppn", "ppnbm")]
+    for key, row_id, name, current in pajak:
+        value = (form.get(name) or "").strip().replace(",", ".")
+        if not value:
+            continue
+        try:
+            same = Decimal(value) == Decimal(str(current))
+        except InvalidOperation:
+            same = False  # the service refuses it with its own message
+        if not same and row_id is None:
+            changes[key] = value
+        elif not same:
+            changes.setdefault(key, {})[row_id] = value
     ongkir = (form.get("ongkir") or "").strip()
     if ongkir and p.opsi_kirim == "kurir_penyedia":
         value = _rupiah(ongkir, _l("Ongkos kirim"))
@@ -304,6 +321,22 @@ class KatalogView(BaseView):
             return domain_error(e, self._again_ttd(pk, action, request.form))
         flash(_l("Berhasil: %(aksi)s.", aksi=katalog.KATALOG.label(action)), "success")
         return redirect(url_for("KatalogView.detail", pk=pk))
+
+    @expose("/<int:pk>/ringkasan-nego/<action>", methods=["POST"])
+    @has_access
+    def ringkasan_nego(self, pk, action):
+        """The live Ringkasan Harga Nego of the proposal being typed (fetched by the page as the PP or the
+        Penyedia types): the service's figures, nothing stored; a bad price answers 422 with its message."""
+        p = _load(pk)
+        if action not in ("ajukan_nego", "tawar"):
+            abort(404)
+        try:
+            r = negosiasi.ringkasan_nego(p.id, g.user, _aksi_data(p, action, request.form))
+        except DomainError as e:
+            if e.status in (403, 404):
+                abort(e.status)
+            return render_template("katalog/_ringkasan_nego.html", p=p, r=None, pesan=str(e)), 422
+        return render_template("katalog/_ringkasan_nego.html", p=p, r=r, pesan=None)
 
     @expose("/<int:pk>/pratinjau/<jenis>", methods=["POST"])
     @has_access

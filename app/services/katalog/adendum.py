@@ -61,7 +61,8 @@ def _simulate(p, changes):
     """Apply `changes` to plain copies of the order's figures; return (new figures, before/after rows)."""
     items = {i.id: {"nama": i.nama, "qty": i.qty, "harga": i.harga, "ppn": i.ppn_persen, "ppnbm": i.ppnbm_persen}
              for i in p.items}  # fmt: skip
-    layanan = {x.id: {"nama": x.nama, "harga": x.harga} for x in p.layanan}
+    layanan = {x.id: {"nama": x.nama, "harga": x.harga, "ppn": x.ppn_persen, "ppnbm": x.ppnbm_persen}
+               for x in p.layanan}  # fmt: skip
     rows = []
 
     def row(what, before, after):
@@ -82,12 +83,27 @@ def _simulate(p, changes):
             new = _pct(value)
             row(f"{label} {item['nama']} (%)", item[field], new)
             item[field] = new
-    ongkir = p.ongkir
+        # a service's own PPN / PPnBM (taxed like a line, LKPP guide)
+        for key, value in (changes.get(f"{field}_layanan") or {}).items():
+            svc = layanan.get(scoping.as_id(key))
+            if svc is None:
+                raise DomainError(_l("Layanan tambahan tidak dikenal."))
+            new = _pct(value)
+            row(f"{label} {svc['nama']} (%)", svc[field], new)
+            svc[field] = new
+    ongkir = {"harga": p.ongkir, "ppn": p.ongkir_ppn_persen, "ppnbm": p.ongkir_ppnbm_persen}
     if changes.get("ongkir") not in (None, ""):
         if p.opsi_kirim != "kurir_penyedia":
             raise DomainError(_l("Ongkos kirim hanya diubah untuk Kurir Penyedia."))
-        ongkir = angka.bulat(changes["ongkir"], _l("Ongkos kirim tidak valid."))
-        row(gettext("Ongkos kirim"), money.format_rupiah(p.ongkir), money.format_rupiah(ongkir))
+        ongkir["harga"] = angka.bulat(changes["ongkir"], _l("Ongkos kirim tidak valid."))
+        row(gettext("Ongkos kirim"), money.format_rupiah(p.ongkir), money.format_rupiah(ongkir["harga"]))
+    for field, label in (("ppn", "PPN"), ("ppnbm", "PPnBM")):
+        if changes.get(f"{field}_ongkir") not in (None, ""):
+            if p.opsi_kirim != "kurir_penyedia":
+                raise DomainError(_l("Pajak ongkos kirim hanya untuk Kurir Penyedia."))
+            new = _pct(changes[f"{field}_ongkir"])
+            row(gettext("%(pajak)s ongkos kirim (%%)", pajak=label), ongkir[field], new)
+            ongkir[field] = new
     for lid in dict.fromkeys(changes.get("hapus_layanan") or []):
         svc = layanan.pop(scoping.as_id(lid), None)
         if svc is None:
@@ -96,15 +112,19 @@ def _simulate(p, changes):
     tambah = []
     # the price signed in the letter is kept with the proposal: a later catalogue change can't alter it
     harga_tetap = changes.get("_harga_layanan") or {}
+    pajak_tetap = changes.get("_pajak_layanan") or {}
     on_order = {x.layanan_id for x in p.layanan}
     for lid in dict.fromkeys(changes.get("tambah_layanan") or []):
         lay = db.session.get(LayananTambahan, scoping.as_id(lid)) if scoping.as_id(lid) else None
-        if lay is None or lay.produk_id not in {i.produk_id for i in p.items}:
+        # an inactive (withdrawn) service is not offered any more, on a new order or an addendum
+        if lay is None or not lay.aktif or lay.produk_id not in {i.produk_id for i in p.items}:
             raise DomainError(_l("Layanan tambahan tidak dikenal untuk produk ini."))
         if lay.id in on_order:
             raise DomainError(_l("Layanan %(nama)s sudah ada di pesanan.", nama=lay.nama))
         harga = int(harga_tetap.get(str(lay.id), lay.harga))
-        tambah.append({"layanan": lay, "harga": harga})
+        # the service's tax too, as proposed: {id: [ppn %, ppnbm %]} kept with the proposal
+        ppn, ppnbm = (Decimal(str(x)) for x in pajak_tetap.get(str(lay.id), (lay.ppn_persen, lay.ppnbm_persen)))
+        tambah.append({"layanan": lay, "harga": harga, "ppn": ppn, "ppnbm": ppnbm})
         row(gettext("Tambah layanan %(nama)s", nama=lay.nama), "-", money.format_rupiah(harga))
     if changes.get("klausul") is not None:
         row(gettext("Klausul Surat Pesanan"), p.klausul or "-", changes["klausul"].strip() or "-")
@@ -123,21 +143,23 @@ def _simulate(p, changes):
     if not rows:
         raise DomainError(_l("Ajukan minimal satu perubahan."))
 
-    orig = {i.id: i for i in p.items}
-    layanan_lama = sum(x.harga for x in p.layanan)
-    layanan_baru = sum(x["harga"] for x in layanan.values()) + sum(x["harga"] for x in tambah)
-
-    def lines_total(use_new_tax):
-        amounts = [
-            money.line_amounts(
-                i["harga"],
-                i["qty"],
-                i["ppn"] if use_new_tax else orig[k].ppn_persen,
-                i["ppnbm"] if use_new_tax else orig[k].ppnbm_persen,
-            )
+    def total(qty_only):
+        """The new total; with `qty_only`, only the quantity changes applied, everything else as signed."""
+        lama = {i.id: i for i in p.items}
+        barang = [
+            (i["harga"], i["qty"], lama[k].ppn_persen, lama[k].ppnbm_persen)
+            if qty_only
+            else (i["harga"], i["qty"], i["ppn"], i["ppnbm"])
             for k, i in items.items()
         ]
-        return money.order_amounts(amounts).total
+        if qty_only:
+            svc = [(x.harga, x.ppn_persen, x.ppnbm_persen) for x in p.layanan]
+            kirim = (p.ongkir, p.ongkir_ppn_persen, p.ongkir_ppnbm_persen)
+        else:
+            svc = [(x["harga"], x["ppn"], x["ppnbm"]) for x in layanan.values()]
+            svc += [(t["harga"], t["ppn"], t["ppnbm"]) for t in tambah]
+            kirim = (ongkir["harga"], ongkir["ppn"], ongkir["ppnbm"])
+        return money.rincian(barang, svc, kirim).total
 
     figures = {
         "items": items,
@@ -145,8 +167,8 @@ def _simulate(p, changes):
         "layanan": layanan,
         "tambah": tambah,
         # only the quantity changes, everything else as signed: the 10 % rule looks at this one
-        "total_qty_only": lines_total(False) + layanan_lama + p.ongkir,
-        "total": lines_total(True) + layanan_baru + ongkir,
+        "total_qty_only": total(True),
+        "total": total(False),
     }
     return figures, rows
 
@@ -249,6 +271,7 @@ def _surat(p, actor, changes):
         _batas_jumlah(p, figures["total_qty_only"] - p.total)
         changes["_geser_qty"] = figures["total_qty_only"] - p.total
     changes["_harga_layanan"] = {str(t["layanan"].id): t["harga"] for t in figures["tambah"]}
+    changes["_pajak_layanan"] = {str(t["layanan"].id): [str(t["ppn"]), str(t["ppnbm"])] for t in figures["tambah"]}
     _cukup_anggaran(p, figures["total"])
     now = clock.now()
     count = db.session.execute(select(func.count(Adendum.id)).where(Adendum.pesanan_id == p.id)).scalar_one()
@@ -346,15 +369,18 @@ def _simpan(ctx):
         for item in p.items:
             new = f["items"][item.id]
             item.qty, item.ppn_persen, item.ppnbm_persen = new["qty"], new["ppn"], new["ppnbm"]
-        p.ongkir = f["ongkir"]
+        p.ongkir, p.ongkir_ppn_persen, p.ongkir_ppnbm_persen = (f["ongkir"][k] for k in ("harga", "ppn", "ppnbm"))
         for svc in list(p.layanan):
             if svc.id not in f["layanan"]:
                 p.layanan.remove(svc)
+            else:
+                svc.ppn_persen, svc.ppnbm_persen = f["layanan"][svc.id]["ppn"], f["layanan"][svc.id]["ppnbm"]
         for t in f["tambah"]:
             lay = t["layanan"]
             p.layanan.append(
-                PesananKatalogLayanan(layanan_id=lay.id, nama=lay.nama, harga_katalog=t["harga"], harga=t["harga"])
-            )
+                PesananKatalogLayanan(layanan_id=lay.id, nama=lay.nama, harga_katalog=t["harga"], harga=t["harga"],
+                                      ppn_persen=t["ppn"], ppnbm_persen=t["ppnbm"])
+            )  # fmt: skip
         if changes.get("klausul") is not None:
             p.klausul = changes["klausul"].strip() or None
         if changes.get("tanggal_tiba_diminta"):

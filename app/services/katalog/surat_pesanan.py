@@ -40,7 +40,7 @@ def sp_data(p, nomor, now, klausul=None):
         }
         for i in p.items
     ]
-    layanan = [{"nama": x.nama, "harga": x.harga} for x in p.layanan]
+    layanan = [{"nama": x.nama, "harga": x.harga, "ppn": x.ppn, "ppnbm": x.ppnbm} for x in p.layanan]
     lines_subtotal = sum(i.subtotal for i in p.items)
     return {
         "nomor": nomor,
@@ -53,6 +53,7 @@ def sp_data(p, nomor, now, klausul=None):
         "lines": lines,
         "layanan": layanan,
         "ongkir": p.ongkir,
+        "ongkir_pajak": {"ppn": p.ongkir_ppn, "ppnbm": p.ongkir_ppnbm},
         "totals": {
             "subtotal": lines_subtotal,
             "layanan": p.subtotal - lines_subtotal,

@@ -1077,32 +1077,43 @@ def _tambahan(produk, level2, jenis, harga):
             produk.layanan_tambahan.append(LayananTambahan(nama=nama, harga=biaya))
 
 
+# Variants and taxed additional services of one of Andrew's products, so a demo order can carry all of them
+ANDREW_VARIAN = {"Nasi Kotak Bakso Urat Komplit": [("Bakso Urat", 35000), ("Bakso Urat + Telur Pindang", 38000)]}
+ANDREW_LAYANAN = {
+    "Nasi Kotak Bakso Urat Komplit": [("Penataan Meja Prasmanan", 250000), ("Kotak Kertas Ramah Lingkungan", 150000)]
+}
+
+
 def _produk_andrew(kategori, p, now):
     for nama, kat, harga, ket, mn, mx, stok, satuan, status, desk in ANDREW_PRODUK:
         umur = random.randint(200, 400) if status == "tayang" else random.randint(2, 10)
         created = now - timedelta(days=umur, minutes=random.randint(0, 1440))
-        db.session.add(
-            Produk(
-                penyedia_id=p.id,
-                kategori_id=kategori[kat].id,
-                nama=nama,
-                harga=harga,
-                ppn_persen=Decimal("11"),
-                ppnbm_persen=Decimal("0"),
-                min_pesan=mn,
-                max_pesan=mx,
-                stok=stok,
-                ketersediaan=ket,
-                satuan=satuan,
-                deskripsi=f"{desk} {KETERSEDIAAN_TEKS[ket]}",
-                tkdn_persen=Decimal("85.00") if kat == "Snack Box" else None,
-                is_pdn=True,
-                status=status,
-                version=1,
-                created_at=created,
-                updated_at=created,
-            )
+        produk = Produk(
+            penyedia_id=p.id,
+            kategori_id=kategori[kat].id,
+            nama=nama,
+            harga=harga,
+            ppn_persen=Decimal("11"),
+            ppnbm_persen=Decimal("0"),
+            min_pesan=mn,
+            max_pesan=mx,
+            stok=stok,
+            ketersediaan=ket,
+            satuan=satuan,
+            deskripsi=f"{desk} {KETERSEDIAAN_TEKS[ket]}",
+            tkdn_persen=Decimal("85.00") if kat == "Snack Box" else None,
+            is_pdn=True,
+            status=status,
+            version=1,
+            created_at=created,
+            updated_at=created,
         )
+        produk.varian.extend(ProdukVarian(nama=v, harga=h) for v, h in ANDREW_VARIAN.get(nama, []))
+        # services are taxed like the product (PPN 11 %, LKPP guide)
+        produk.layanan_tambahan.extend(
+            LayananTambahan(nama=x, harga=h, ppn_persen=Decimal("11")) for x, h in ANDREW_LAYANAN.get(nama, [])
+        )
+        db.session.add(produk)
 
 
 def _buat_users(fake, satker, penyedia):

@@ -104,7 +104,8 @@ _PARAGRAF = ParagraphStyle("paragraf", parent=_BIASA, alignment=TA_JUSTIFY, spac
 _BUTIR = ParagraphStyle("butir", parent=_BIASA, leftIndent=0.7 * cm, bulletIndent=0, spaceAfter=4)
 _JUDUL = ParagraphStyle("judul", parent=_BIASA, fontName=FONT_TEBAL, fontSize=14, leading=18, alignment=TA_CENTER)
 _TENGAH = ParagraphStyle("tengah", parent=_BIASA, alignment=TA_CENTER)
-_SEKSI = ParagraphStyle("seksi", parent=_BIASA, fontName=FONT_TEBAL, spaceBefore=10, spaceAfter=4)
+# a section heading never ends a page alone: it keeps with what follows it
+_SEKSI = ParagraphStyle("seksi", parent=_BIASA, fontName=FONT_TEBAL, spaceBefore=10, spaceAfter=4, keepWithNext=1)
 _SEL = ParagraphStyle("sel", parent=_BIASA, fontSize=7.5, leading=9.5)
 # Amounts wrap only at the space after "Rp", never inside the figure.
 _SEL_KANAN = ParagraphStyle("sel_kanan", parent=_SEL, alignment=TA_RIGHT, splitLongWords=0)

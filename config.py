@@ -43,6 +43,10 @@ def _password_validator(password):
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # API tokens (FAB's JWT): short-lived access tokens; every token also dies with its user's sessions
+    # (logout, password change, Cabut Akses: auth.jwt_revoked checks the session version on each use)
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(seconds=int(os.environ.get("JWT_ACCESS_SECONDS", 15 * 60)))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(seconds=int(os.environ.get("JWT_REFRESH_SECONDS", 12 * 3600)))
     # every database URL goes through _db_url: the README's `postgresql://…` must reach the pinned driver
     SQLALCHEMY_DATABASE_URI = _db_url(os.environ.get("DATABASE_URL")) or "sqlite:///" + os.path.join(
         INSTANCE_DIR, "portal.db"

@@ -240,16 +240,25 @@ def password_fingerprint(user):
 
 
 def jwt_claims(identity):
+    """What a token carries to be checked on every use: the password's fingerprint and the session version
+    (bumped by logout, a password change, Cabut Akses and narrower roles), as the cookie session does."""
     user = current_app.appbuilder.sm.get_user_by_id(int(identity))
-    return {"pwf": password_fingerprint(user)} if user is not None else {}
+    if user is None:
+        return {}
+    return {"pwf": password_fingerprint(user), "sv": user.session_version}
 
 
 def jwt_revoked(_header, payload):
+    """A token dies with the sessions of its user: logout, password change, Cabut Akses, deactivation."""
     try:
-        user = current_app.appbuilder.sm.get_user_by_id(int(payload["sub"]))
+        user = db.session.get(PortalUser, int(payload["sub"]))
     except (KeyError, TypeError, ValueError):
         return True
-    return user is None or not hmac.compare_digest(str(payload.get("pwf", "")), password_fingerprint(user))
+    if user is None or not user.active:
+        return True
+    if payload.get("sv") != user.session_version:
+        return True
+    return not hmac.compare_digest(str(payload.get("pwf", "")), password_fingerprint(user))
 
 
 # --- redirects ---------------------------------------------------------------------------------------------

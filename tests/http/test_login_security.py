@@ -483,6 +483,41 @@ def test_a_new_password_revokes_api_tokens(app, f, secure):
     assert c.get("/api/v1/pesanan/", headers={"Authorization": f"Bearer {fresh_token}"}).status_code == 200
 
 
+def _tokens(c, user):
+    tokens = api_login(c, user.username, json_extra={"refresh": True}).json
+    return {"Authorization": f"Bearer {tokens['access_token']}"}, {"Authorization": f"Bearer {tokens['refresh_token']}"}
+
+
+def test_web_logout_kills_every_api_token(app, f, secure):
+    """Logout ends every session of the user, its API tokens too (the session version is in the token)."""
+    user = f.pembeli()
+    api = secure.test_client()
+    access, refresh = _tokens(api, user)
+    assert api.get("/api/v1/pesanan/", headers=access).status_code == 200
+    web = secure.test_client()
+    assert post_login(web, user.username).status_code == 302
+    web.get("/logout/")
+    assert api.get("/api/v1/pesanan/", headers=access).status_code == 401
+    assert api.post("/api/v1/security/refresh", headers=refresh).status_code == 401
+    access, _refresh = _tokens(api, user)  # logging in again gives tokens that work
+    assert api.get("/api/v1/pesanan/", headers=access).status_code == 200
+
+
+def test_deactivated_or_revoked_user_tokens_die(app, f, secure):
+    user = f.pembeli()
+    api = secure.test_client()
+    access, refresh = _tokens(api, user)
+    user.active = False
+    db.session.commit()
+    assert api.get("/api/v1/pesanan/", headers=access).status_code == 401
+    assert api.post("/api/v1/security/refresh", headers=refresh).status_code == 401
+
+
+def test_access_tokens_are_short_lived(app):
+    assert app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds() <= 15 * 60
+    assert app.config["JWT_REFRESH_TOKEN_EXPIRES"].total_seconds() <= 12 * 3600
+
+
 def test_a_forged_or_foreign_token_is_refused(app, f, secure):
     user = f.pembeli()
     token = api_login(app.test_client(), user.username).json["access_token"]  # signed by the same dev key

@@ -43,7 +43,8 @@ def _pesanan(user, roles):
         # A buyer's cart (Draft) is not the supplier's business until it is ordered.
         return and_(Pesanan.penyedia_id == user.penyedia_id, Pesanan.status != "draft")
     if user.satker_id:
-        return Pesanan.satker_id == user.satker_id
+        # a Draft (the cart) is its buyer's own; colleagues of the BUMD see the order from Dipesan on
+        return and_(Pesanan.satker_id == user.satker_id, or_(Pesanan.status != "draft", Pesanan.pembeli_id == user.id))
     return false()
 
 

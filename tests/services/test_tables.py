@@ -169,8 +169,9 @@ class EOrder(Tabel):
         out = [
             ("auditor", f.user("Auditor"), Forbidden),
             ("admin", f.user("Admin"), Forbidden),
-            ("ppk satker sama", f.user("PPK", satker=p.satker), Forbidden),
-            ("pp satker sama", f.user("PP", satker=p.satker), Forbidden),
+            # a Draft is its buyer's own: nobody else of the satker even sees it
+            ("ppk satker sama", f.user("PPK", satker=p.satker), NotFound if draft else Forbidden),
+            ("pp satker sama", f.user("PP", satker=p.satker), NotFound if draft else Forbidden),
             ("pembeli satker lain", f.pembeli(), NotFound),
             ("penyedia lain", f.penyedia_user(), NotFound),
             ("sistem", SYSTEM, Forbidden),
@@ -178,7 +179,7 @@ class EOrder(Tabel):
         # the order's own buyer side: a colleague is a party of an ordered order, never of another's cart
         pembeli_party = "pembeli" in parties
         if not pembeli_party or draft:
-            out.append(("rekan pembeli", w["rekan"], Forbidden))
+            out.append(("rekan pembeli", w["rekan"], NotFound if draft else Forbidden))
         if not pembeli_party:
             out.append(("pembeli", w["pembeli"], Forbidden))
         if "penyedia_user" not in parties:

@@ -2,7 +2,6 @@
 order from Dipesan on (issue 15 item 9) — through the one scoping rule, on pages and the API alike."""
 
 
-
 def test_a_colleague_does_not_see_my_draft_but_sees_my_order(app, f, login):
     s = f.scenario(until="draft")
     p, buyer = s["pesanan"], s["pembeli"]

@@ -349,9 +349,15 @@ def _quiet_path(path):
 
 class PortalSessionInterface(SecureCookieSessionInterface):
     def should_set_cookie(self, app, sess):
-        if has_request_context() and _quiet_path(request.path):
+        if has_request_context() and (_quiet_path(request.path) or g.get("sesi_tetap")):
             return False
         return super().should_set_cookie(app, sess)
+
+
+def sesi_tetap():
+    """This answer leaves the session cookie as it is: an error page (say the browser's own /favicon.ico
+    request, racing the login page) must not write back the older session it was sent with."""
+    g.sesi_tetap = True
 
 
 def _security_headers(response):

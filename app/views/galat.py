@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
+from app.services import auth
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ def tangani(exc):
         log.exception("unhandled error on %s", request.path)
         db.session.rollback()
         exc = InternalServerError()
+    auth.sesi_tetap()
     if exc.response is not None:  # an answer already made for this error (e.g. the API login's rate limit)
         return exc.response
     code = exc.code or 500

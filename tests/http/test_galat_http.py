@@ -54,3 +54,14 @@ def test_an_unexpected_exception_is_a_500_page_not_a_traceback(app):
     with app.test_request_context("/x"):
         html, status, _headers = galat.tangani(RuntimeError("rahasia internal"))
     assert status == 500 and "rahasia internal" not in html and 'id="galat-500"' in html
+
+
+def test_an_error_page_never_writes_the_session_cookie(client):
+    """The browser's /favicon.ico request races the login page with the older cookie; if its 404 wrote that
+    session back, the login form's CSRF token would no longer match (found by the browser tests)."""
+    client.get("/login/")
+    assert client.get_cookie("session") is not None
+    for path in ("/favicon.ico", "/tidak-ada-halaman-ini"):
+        resp = client.get(path)
+        assert resp.status_code == 404
+        assert not [h for h in resp.headers.getlist("Set-Cookie") if h.startswith("session=")], path

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Dokumen, LayananTambahan, PesananKatalog, Rup
 from app.services import documents, katalog, money
 from app.services.errors import DomainError, Forbidden, NotFound
+from app.services.katalog import pratinjau_ttd
 from tests.factories import PASS_PENYEDIA, PASS_PPK, Factories
 
 
@@ -97,14 +98,9 @@ def _sampai_sp(w):
 
 
 def _pratinjau(p, ppk):
-    """The signing step's preview fingerprint, when the signing flow asks for one (read before signing)."""
-    fn = getattr(katalog, "pratinjau_dokumen", None)
-    if fn is None:
-        return {}
-    from app.services.katalog import pratinjau_ttd
-
-    _name, pdf = fn(p.id, "sp", ppk, {"klausul": ""})
-    return {"sidik": pratinjau_ttd.sidik(pdf)}
+    """What the PPK's page carries: the fingerprint of the SP previewed before signing (read before signing)."""
+    _name, pdf = katalog.pratinjau_dokumen(p.id, "sp", ppk, {"klausul": ""})
+    return {pratinjau_ttd.KUNCI: pratinjau_ttd.sidik(pdf)}
 
 
 def _teks(doc_id):

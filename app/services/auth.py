@@ -347,17 +347,21 @@ def _quiet_path(path):
     return path.startswith(("/static/", "/appbuilder/", "/api/"))
 
 
+_SESI_TETAP = "portal.sesi_tetap"
+
+
 class PortalSessionInterface(SecureCookieSessionInterface):
     def should_set_cookie(self, app, sess):
-        if has_request_context() and (_quiet_path(request.path) or g.get("sesi_tetap")):
+        if has_request_context() and (_quiet_path(request.path) or request.environ.get(_SESI_TETAP)):
             return False
         return super().should_set_cookie(app, sess)
 
 
 def sesi_tetap():
     """This answer leaves the session cookie as it is: an error page (say the browser's own /favicon.ico
-    request, racing the login page) must not write back the older session it was sent with."""
-    g.sesi_tetap = True
+    request, racing the login page) must not write back the older session it was sent with. Kept on the
+    request itself (`g` may outlive one request when a test holds the app context)."""
+    request.environ[_SESI_TETAP] = True
 
 
 def _security_headers(response):

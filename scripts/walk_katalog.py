@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from datetime import date, timedelta
 
-from _walk import BASE, browser_page, login, no_error, say, status
+from _walk import BASE, browser_page, login, no_error, say, status, submit
 
 # the seed activates both with the documented demo passphrase (README); a fresh activation uses it too
 PASSPHRASE = {"ppk": "Demo-TTE-12345", "penyedia": "Demo-TTE-12345"}
@@ -24,12 +24,8 @@ TMP = tempfile.mkdtemp(prefix="walk-katalog-")
 
 
 def click(page, selector):
-    """A form post; waits for the new page (the old one, with a frame still loading its PDF, must not pass).
-    Scrolled to first: headless chromium drops a click whose own scroll brings a PDF frame into view."""
-    button = page.locator(selector)
-    button.scroll_into_view_if_needed()
-    with page.expect_navigation():
-        button.click()
+    """A form post; waits for the new page (the old one, with a frame still loading its PDF, must not pass)."""
+    submit(page, selector)
     no_error(page)
 
 

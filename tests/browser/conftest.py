@@ -54,3 +54,22 @@ def login(page, base, username, password=PASSWORD):
     page.click("input[type=submit], button[type=submit]")
     page.wait_for_load_state()
     assert "/login" not in page.url, page.content()[:2000]
+
+
+def submit(page, selector, tries=3):
+    """Click a form's button and wait for the page it leads to. Headless Chromium sometimes drops a click
+    while a PDF frame on the page is still loading: when no POST left within 5 s the click is repeated —
+    never after one did, so nothing is ever submitted twice."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    button = page.locator(selector)
+    button.scroll_into_view_if_needed()
+    with page.expect_navigation(wait_until="domcontentloaded", timeout=60000):
+        for attempt in range(tries):
+            try:
+                with page.expect_request(lambda r: r.method == "POST" and r.frame == page.main_frame, timeout=5000):
+                    button.click()
+                break
+            except PlaywrightTimeout:
+                if attempt == tries - 1:
+                    raise

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import Adendum, PesananKatalog
 from app.services import clock
 from tests.browser.conftest import login as _login
+from tests.browser.conftest import submit
 from tests.services import test_purchasing
 
 pytestmark = pytest.mark.browser
@@ -30,11 +31,7 @@ def _no_error(page):
 
 
 def _click(page, aksi):
-    button = page.locator(f"[data-aksi={aksi}]")
-    # scrolled to first: headless chromium drops a click whose own scroll brings a PDF frame into view
-    button.scroll_into_view_if_needed()
-    with page.expect_navigation():  # the new page, not the old one still loading its frame
-        button.click()
+    submit(page, f"[data-aksi={aksi}]")  # the new page, not the old one still loading its frame
     _no_error(page)
 
 

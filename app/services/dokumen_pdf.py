@@ -42,6 +42,7 @@ adendum_pdf adds:
 import io
 import re
 from contextlib import nullcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from xml.sax.saxutils import escape
 
 from babel.dates import format_date
@@ -449,18 +450,20 @@ def baca_kode(value):
 
 
 def baca_tempat_ttd(value):
-    """{pihak: (0-based page, (x1, y1, x2, y2))} from a letter's INFO_TEMPAT_TTD entry; malformed parts left out."""
+    """{pihak: (0-based page, (x1, y1, x2, y2) in whole points)} from a letter's INFO_TEMPAT_TTD entry; malformed
+    parts left out."""
     tempat = {}
     for bagian in str(value or "").split(";"):
         kata = bagian.split()
         if len(kata) != 6 or kata[0] not in PIHAK_TTD or not kata[1].isdigit():
             continue
-        try:
-            x1, y1, x2, y2 = (float(v) for v in kata[2:])
-        except ValueError:
+        try:  # page points, read exactly (the project keeps float out of what it stores and compares)
+            x1, y1, x2, y2 = (Decimal(v) for v in kata[2:])
+        except InvalidOperation:
             continue
-        if 0 <= x1 < x2 <= A4[0] and 0 <= y1 < y2 <= A4[1]:
-            tempat[kata[0]] = (int(kata[1]), (x1, y1, x2, y2))
+        if all(v.is_finite() for v in (x1, y1, x2, y2)) and 0 <= x1 < x2 <= A4[0] and 0 <= y1 < y2 <= A4[1]:
+            # whole points: what the signature field is placed on (tte.py) anyway
+            tempat[kata[0]] = (int(kata[1]), tuple(int(v.to_integral_value(ROUND_HALF_UP)) for v in (x1, y1, x2, y2)))
     return tempat
 
 

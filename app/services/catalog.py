@@ -542,8 +542,9 @@ def _stok(value):
     return int(text.replace(".", ""))
 
 
-def _persen(value):
-    """A tax percentage as stored (Persen: exact hundredths), the same rule as an addendum's."""
+def persen_pajak(value):
+    """A tax percentage as stored (Persen: exact hundredths): 0 to 100, at most two decimals, "11,5" or "11.5";
+    the one rule for a service's PPN/PPnBM here and for any percentage an addendum changes."""
     try:
         pct = Decimal(str(value).strip().replace(",", "."))
         ok = pct.is_finite() and 0 <= pct <= 100 and pct == pct.quantize(Decimal("0.01"))
@@ -551,7 +552,11 @@ def _persen(value):
         ok = False
     if not ok:
         raise DomainError(_l("Persentase pajak tidak valid: 0 sampai 100, paling banyak dua desimal."))
-    return str(pct.quantize(Decimal("0.01")))
+    return pct
+
+
+def _persen(value):
+    return str(persen_pajak(value).quantize(Decimal("0.01")))
 
 
 def _baca(jenis, data):

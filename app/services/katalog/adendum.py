@@ -11,7 +11,7 @@ taken on the order meanwhile (BAST, pickup) makes the acceptance lose."""
 import json
 import re
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -24,7 +24,7 @@ from app.models import Adendum, Dokumen, LayananTambahan, PesananKatalog, Pesana
 from app.models.purchasing import STATUS_ADENDUM
 from app.roles import ROLE_PENYEDIA, ROLE_PPK, ROLE_SISTEM
 
-from .. import audit, clock, deadlines, documents, dokumen_pdf, money, notify, scoping, tte, verifikasi_dokumen
+from .. import audit, catalog, clock, deadlines, documents, dokumen_pdf, money, notify, scoping, tte, verifikasi_dokumen
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..workflow import SYSTEM, Workflow, apply, wajib_alasan
 from . import angka, bersama, pratinjau_ttd
@@ -36,18 +36,6 @@ def pending(p):
     return db.session.execute(
         select(Adendum).where(Adendum.pesanan_id == p.id, Adendum.status == "diajukan")
     ).scalar_one_or_none()
-
-
-def _pct(value):
-    """A tax percentage as stored (Persen: exact hundredths), so what is previewed is what is kept."""
-    try:
-        pct = Decimal(str(value).strip().replace(",", "."))
-        ok = pct.is_finite() and 0 <= pct <= 100 and pct == pct.quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError, ArithmeticError):
-        ok = False
-    if not ok:
-        raise DomainError(_l("Persentase pajak tidak valid: 0 sampai 100, paling banyak dua desimal."))
-    return pct
 
 
 def _qty(value):
@@ -80,7 +68,7 @@ def _simulate(p, changes):
             item = items.get(scoping.as_id(key))
             if item is None:
                 raise DomainError(_l("Baris pesanan tidak dikenal."))
-            new = _pct(value)
+            new = catalog.persen_pajak(value)
             row(f"{label} {item['nama']} (%)", item[field], new)
             item[field] = new
         # a service's own PPN / PPnBM (taxed like a line, LKPP guide)
@@ -88,7 +76,7 @@ def _simulate(p, changes):
             svc = layanan.get(scoping.as_id(key))
             if svc is None:
                 raise DomainError(_l("Layanan tambahan tidak dikenal."))
-            new = _pct(value)
+            new = catalog.persen_pajak(value)
             row(f"{label} {svc['nama']} (%)", svc[field], new)
             svc[field] = new
     ongkir = {"harga": p.ongkir, "ppn": p.ongkir_ppn_persen, "ppnbm": p.ongkir_ppnbm_persen}
@@ -101,7 +89,7 @@ def _simulate(p, changes):
         if changes.get(f"{field}_ongkir") not in (None, ""):
             if p.opsi_kirim != "kurir_penyedia":
                 raise DomainError(_l("Pajak ongkos kirim hanya untuk Kurir Penyedia."))
-            new = _pct(changes[f"{field}_ongkir"])
+            new = catalog.persen_pajak(changes[f"{field}_ongkir"])
             row(gettext("%(pajak)s ongkos kirim (%%)", pajak=label), ongkir[field], new)
             ongkir[field] = new
     for lid in dict.fromkeys(changes.get("hapus_layanan") or []):

@@ -82,6 +82,26 @@ def checkout(page, qty):
     page.fill("#qty", str(qty))
     page.click("#tambah-keranjang")
     no_error(page)
+    isi_checkout(page)
+    say(f"  PP checkout: {nama} x{qty} -> {page.inner_text('h2').splitlines()[0]} [{status(page)}]")
+    say(f"  total {page.inner_text('#total-pesanan')}")
+    return page.url
+
+
+def persiapan():
+    """The preparation document a PP uploads at checkout (a one-line demo PDF)."""
+    doc = os.path.join(TMP, "persiapan.pdf")
+    if not os.path.exists(doc):
+        from reportlab.pdfgen import canvas
+
+        c = canvas.Canvas(doc)
+        c.drawString(72, 720, "Dokumen Persiapan E-Purchasing (demo)")
+        c.save()
+    return doc
+
+
+def isi_checkout(page):
+    """From the cart: check out its first Penyedia's lines against the first RUP, Kurir Penyedia."""
     page.goto(f"{BASE}/keranjang-katalog/")
     page.locator("[data-aksi=checkout]").first.click()
     page.wait_for_load_state()
@@ -91,26 +111,20 @@ def checkout(page, qty):
     page.fill("#jenis_pengiriman", "Dikirim ke kantor")
     page.fill("#tanggal_tiba_diminta", (date.today() + timedelta(days=14)).isoformat())
     page.check("#opsi-kurir_penyedia")
-    doc = os.path.join(TMP, "persiapan.pdf")
-    if not os.path.exists(doc):
-        from reportlab.pdfgen import canvas
-
-        c = canvas.Canvas(doc)
-        c.drawString(72, 720, "Dokumen Persiapan E-Purchasing (demo)")
-        c.save()
-    page.set_input_files("#dokumen_persiapan", doc)
+    page.set_input_files("#dokumen_persiapan", persiapan())
     click(page, "[data-aksi=checkout]")
-    say(f"  PP checkout: {nama} x{qty} -> {page.inner_text('h2').splitlines()[0]} [{status(page)}]")
-    say(f"  total {page.inner_text('#total-pesanan')}")
-    return page.url
+
+
+def tte_penandatangan(page):
+    say("1. TTE of the signers")
+    for user in ("ppk", "penyedia"):
+        login(page, user)
+        ensure_tte(page, user)
 
 
 def main():
     with browser_page() as page:
-        say("1. TTE of the signers")
-        for user in ("ppk", "penyedia"):
-            login(page, user)
-            ensure_tte(page, user)
+        tte_penandatangan(page)
 
         say("2. PP checkout")
         url = checkout(page, 20)

@@ -20,7 +20,17 @@ from datetime import date, timedelta
 import zxingcpp
 from _walk import BASE, PASSWORD, browser_page, login, no_error, say, status
 from PIL import Image
-from walk_katalog import PASSPHRASE, TMP, baca_pratinjau, click, ensure_tte, pdfsig, sama_dengan_pratinjau
+from walk_katalog import (
+    PASSPHRASE,
+    TMP,
+    baca_pratinjau,
+    click,
+    isi_checkout,
+    pdfsig,
+    persiapan,
+    sama_dengan_pratinjau,
+    tte_penandatangan,
+)
 from walk_pembayaran import bendahara_pays
 
 PRODUK = "Nasi Kotak Bakso Urat Komplit"
@@ -74,27 +84,9 @@ def pesan(page):
     page.locator("[data-aksi=checkout]").first.click()
     page.wait_for_load_state()
     say(f"  checkout summary: total on the RUP {page.inner_text('#ringkasan-total')}")
-    page.select_option("#rup_id", index=1)
-    page.select_option("#ppk_id", index=1)
-    page.fill("#alamat_kirim", "Jl. Medan Merdeka Selatan 8-9, Gambir, Jakarta Pusat 10110")
-    page.fill("#jenis_pengiriman", "Dikirim ke kantor")
-    page.fill("#tanggal_tiba_diminta", (date.today() + timedelta(days=14)).isoformat())
-    page.check("#opsi-kurir_penyedia")
-    page.set_input_files("#dokumen_persiapan", persiapan())
-    click(page, "[data-aksi=checkout]")
+    isi_checkout(page)
     say(f"  -> {page.inner_text('h2').splitlines()[0]} [{status(page)}], total {page.inner_text('#total-pesanan')}")
     return page.url.split("#")[0]
-
-
-def persiapan():
-    doc = os.path.join(TMP, "persiapan.pdf")
-    if not os.path.exists(doc):
-        from reportlab.pdfgen import canvas
-
-        c = canvas.Canvas(doc)
-        c.drawString(72, 720, "Dokumen Persiapan E-Purchasing (demo)")
-        c.save()
-    return doc
 
 
 def ringkasan(page, name):
@@ -252,10 +244,7 @@ def rup_angka(page, rup_id):
 
 def main():
     with browser_page() as page:
-        say("1. TTE of the signers")
-        for user in ("ppk", "penyedia"):
-            login(page, user)
-            ensure_tte(page, user)
+        tte_penandatangan(page)
 
         say("2. PP: cart -> checkout (variant, taxed service, Kurir Penyedia)")
         url = pesan(page)

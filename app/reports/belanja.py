@@ -149,8 +149,9 @@ def hitung(s, user):
     for r in satker:
         r["jenis"] = str(JENIS_SATKER.get(r["jenis"], r["jenis"]))
         r["target_umkm"], r["target_pdn"] = cfg[0] / 100, cfg[1] / 100
-        r["status_umkm"] = umum.status_target(r["porsi_umkm"], cfg[0], cfg[2])
-        r["status_pdn"] = umum.status_target(r["porsi_pdn"], cfg[1], cfg[2])
+        for key, porsi, target in (("umkm", r["porsi_umkm"], cfg[0]), ("pdn", r["porsi_pdn"], cfg[1])):
+            r[f"kode_{key}"] = umum.status_target(porsi, target, cfg[2])
+            r[f"status_{key}"] = str(umum.STATUS_TARGET[r[f"kode_{key}"]])
     peringkat = sorted(satker, key=lambda r: (-(r["porsi_umkm"] or -1), -(r["porsi_pdn"] or -1), r["satker"]))
     for n, r in enumerate(peringkat, start=1):
         r["peringkat"] = n

@@ -76,16 +76,24 @@ def persen_cfg(name, default):
     return Decimal(str(current_app.config.get(name, default)))
 
 
+STATUS_TARGET = {
+    "hijau": _l("Hijau"),
+    "kuning": _l("Kuning"),
+    "merah": _l("Merah"),
+    "kosong": _l("Tidak ada data"),
+}
+
+
 def status_target(porsi, target, margin):
-    """Hijau at or above the target, Kuning within `margin` percentage points below, else Merah."""
+    """hijau at or above the target, kuning within `margin` percentage points below, else merah."""
     if porsi is None:
-        return gettext("Tidak ada data")
+        return "kosong"
     persen = porsi * 100
     if persen >= target:
-        return gettext("Hijau")
+        return "hijau"
     if persen >= target - margin:
-        return gettext("Kuning")
-    return gettext("Merah")
+        return "kuning"
+    return "merah"
 
 
 def frame(rows, kolom):

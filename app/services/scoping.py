@@ -18,6 +18,7 @@ from app.models import (
     Alamat,
     Dokumen,
     Instansi,
+    LaporanBerkas,
     Pesanan,
     PesananKatalog,
     Produk,
@@ -115,13 +116,16 @@ RULES = {
     PesananKatalog: _katalog,
     Rup: _rup,
     Satker: _satker,
+    # a report job is its asker's, or made for one of the reader's roles (the monthly one for Manajemen)
+    LaporanBerkas: lambda user, roles: or_(LaporanBerkas.user_id == user.id, LaporanBerkas.peran.in_(sorted(roles))),
     Instansi: _instansi,
     Adendum: lambda user, roles: Adendum.pesanan_id.in_(select(PesananKatalog.id).where(_katalog(user, roles))),
     ProfilPengguna: _verification(ProfilPengguna),
     AksesPengguna: _verification(AksesPengguna),
 }
-# Identity documents are for the person and their verifiers only, never for Auditor/Manajemen.
-ADMIN_ONLY_SEE_ALL = {Alamat, ProfilPengguna, AksesPengguna}
+# Identity documents are for the person and their verifiers only, never for Auditor/Manajemen; nor is
+# another person's report job.
+ADMIN_ONLY_SEE_ALL = {Alamat, ProfilPengguna, AksesPengguna, LaporanBerkas}
 
 
 def lihat_semua(user):

@@ -1,7 +1,7 @@
 """outbox: a priority (OTP and password links before bulk notifications), in the claim index
 
 Revision ID: c5d1e8f04a17
-Revises: a7c3e9d1f4b2
+Revises: 58df31ad8e1c
 Create Date: 2026-12-01 15:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c5d1e8f04a17'
-down_revision = 'a7c3e9d1f4b2'
+down_revision = '58df31ad8e1c'
 branch_labels = None
 depends_on = None
 

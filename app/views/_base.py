@@ -15,6 +15,7 @@ from app.formatting import rupiah, waktu
 from app.models import Kategori, Produk, Ulasan
 from app.models.catalog import KETERSEDIAAN, STATUS_LISTING
 from app.services import akses_dokumen, catalog, documents, scoping
+from app.services.batas import ascii_angka
 from app.services.errors import DomainError, NotFound
 
 
@@ -55,6 +56,10 @@ class SafeWriteMixin:
         _kosong_jadi_null(item)
         try:
             write(item)
+        except DomainError as e:  # a bound of the model (batas: a text too long), checked at the flush
+            db.session.rollback()
+            flash(str(e), "danger")
+            return False
         except (SQLAlchemyError, DatabaseException) as e:
             db.session.rollback()
             flash(_pesan_db(item, e.__cause__ if isinstance(e, DatabaseException) else e), "danger")
@@ -260,7 +265,7 @@ SORTS = [
 
 def _int_arg(args, name, limit=10**15):
     """A whole number from the query string (Indonesian dots allowed), clamped so no database overflows."""
-    value = args.get(name, "").replace(".", "").strip()
+    value = ascii_angka(args.get(name, "")).replace(".", "").strip()
     return min(int(value), limit) if value.isascii() and value.isdigit() and len(value) < 20 else None
 
 

@@ -24,6 +24,8 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
+from app.services import batas
+
 INT_MAKS = 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
 HALAMAN_MAKS = 100_000  # a list page past this is past any real list (and page*size stays far from overflow)
 UKURAN_HALAMAN_MAKS = 100
@@ -216,6 +218,5 @@ def periksa():
 def init_app(app):
     """Call before AppBuilder registers its views: the converter is read when each route is added."""
     app.url_map.converters["int"] = BoundedInt
-    app.config.setdefault("MASUKAN_MAKS_ARG", 1000)
-    app.config.setdefault("MASUKAN_MAKS_ISIAN", 20_000)
+    batas.init_app(app)  # and what is stored: every flush checks text lengths (app/services/batas.py)
     app.before_request(periksa)

@@ -61,6 +61,7 @@ SISTEM = {
     "adendum.perubahan",
     "adendum.ringkasan",
     "usulan_varian_layanan.isi",
+    "ab_api_key.scopes",  # FAB's own
 }
 
 

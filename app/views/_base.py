@@ -9,12 +9,13 @@ from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import UniqueConstraint, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
+from wtforms.validators import Length
 
 from app.extensions import db
 from app.formatting import rupiah, waktu
 from app.models import Kategori, Produk, Ulasan
 from app.models.catalog import KETERSEDIAAN, STATUS_LISTING
-from app.services import akses_dokumen, catalog, documents, scoping
+from app.services import akses_dokumen, batas, catalog, documents, scoping
 from app.services.batas import ascii_angka
 from app.services.errors import DomainError, NotFound
 
@@ -120,7 +121,19 @@ class SafeWriteMixin:
 
 
 class PortalModelView(SafeWriteMixin, ModelView):
-    """FAB builds "Show X"/"Add X" titles in English by concatenation; ours are translated."""
+    """FAB builds "Show X"/"Add X" titles in English by concatenation; ours are translated. FAB bounds a
+    String(n) column's field by n; a typed Text column gets its bound from services/batas here."""
+
+    def _init_forms(self):
+        table = getattr(self.datamodel.obj, "__table__", None)
+        bounds = {c.name: batas.TEKS.get(f"{table.name}.{c.name}") for c in table.columns} if table is not None else {}
+        extra = {name: [Length(max=n)] for name, n in bounds.items() if n}
+        if extra:
+            merged = {k: list(v) for k, v in (self.validators_columns or {}).items()}
+            for name, validators in extra.items():
+                merged.setdefault(name, []).extend(validators)
+            self.validators_columns = merged
+        super()._init_forms()
 
     def _init_titles(self):
         noun = self.list_title or self._prettify_name(self.datamodel.model_name)

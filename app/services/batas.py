@@ -130,6 +130,12 @@ def bulat(value, message, minimum=0, maximum=ANGKA_MAKS):
     return number
 
 
+def jumlah(value, message):
+    """A quantity as typed: `bulat`, with a huge one held at 10^9 (above every product's maximum, so the
+    min/max rule refuses it by name, and within any integer column)."""
+    return min(bulat(value, message, maximum=10**30), 10**9)
+
+
 def ascii_angka(text):
     """`text` with every Unicode decimal digit replaced by its ASCII digit (everything else kept)."""
     text = str(text)

@@ -366,7 +366,7 @@ def _tambah(actor, produk_id, qty):
     try:
         if ROLE_PEMBELI not in scoping.roles_of(actor) or not actor.satker_id:
             raise Forbidden(_l("Hanya Pembeli yang dapat memesan."))
-        qty = batas.bulat(qty, _l("Jumlah pesanan harus berupa bilangan bulat."))
+        qty = batas.jumlah(qty, _l("Jumlah pesanan harus berupa bilangan bulat."))
         if qty < 1:
             raise DomainError(_l("Jumlah pesanan minimal 1."))
         produk = scoping.get_scoped(Produk, produk_id, actor)
@@ -440,7 +440,7 @@ def ubah_item(actor, pesanan_id, item_id, qty):
         item = next((i for i in pesanan.items if i.id == int(item_id)), None)
         if item is None:
             raise DomainError(_l("Baris pesanan tidak ditemukan."))
-        qty = batas.bulat(qty, _l("Jumlah pesanan harus berupa bilangan bulat."))
+        qty = batas.jumlah(qty, _l("Jumlah pesanan harus berupa bilangan bulat."))
         _cas_version(pesanan, pesanan.version)
         if qty <= 0:
             pesanan.items.remove(item)

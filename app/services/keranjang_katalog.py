@@ -27,7 +27,7 @@ def _pastikan_pp(actor):
 
 
 def _jumlah(value):
-    qty = min(batas.bulat(value, _l("Jumlah pesanan harus berupa bilangan bulat.")), 10**9)  # the one reader
+    qty = batas.jumlah(value, _l("Jumlah pesanan harus berupa bilangan bulat."))
     if qty < 1:
         raise DomainError(_l("Jumlah pesanan minimal 1."))
     return qty

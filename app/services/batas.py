@@ -61,6 +61,7 @@ SISTEM = {
     "adendum.perubahan",
     "adendum.ringkasan",
     "usulan_varian_layanan.isi",
+    "laporan_berkas.saringan",  # the report filters as JSON (built from bounded query arguments)
     "ab_api_key.scopes",  # FAB's own
 }
 

@@ -57,6 +57,9 @@ class Config:
     # FAB's own file columns/download read UPLOAD_FOLDER; keep it apart from our documents.
     UPLOAD_FOLDER = os.path.join(INSTANCE_DIR, "fab-files")
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
+    UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", 25_000_000))  # an image's width x height
+    MASUKAN_MAKS_ARG = int(os.environ.get("MASUKAN_MAKS_ARG", 1000))  # longest query-string value
+    MASUKAN_MAKS_ISIAN = int(os.environ.get("MASUKAN_MAKS_ISIAN", 20_000))  # longest form/JSON value
     # 10 MiB documents plus form overhead; Flask answers 413 above it.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024))
 

@@ -19,7 +19,7 @@ from .extensions import csrf, db, migrate
 from .roles import ROLE_TABLE
 from .security import PortalSecurityManager
 from .services import auth, clock, deadlines, katalog, produksi
-from .views import IndexView, galat, register
+from .views import IndexView, galat, masukan, register
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
@@ -50,6 +50,7 @@ def create_app(env=None, **overrides):
         g.pop("_login_user", None)
         refresh()
 
+    masukan.init_app(app)  # bounds ids, pages and strings before any view reads them (before AppBuilder)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)

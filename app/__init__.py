@@ -18,7 +18,7 @@ from . import (
 from .extensions import csrf, db, migrate
 from .roles import ROLE_TABLE
 from .security import PortalSecurityManager
-from .services import auth, clock, deadlines, gateway, katalog
+from .services import auth, clock, deadlines, gateway, katalog, tte_aktivasi, tte_bsre
 from .views import IndexView, galat, register
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
@@ -32,6 +32,7 @@ def create_app(env=None, **overrides):
     if env == "production":
         problems = auth.unsafe_production_settings(app.config, DEV_SECRET_KEY) + clock.production_problems(app.config)
         problems += gateway.production_problems(app.config)
+        problems += tte_bsre.production_problems(app.config)
         if problems:
             raise RuntimeError("Unsafe production settings:\n- " + "\n- ".join(problems))
     if app.config.get("TRUSTED_PROXY_COUNT"):
@@ -72,6 +73,7 @@ def create_app(env=None, **overrides):
     # after AppBuilder: the deadline kinds use Babel, which FAB sets up
     deadlines.init_app(app)
     katalog.init_app(app)
+    tte_aktivasi.init_app(app)  # the TTE activation SLA (reminders, escalation)
 
     # Session version and lifetimes, safe redirects, security headers (after the hook above).
     auth.init_app(app)

@@ -16,6 +16,7 @@ from . import (
     pesanan,
     rup,
     tte,
+    tte_verifikasi,
     verifikasi_dokumen,
     verifikator,
 )
@@ -27,6 +28,7 @@ MODULES = (
     admin,
     akun,
     verifikator,
+    tte_verifikasi,
     tte,
     katalog,
     katalog_toko,

@@ -511,9 +511,10 @@ def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name
     if tampak is None:
         tampak = tampak_dari_pdf(writer.prev, user)
     passphrase = passphrase or ""
-    attempt = _take_attempt(sert, now)
+    # The provider is asked for its chain before an attempt is taken: an outage costs no attempt.
     provider = tte_bsre.provider()
     signer = _PenandatanganPortal(provider, sert, passphrase, provider.rantai())
+    attempt = _take_attempt(sert, now)
     try:
         # Checked first where the provider can, so a wrong passphrase costs no PDF work.
         provider.periksa_passphrase(sert, passphrase)

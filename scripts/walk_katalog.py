@@ -52,8 +52,10 @@ def aktivasi_tte(page, user, nik, passphrase, verifikator="verifikator"):
         row = page.locator(f"#antrean-tte tr:has-text('({user})')").first
         row.locator("a").click()
         page.wait_for_load_state()
-        say(f"  {verifikator} (TTE verifier): request of {page.inner_text('#nama-pemohon')}, NIK "
-            f"{page.inner_text('#nik-pemohon')}, {page.inner_text('#status-permohonan')}")
+        say(
+            f"  {verifikator} (TTE verifier): request of {page.inner_text('#nama-pemohon')}, NIK "
+            f"{page.inner_text('#nik-pemohon')}, {page.inner_text('#status-permohonan')}"
+        )
         click(page, "[data-aksi=setujui]")
         login(page, user)
         page.goto(f"{BASE}/tte/")

@@ -49,8 +49,10 @@ def cabut_bila_aktif(page):
         page.select_option("#alasan-cabut", "passphrase_hilang")
         page.fill("#catatan-cabut", "walk_tte: mulai dari awal")
         click(page, "[data-aksi=cabut]")
-        say(f"  {PPK_BARU}: certificate revoked ({page.inner_text('#sertifikat-dicabut')}) -> "
-            f"{page.inner_text('#status-tte').strip()}")
+        say(
+            f"  {PPK_BARU}: certificate revoked ({page.inner_text('#sertifikat-dicabut')}) -> "
+            f"{page.inner_text('#status-tte').strip()}"
+        )
 
 
 def pesan_dengan_ppk_baru(page):
@@ -93,9 +95,9 @@ def pesan_dengan_ppk_baru(page):
 
 def pyhanko_check(path, akar):
     """pyHanko's own validator with the exported trust root: trusted, and the timestamp it carries."""
+    from pyhanko.keys import load_certs_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.keys import load_certs_from_pemder
     from pyhanko_certvalidator import ValidationContext
 
     roots = list(load_certs_from_pemder([akar]))
@@ -108,8 +110,10 @@ def pyhanko_check(path, akar):
             vc = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
             st = validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc)
             ts = st.timestamp_validity
-            say(f"  pyHanko: {sig.field_name}: intact={st.intact} valid={st.valid} trusted={st.trusted} "
-                f"timestamp={ts.timestamp:%Y-%m-%d %H:%M:%S} UTC (trusted={ts.trusted})")
+            say(
+                f"  pyHanko: {sig.field_name}: intact={st.intact} valid={st.valid} trusted={st.trusted} "
+                f"timestamp={ts.timestamp:%Y-%m-%d %H:%M:%S} UTC (trusted={ts.trusted})"
+            )
             assert st.bottom_line and ts is not None and ts.trusted, st.pretty_print_details()
 
 
@@ -164,8 +168,10 @@ def main():
         sp = pdfsig(page, "#unduh-sp", "surat-pesanan-ppk-baru.pdf")
         sama_dengan_pratinjau(sp_pratinjau, sp)
         out = subprocess.run(["pdfsig", sp], capture_output=True, text=True, check=False).stdout
-        say(f"  pdfsig: {out.count('Signature is Valid.')} valid signatures, "
-            f"{out.count('Common Name: Portal Pengadaan Timestamp Authority')} document timestamps by the portal TSA")
+        say(
+            f"  pdfsig: {out.count('Signature is Valid.')} valid signatures, "
+            f"{out.count('Common Name: Portal Pengadaan Timestamp Authority')} document timestamps by the portal TSA"
+        )
 
         say("4. The trust root, and pyHanko's verdict with it")
         akar = page.request.get(f"{BASE}/tte/akar.pem").body()
@@ -184,8 +190,10 @@ def main():
         try:
             login(page, PPK_BARU)
             page.goto(f"{BASE}/tte/")
-            say(f"  {PPK_BARU}: {page.inner_text('#status-tte').strip()} (certificate until "
-                f"{page.inner_text('#rincian-sertifikat tr:nth-child(5) td')})")
+            say(
+                f"  {PPK_BARU}: {page.inner_text('#status-tte').strip()} (certificate until "
+                f"{page.inner_text('#rincian-sertifikat tr:nth-child(5) td')})"
+            )
             sah, stempel = verifikasi_publik(page, kode, "+3 years")
             assert sah == 2 and stempel == 2, (sah, stempel)
             say(f"  verification page, clock +3 years: {sah} of 2 signatures valid, {stempel} timestamped")

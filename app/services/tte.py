@@ -99,16 +99,21 @@ class TteTerkunci(DomainError):
 class TteDicabut(Conflict):
     def __init__(self):
         super().__init__(
-            _l("Sertifikat TTE Anda telah dicabut. Ajukan aktivasi TTE baru melalui menu Akun › Tanda Tangan Elektronik.")
+            _l(
+                "Sertifikat TTE Anda telah dicabut. Ajukan aktivasi TTE baru melalui menu Akun › "
+                "Tanda Tangan Elektronik."
+            )
         )
 
 
 class TteBelumDisetujui(Conflict):
     def __init__(self):
         super().__init__(
-            _l("Aktivasi TTE harus disetujui verifikator TTE instansi Anda terlebih dahulu. Ajukan aktivasi dengan NIK Anda.")
+            _l(
+                "Aktivasi TTE harus disetujui verifikator TTE instansi Anda terlebih dahulu. "
+                "Ajukan aktivasi dengan NIK Anda."
+            )
         )
-
 
 
 def asn1_cert(pem):
@@ -282,8 +287,8 @@ def cabut(user, actor, alasan, catatan=None, commit=True):
             PencabutanTte(serial=sert.serial, user_id=user.id, revoked_at=now, alasan=alasan, catatan=catatan,
                           oleh_id=getattr(actor, "id", None))
         )  # fmt: skip
-        audit.catat("sertifikat_tte", sert.id, "cabut", actor, AKTIF, DICABUT,
-                    note=f"serial {sert.serial}: {ALASAN_CABUT_TTE[alasan]}" + (f" — {catatan}" if catatan else ""))  # fmt: skip
+        note = f"serial {sert.serial}: {ALASAN_CABUT_TTE[alasan]}" + (f" — {catatan}" if catatan else "")
+        audit.catat("sertifikat_tte", sert.id, "cabut", actor, AKTIF, DICABUT, note=note)
         if commit:
             db.session.commit()
     except Exception:

@@ -247,7 +247,9 @@ def timestamper():
     return DummyTimeStamper(
         tsa_cert=asn1_cert(tsa.cert_pem),
         tsa_key=asn1_keys.PrivateKeyInfo.load(
-            key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
         ),
         certs_to_embed=SimpleCertificateStore.from_certs([asn1_cert(tte_ca.get_ca().cert_pem)]),
         fixed_dt=tte_ca._aware(clock.now()),

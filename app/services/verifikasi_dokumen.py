@@ -175,8 +175,14 @@ def _penandatangan(pdf_bytes):
     except DomainError:
         return None
     return tuple(
-        Penandatangan(nama=h.signer or "-", peran=_peran(h.field_name, h.signer_dn), waktu=h.signing_time, sah=h.ok,
-                      bertanda_waktu=h.waktu_stempel is not None, dicabut_at=h.dicabut_at)  # fmt: skip
+        Penandatangan(
+            nama=h.signer or "-",
+            peran=_peran(h.field_name, h.signer_dn),
+            waktu=h.signing_time,
+            sah=h.ok,
+            bertanda_waktu=h.waktu_stempel is not None,
+            dicabut_at=h.dicabut_at,
+        )  # fmt: skip
         for h in hasil
     )
 

@@ -96,7 +96,9 @@ class TteView(BaseView):
         except DomainError as e:
             flash(str(e), "danger")
             return self._render(e.status)
-        flash(_l("Sertifikat TTE Anda telah dicabut. Ajukan aktivasi baru bila Anda masih perlu menandatangani."), "info")
+        flash(
+            _l("Sertifikat TTE Anda telah dicabut. Ajukan aktivasi baru bila Anda masih perlu menandatangani."), "info"
+        )
         return redirect(url_for("TteView.index"))
 
     @expose("/uji", methods=["POST"])

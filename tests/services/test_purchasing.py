@@ -248,8 +248,10 @@ def _to_processing(k, **kw):
     p = katalog.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
     p = katalog.jalankan(p.id, "terima", k["supplier"])
     p = katalog.jalankan(p.id, "ajukan_ppk", k["pp"])
+    from tests.factories import Factories
+
     for user in (k["ppk"], k["supplier"]):
-        f.tte_disetujui(user)  # the instansi's TTE verifier approved both
+        Factories().tte_disetujui(user)  # the instansi's TTE verifier approved both
     tte.aktifkan(k["ppk"], "rahasia-ppk-123", "rahasia-ppk-123")
     tte.aktifkan(k["supplier"], "rahasia-umkm-456", "rahasia-umkm-456")
     p = katalog.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")

@@ -224,7 +224,14 @@ def test_pdfsig_accepts_the_signature(ppk, penyedia, tmp_path):
     out = subprocess.run([shutil.which("pdfsig") or PDFSIG, str(path)], capture_output=True, text=True).stdout
     validity = [line.strip() for line in out.splitlines() if "Signature Validation:" in line]
     # each signature is followed by its document timestamp (PAdES B-LTA), which poppler lists unverified
-    assert validity == ["- Signature Validation: Signature is Valid.", "- Signature Validation: Signature has not yet been verified."] * 2, out
+    assert (
+        validity
+        == [
+            "- Signature Validation: Signature is Valid.",
+            "- Signature Validation: Signature has not yet been verified.",
+        ]
+        * 2
+    ), out
     assert out.count("Signer Certificate Common Name: Portal Pengadaan Timestamp Authority") == 2, out
 
     bad = tmp_path / "diubah.pdf"

@@ -34,7 +34,9 @@ def w(f):
 
 
 def _audit(entity, action):
-    return db.session.execute(select(AuditLog).where(AuditLog.entity == entity, AuditLog.action == action)).scalars().all()
+    return (
+        db.session.execute(select(AuditLog).where(AuditLog.entity == entity, AuditLog.action == action)).scalars().all()
+    )
 
 
 # --- the request and the queue ----------------------------------------------------------------------------
@@ -314,3 +316,29 @@ def test_provider_errors_reach_the_user_without_signing(app, w, f, monkeypatch):
     with pytest.raises(tte_bsre.PenyediaTteError) as e:
         tte.sign_pdf(w["ppk"], kontrak_pdf(), PASS, "Uji")
     assert e.value.status in (502, 503)
+
+
+def test_cli_exports_the_trust_root_and_pdfsig_trusts_it(app, f, tmp_path):
+    """`flask portal tte-akar` writes the root; installed in an NSS database, pdfsig calls the SP trusted."""
+    from app.models import Dokumen
+    from app.services import documents
+
+    out = tmp_path / "akar.pem"
+    result = app.test_cli_runner().invoke(args=["portal", "tte-akar", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text() == tte.akar_pem() and "BEGIN CERTIFICATE" in out.read_text()
+    certutil = shutil.which("certutil")
+    if certutil is None:
+        pytest.skip("certutil (libnss3-tools) not installed")
+    p = f.katalog(until="diproses_penyedia")["pesanan"]
+    sp = tmp_path / "sp.pdf"
+    sp.write_bytes(documents.read(db.session.get(Dokumen, p.sp_dokumen_id).stored_name))
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    subprocess.run([certutil, "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+    subprocess.run([certutil, "-A", "-d", f"sql:{nss}", "-n", "Portal TTE", "-t", "CT,C,C", "-i", str(out)], check=True)
+    pdfsig = shutil.which("pdfsig") or "/usr/bin/pdfsig"
+    before = subprocess.run([pdfsig, str(sp)], capture_output=True, text=True).stdout
+    assert "Certificate is Trusted" not in before
+    after = subprocess.run([pdfsig, "-nssdir", f"sql:{nss}", str(sp)], capture_output=True, text=True).stdout
+    assert after.count("Certificate Validation: Certificate is Trusted.") == 2, after

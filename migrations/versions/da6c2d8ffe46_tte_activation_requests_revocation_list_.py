@@ -1,7 +1,7 @@
 """tte activation requests, revocation list and timestamp authority
 
 Revision ID: da6c2d8ffe46
-Revises: a7c3e9d1f4b2
+Revises: 58df31ad8e1c
 Create Date: 2026-12-01 14:52:12.401502
 
 """
@@ -14,7 +14,7 @@ import app.models.base
 
 # revision identifiers, used by Alembic.
 revision = "da6c2d8ffe46"
-down_revision = "a7c3e9d1f4b2"
+down_revision = "58df31ad8e1c"
 branch_labels = None
 depends_on = None
 

@@ -224,11 +224,9 @@ def test_surat_pesanan_signed_by_ppk_then_penyedia(k, f):
     assert [r.ok for r in results] == [True, True]
 
 
-def test_supplier_not_signing_the_sp_in_three_days_cancels(k):
-    from app.services import tte
-
+def test_supplier_not_signing_the_sp_in_three_days_cancels(k, f):
     p = _to_ppk(k)
-    tte.aktifkan(k["ppk"], "rahasia-ppk-123", "rahasia-ppk-123")
+    f.tte(k["ppk"], "rahasia-ppk-123")
     p = katalog.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
     due = db.session.execute(
         select(Deadline.due_at).where(Deadline.entity_id == p.id, Deadline.kind == "ttd_sp", Deadline.status == "aktif")

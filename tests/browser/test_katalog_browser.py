@@ -71,7 +71,7 @@ def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k, f):
     url, item = _order(k)
 
     # TTE activated by the signers themselves, in the browser, once their instansi's TTE verifier approved
-    # (the whole activation in the browser: tests/browser/test_tte_browser.py)
+    # (the whole activation in the browser: scripts/walk_tte.py)
     for user, phrase in ((k["ppk"], PPK_PASS), (k["supplier"], UMKM_PASS)):
         f.tte_disetujui(user)
         _login(page, base, user.username)

@@ -458,6 +458,10 @@ class _PenandatanganPortal(signers.Signer):
         else:
             self._size = 512
 
+    def pakai(self, kunci):
+        """Sign with this plain copy of the certificate row (tte_bsre.KunciPengguna)."""
+        self._sert = kunci
+
     async def async_sign_raw(self, data, digest_algorithm, dry_run=False):
         if dry_run:  # pyHanko sizing the signature container: no key is touched
             return bytes(self._size)
@@ -538,6 +542,10 @@ def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name
     )
     db.session.commit()
     db.session.refresh(sert)
+    timestamper = tte_bsre.timestamper()  # may create (and commit) the TSA row: before the snapshot below
+    # pyHanko may run in a worker thread (_outside_event_loop) without the app context or the session:
+    # the provider gets a plain copy of the certificate row, never the ORM object.
+    signer.pakai(tte_bsre.KunciPengguna.dari(sert))
     moment = _aware(now)
     nama = f"{user.first_name} {user.last_name}".strip()
     meta = signers.PdfSignatureMetadata(
@@ -559,7 +567,7 @@ def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name
             new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=tampak.page, box=tampak.box),
         )
     try:
-        pdf_signer = _PdfSignerPortal(meta, signer, timestamper=tte_bsre.timestamper(), waktu_ttd=moment, **extra)
+        pdf_signer = _PdfSignerPortal(meta, signer, timestamper=timestamper, waktu_ttd=moment, **extra)
         out = _outside_event_loop(pdf_signer.sign_pdf, writer)
     except tte_bsre.PassphraseDitolak:
         raise _wrong_passphrase(sert, user, attempt) from None

@@ -57,6 +57,21 @@ class Terbitan:
     chain_pem: tuple = ()  # issuing CA certificates to embed in signatures, leaf's issuer first
 
 
+@dataclass(frozen=True)
+class KunciPengguna:
+    """A plain copy of a SertifikatTte row: what the provider reads while pyHanko signs, possibly in a worker
+    thread without the app context or the database session."""
+
+    id: int
+    serial: str
+    cert_pem: str
+    key_pem: str | None
+
+    @classmethod
+    def dari(cls, sert):
+        return cls(id=sert.id, serial=sert.serial, cert_pem=sert.cert_pem, key_pem=sert.key_pem)
+
+
 class PenyediaTte:
     """What the portal needs from BSrE; subclass it and name it in TTE_PROVIDER."""
 

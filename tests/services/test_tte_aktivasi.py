@@ -342,3 +342,18 @@ def test_cli_exports_the_trust_root_and_pdfsig_trusts_it(app, f, tmp_path):
     assert "Certificate is Trusted" not in before
     after = subprocess.run([pdfsig, "-nssdir", f"sql:{nss}", str(sp)], capture_output=True, text=True).stdout
     assert after.count("Certificate Validation: Certificate is Trusted.") == 2, after
+
+
+def test_signs_inside_a_running_event_loop(app, f):
+    """An async caller (a browser driver in the same thread): pyHanko runs in a worker thread, which has no app
+    context nor session; the first signature also creates the TSA row (a commit that expires the ORM rows)."""
+    import asyncio
+
+    ppk = f.user("PPK", satker=f.satker())
+    f.tte(ppk, PASS)
+
+    async def sign():
+        return tte.sign_pdf(ppk, kontrak_pdf(), PASS, "Uji")
+
+    [h] = tte.verify_pdf(asyncio.run(sign()))
+    assert h.ok and h.waktu_stempel is not None

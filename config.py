@@ -169,6 +169,23 @@ class Config:
     # "Bayar (Simulasi Bank)" buttons and simulated KKP charges; never in production.
     PEMBAYARAN_SIMULASI = _bool("PEMBAYARAN_SIMULASI", True)
 
+    # TTE (README "Tanda Tangan Elektronik"): the certificate provider (BSrE or its simulator, a dotted class
+    # path), the real service's address and credentials, and the RFC 3161 timestamp authority.
+    TTE_PROVIDER = os.environ.get("TTE_PROVIDER", "app.services.tte_bsre.SimulatorBsre")
+    TTE_BSRE_URL = os.environ.get("TTE_BSRE_URL", "")
+    TTE_BSRE_CLIENT_ID = os.environ.get("TTE_BSRE_CLIENT_ID", "")
+    TTE_BSRE_CLIENT_SECRET = os.environ.get("TTE_BSRE_CLIENT_SECRET", "")
+    TTE_BSRE_AKAR = os.environ.get("TTE_BSRE_AKAR", "")  # PEM file of BSrE's root CA
+    TTE_TSA_URL = os.environ.get("TTE_TSA_URL", "")  # empty: the simulator's own TSA
+    TTE_TSA_AUTH = os.environ.get("TTE_TSA_AUTH", "")
+    TTE_TSA_AKAR = os.environ.get("TTE_TSA_AKAR", "")  # PEM file of the TSA's root CA
+    # Production refuses the simulator (and its TSA) unless this says it is wanted (a closed trial).
+    TTE_SIMULATOR_ALLOWED = _bool("TTE_SIMULATOR_ALLOWED", False)
+    # scrypt cost of the users' keys (log2 N, r, p): 17/8/1 = 128 MiB per guess (OWASP minimum)
+    TTE_KDF_LOG_N = int(os.environ.get("TTE_KDF_LOG_N", 17))
+    TTE_KDF_R = int(os.environ.get("TTE_KDF_R", 8))
+    TTE_KDF_P = int(os.environ.get("TTE_KDF_P", 1))
+
     # Laporan (SPEC §9, docs/reports.md): targets in percent (Decimal strings), the amber band in points,
     # the payment limit after BAST, when a workbook runs as a job, how long job files are kept.
     REPORT_TARGET_UMKM_PERSEN = os.environ.get("REPORT_TARGET_UMKM_PERSEN", "40")
@@ -198,6 +215,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     FAB_UPDATE_PERMS = False
     SERVER_NAME = None
+    TTE_KDF_LOG_N = 12  # the suite signs hundreds of letters; production keeps 17
 
 
 class ProductionConfig(Config):

@@ -18,7 +18,7 @@ from . import (
 from .extensions import csrf, db, migrate
 from .roles import ROLE_TABLE
 from .security import PortalSecurityManager
-from .services import auth, clock, deadlines, katalog, produksi
+from .services import auth, clock, deadlines, katalog, produksi, tte_aktivasi
 from .views import IndexView, galat, masukan, register
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
@@ -71,6 +71,7 @@ def create_app(env=None, **overrides):
     # after AppBuilder: the deadline kinds use Babel, which FAB sets up
     deadlines.init_app(app)
     katalog.init_app(app)
+    tte_aktivasi.init_app(app)  # the TTE activation SLA (reminders, escalation)
 
     # Session version and lifetimes, safe redirects, security headers (after the hook above).
     auth.init_app(app)

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from . import seed, tasks
 from .extensions import huey
 from .roles import ALL_ROLES
-from .services import catalog, clock, eorder, katalog, produksi, verifikasi
+from .services import catalog, clock, eorder, katalog, produksi, tte, tte_aktivasi, verifikasi
 
 portal = AppGroup("portal", help="Portal maintenance commands.")
 
@@ -112,6 +112,7 @@ TABLES = {
     "produk": catalog.PRODUK,
     "profil_pengguna": verifikasi.PROFIL,
     "akses_pengguna": verifikasi.AKSES,
+    "permohonan_tte": tte_aktivasi.PERMOHONAN,
 }
 
 
@@ -121,6 +122,19 @@ def tabel_cmd(entity):
     """Print a workflow's transition table as Markdown (the README's state lists are made from it)."""
     with force_locale("id"):
         click.echo(TABLES[entity].tabel())
+
+
+@portal.command("tte-akar")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+def tte_akar_cmd(output):
+    """Export the TTE trust root (the BSrE simulator's CA) as PEM, to make pdfsig/pyHanko trust the letters."""
+    pem = tte.akar_pem()
+    if output:
+        with open(output, "w", encoding="ascii") as fh:
+            fh.write(pem)
+        click.echo(f"trust root written to {output}")
+    else:
+        click.echo(pem, nl=False)
 
 
 def init_app(app):

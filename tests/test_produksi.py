@@ -19,6 +19,10 @@ SAFE_PRODUCTION = dict(
     MAIL_SERVER="smtp.jakarta.go.id",
     MAIL_PORT=587,
     MAIL_USE_TLS=True,
+    TTE_PROVIDER="app.services.tte_bsre.BsreClient",
+    TTE_BSRE_URL="https://tte.bsre.example/api",
+    TTE_BSRE_AKAR="/etc/portal/bsre-root.pem",
+    TTE_TSA_URL="https://tsa.bsre.example/tsr",
 )
 
 # (rule name, the one unsafe override, a word of the message). Every rule of the table has at least one row.
@@ -78,6 +82,9 @@ UNSAFE = [
     (None, {"CLOCK_OFFSET_FILE": "clock-offset"}, "CLOCK_OFFSET_FILE"),
     (None, {"PEMBAYARAN_SIMULASI": True}, "PEMBAYARAN_SIMULASI"),
     (None, {"PEMBAYARAN_CALLBACK_SECRET": DEV_CALLBACK_SECRET}, "PEMBAYARAN_CALLBACK_SECRET"),
+    (None, {"TTE_PROVIDER": "app.services.tte_bsre.SimulatorBsre"}, "TTE_PROVIDER"),
+    (None, {"TTE_BSRE_URL": ""}, "TTE_BSRE_URL"),
+    (None, {"TTE_TSA_URL": ""}, "TTE_TSA_URL"),
 ]
 
 
@@ -167,6 +174,7 @@ def test_production_defaults_are_safe_but_for_what_only_the_operator_knows():
     cfg = _production_config()
     operator = {k: SAFE_PRODUCTION[k] for k in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "FAB_SAFE_REDIRECT_HOSTS")}
     operator.update(TRUSTED_HOSTS=["eproc.jakarta.go.id"], MAIL_SERVER="smtp.jakarta.go.id", MAIL_USE_TLS=True)
+    operator.update({k: SAFE_PRODUCTION[k] for k in ("TTE_PROVIDER", "TTE_BSRE_URL", "TTE_BSRE_AKAR", "TTE_TSA_URL")})
     only_the_operator_knows = {"secret_key", "redirect_hosts", "trusted_hosts", "ratelimit_storage", "mail_server"}
     assert {r.name for r in produksi.broken_rules(cfg)} <= only_the_operator_knows
     assert produksi.problems(dict(cfg, **operator)) == []

@@ -18,7 +18,7 @@ from limits import parse_many
 
 from config import DEV_SECRET_KEY
 
-from . import clock, gateway
+from . import clock, gateway, tte_bsre
 
 YEAR = 365 * 24 * 3600
 # OWASP ASVS 5 L2 (7.3.1, 7.3.2): 30 minutes idle, 12 hours absolute at most.
@@ -357,6 +357,7 @@ RULES = (
 MODULE_CHECKS = (
     clock.production_problems,  # CLOCK_OFFSET_FILE: the movable clock
     gateway.production_problems,  # PEMBAYARAN_SIMULASI, PEMBAYARAN_CALLBACK_SECRET
+    tte_bsre.production_problems,  # the TTE simulator (local CA) unless TTE_SIMULATOR_ALLOWED, the TSA
 )
 
 

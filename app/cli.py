@@ -42,7 +42,9 @@ def seed_demo_cmd(if_empty):
 
 @portal.command("seed-scale")
 @click.option("--orders", default=300_000, show_default=True, help="E-Order orders; every other count scales with it.")
-@click.option("--seed", "seed_value", default=1, show_default=True, help="Random seed (the same seed builds the same data).")
+@click.option(
+    "--seed", "seed_value", default=1, show_default=True, help="Random seed (the same seed builds the same data)."
+)
 def seed_scale_cmd(orders, seed_value):
     """Bulk-load a province-sized data set for the benchmarks (bench/); demo passwords, never production."""
     from . import seed_scale  # only this command needs it

@@ -22,6 +22,7 @@ from werkzeug.security import generate_password_hash
 
 from .extensions import db
 from .models import (
+    AksesPengguna,
     Alamat,
     AuditLog,
     BastItem,
@@ -42,7 +43,6 @@ from .models import (
     PortalUser,
     Produk,
     ProfilPengguna,
-    AksesPengguna,
     Rup,
     Satker,
     Ulasan,
@@ -116,9 +116,7 @@ _K["dikembalikan"] = _K["menunggu_bendahara"] + [("kembalikan", "menunggu_bendah
 _K["kode_bayar_terbit"] = _K["menunggu_bendahara"] + [
     ("konfirmasi_bayar", "menunggu_bendahara", "kode_bayar_terbit", "t")
 ]
-_K["kode_kedaluwarsa"] = _K["kode_bayar_terbit"] + [
-    ("kode_kedaluwarsa", "kode_bayar_terbit", "kode_kedaluwarsa", "x")
-]
+_K["kode_kedaluwarsa"] = _K["kode_bayar_terbit"] + [("kode_kedaluwarsa", "kode_bayar_terbit", "kode_kedaluwarsa", "x")]
 _K["kkp_menunggu"] = _K["pesanan_tiba"] + [("pilih_kkp", "pesanan_tiba", "kkp_menunggu", "ppk")]
 _K["selesai_kode"] = _K["kode_bayar_terbit"] + [("lunas", "kode_bayar_terbit", "selesai", "x")]
 _K["selesai_kkp"] = _K["kkp_menunggu"] + [("bayar_kkp", "kkp_menunggu", "selesai", "ppk")]
@@ -210,10 +208,7 @@ class Bulk:
         w = csv.writer(out)
         for r in rows:
             w.writerow(
-                [
-                    "" if (v := (convert[c](r[c], None) if c in convert else r[c])) is None else _csv(v)
-                    for c in cols
-                ]
+                ["" if (v := (convert[c](r[c], None) if c in convert else r[c])) is None else _csv(v) for c in cols]
             )
         out.seek(0)
         raw = self.conn.connection.dbapi_connection
@@ -280,8 +275,20 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
     now = clock.now().replace(microsecond=0)
     year = clock.to_local(now).year
     sm = current_app.appbuilder.sm
-    role_id = {r: sm.find_role(r).id for r in (ROLE_ADMIN, ROLE_AUDITOR, ROLE_BENDAHARA, ROLE_PEMBELI,
-                                               ROLE_PENGGUNA, ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_VERIFIKATOR)}  # fmt: skip
+    role_id = {
+        r: sm.find_role(r).id
+        for r in (
+            ROLE_ADMIN,
+            ROLE_AUDITOR,
+            ROLE_BENDAHARA,
+            ROLE_PEMBELI,
+            ROLE_PENGGUNA,
+            ROLE_PENYEDIA,
+            ROLE_PP,
+            ROLE_PPK,
+            ROLE_VERIFIKATOR,
+        )
+    }
     ids = Ids(session)
     kel_codes = session.execute(select(Wilayah.code).where(Wilayah.level == "kelurahan")).scalars().all()
     parent = dict(session.execute(select(Wilayah.code, Wilayah.parent_code)).all())
@@ -302,14 +309,33 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
         uid = ids(PortalUser)
         first, last = rng.choice(FIRST), rng.choice(LAST)
         t = ago(720, 400)
-        bulk.add(PortalUser, {
-            "id": uid, "first_name": first, "last_name": last, "username": username, "password": pw,
-            "active": True, "email": f"{username}@{DOMAIN}", "login_count": 0, "fail_login_count": 0,
-            "created_on": t, "changed_on": t, "satker_id": satker_id, "penyedia_id": penyedia_id,
-            "jabatan": jabatan, "telepon": f"08{rng.randint(10**9, 10**10 - 1)}", "session_version": 1,
-            "syarat_disetujui_at": t, "email_terverifikasi_at": t, "telepon_terverifikasi_at": t,
-            "nip": None, "nrk": None, "locale": None,
-        })  # fmt: skip
+        bulk.add(
+            PortalUser,
+            {
+                "id": uid,
+                "first_name": first,
+                "last_name": last,
+                "username": username,
+                "password": pw,
+                "active": True,
+                "email": f"{username}@{DOMAIN}",
+                "login_count": 0,
+                "fail_login_count": 0,
+                "created_on": t,
+                "changed_on": t,
+                "satker_id": satker_id,
+                "penyedia_id": penyedia_id,
+                "jabatan": jabatan,
+                "telepon": f"08{rng.randint(10**9, 10**10 - 1)}",
+                "session_version": 1,
+                "syarat_disetujui_at": t,
+                "email_terverifikasi_at": t,
+                "telepon_terverifikasi_at": t,
+                "nip": None,
+                "nrk": None,
+                "locale": None,
+            },
+        )
         bulk.add(_RoleRow, {"id": urole_next[0], "user_id": uid, "role_id": role_id[role]})
         urole_next[0] += 1
         return {"id": uid, "name": f"{first} {last}", "role": role}
@@ -317,27 +343,58 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
     _RoleRow.__table__ = role_table
 
     def audit(entity, entity_id, action, actor, src, dst, at, note=None):
-        bulk.add(AuditLog, {
-            "id": ids(AuditLog), "entity": entity, "entity_id": entity_id, "action": action, "from_status": src,
-            "to_status": dst, "actor_id": actor["id"] if actor else None,
-            "actor_name": actor["name"] if actor else "Sistem", "actor_role": actor["role"] if actor else ROLE_SISTEM,
-            "at": at, "note": note,
-        })  # fmt: skip
+        bulk.add(
+            AuditLog,
+            {
+                "id": ids(AuditLog),
+                "entity": entity,
+                "entity_id": entity_id,
+                "action": action,
+                "from_status": src,
+                "to_status": dst,
+                "actor_id": actor["id"] if actor else None,
+                "actor_name": actor["name"] if actor else "Sistem",
+                "actor_role": actor["role"] if actor else ROLE_SISTEM,
+                "at": at,
+                "note": note,
+            },
+        )
 
     def dokumen(jenis, uploader, at, pesanan_id=None):
         did = ids(Dokumen)
-        bulk.add(Dokumen, {
-            "id": did, "pesanan_id": pesanan_id, "jenis": jenis, "filename": f"{jenis}-{did}.pdf",
-            "content_type": "application/pdf", "size": 2048, "sha256": _sha("dok", did),
-            "kode_verifikasi": None, "stored_name": f"scale-{did}.pdf", "uploaded_by_id": uploader, "uploaded_at": at,
-        })  # fmt: skip
+        bulk.add(
+            Dokumen,
+            {
+                "id": did,
+                "pesanan_id": pesanan_id,
+                "jenis": jenis,
+                "filename": f"{jenis}-{did}.pdf",
+                "content_type": "application/pdf",
+                "size": 2048,
+                "sha256": _sha("dok", did),
+                "kode_verifikasi": None,
+                "stored_name": f"scale-{did}.pdf",
+                "uploaded_by_id": uploader,
+                "uploaded_at": at,
+            },
+        )
         return did
 
     def deadline(kind, entity, entity_id, due, status, created, closed=None):
-        bulk.add(Deadline, {
-            "id": ids(Deadline), "kind": kind, "entity": entity, "entity_id": entity_id, "due_at": due,
-            "status": status, "created_at": created, "closed_at": closed, "note": None,
-        })  # fmt: skip
+        bulk.add(
+            Deadline,
+            {
+                "id": ids(Deadline),
+                "kind": kind,
+                "entity": entity,
+                "entity_id": entity_id,
+                "due_at": due,
+                "status": status,
+                "created_at": created,
+                "closed_at": closed,
+                "note": None,
+            },
+        )
 
     # --- organisations and people -------------------------------------------------------------------
     echo(f"sizes: {size}")
@@ -345,28 +402,49 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
     instansi = []
     for i in range(1, n_instansi + 1):
         iid = ids(Instansi)
-        bulk.add(Instansi, {"id": iid, "kode": f"SCALE-{i:04d}", "nama": f"Pemerintah Daerah Skala {i}",
-                            "jenis": "pemda"})  # fmt: skip
+        bulk.add(
+            Instansi, {"id": iid, "kode": f"SCALE-{i:04d}", "nama": f"Pemerintah Daerah Skala {i}", "jenis": "pemda"}
+        )
         instansi.append(iid)
     satker = []
     for i in range(1, size["satker"] + 1):
         sid = ids(Satker)
         ins = instansi[(i - 1) % n_instansi]
         jenis = "bumd" if i % 3 == 0 else ("skpd" if i % 3 == 1 else "satker")
-        bulk.add(Satker, {"id": sid, "instansi_id": ins, "kode": f"SK{i:05d}", "nama": f"Satuan Kerja Skala {i}",
-                          "jenis": jenis, "alamat": f"Jl. Pemuda No. {i}"})  # fmt: skip
+        bulk.add(
+            Satker,
+            {
+                "id": sid,
+                "instansi_id": ins,
+                "kode": f"SK{i:05d}",
+                "nama": f"Satuan Kerja Skala {i}",
+                "jenis": jenis,
+                "alamat": f"Jl. Pemuda No. {i}",
+            },
+        )
         satker.append({"id": sid, "instansi": ins, "kode": f"SK{i:05d}"})
     skpd = [s["id"] for s in satker[::3]]
     penyedia = []
     for i in range(1, size["penyedia"] + 1):
         pid = ids(Penyedia)
         nama = f"{rng.choice(('CV', 'UD', 'PT', 'Toko'))} {rng.choice(NAMES)} {rng.choice(NAMES)} {i}"
-        bulk.add(Penyedia, {
-            "id": pid, "nama": nama, "npwp": f"9{i:014d}", "nib": f"8{i:012d}", "is_umkm": i % 5 != 0,
-            "telepon": f"021{i:08d}", "email": f"penyedia{i}@{DOMAIN}", "alamat": f"Jl. Usaha No. {i}",
-            "kelurahan_code": rng.choice(kel_codes), "skpd_pembina_id": rng.choice(skpd),
-            "rating_total": 0, "rating_count": 0,
-        })  # fmt: skip
+        bulk.add(
+            Penyedia,
+            {
+                "id": pid,
+                "nama": nama,
+                "npwp": f"9{i:014d}",
+                "nib": f"8{i:012d}",
+                "is_umkm": i % 5 != 0,
+                "telepon": f"021{i:08d}",
+                "email": f"penyedia{i}@{DOMAIN}",
+                "alamat": f"Jl. Usaha No. {i}",
+                "kelurahan_code": rng.choice(kel_codes),
+                "skpd_pembina_id": rng.choice(skpd),
+                "rating_total": 0,
+                "rating_count": 0,
+            },
+        )
         penyedia.append({"id": pid, "nama": nama, "produk": []})
     user("admin-skala", ROLE_ADMIN)
     user("auditor-skala", ROLE_AUDITOR)
@@ -384,12 +462,25 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
         for b in s["pembeli"]:
             aid = ids(Alamat)
             kel = rng.choice(kel_codes)
-            bulk.add(Alamat, {
-                "id": aid, "user_id": b["id"], "satker_id": s["id"], "nama": "Kantor", "jenis": "utama",
-                "jalan": f"Jl. Kantor No. {aid}", "negara": "Indonesia", "provinsi_code": parent[parent[parent[kel]]],
-                "kota_code": parent[parent[kel]], "kecamatan_code": parent[kel], "kelurahan_code": kel, "kode_pos": "10110",
-                "latitude": None, "longitude": None,
-            })  # fmt: skip
+            bulk.add(
+                Alamat,
+                {
+                    "id": aid,
+                    "user_id": b["id"],
+                    "satker_id": s["id"],
+                    "nama": "Kantor",
+                    "jenis": "utama",
+                    "jalan": f"Jl. Kantor No. {aid}",
+                    "negara": "Indonesia",
+                    "provinsi_code": parent[parent[parent[kel]]],
+                    "kota_code": parent[parent[kel]],
+                    "kecamatan_code": parent[kel],
+                    "kelurahan_code": kel,
+                    "kode_pos": "10110",
+                    "latitude": None,
+                    "longitude": None,
+                },
+            )
             s["alamat"][b["id"]] = aid
     for p in penyedia:
         p["user"] = user(f"penyedia-{p['id']}", ROLE_PENYEDIA, penyedia_id=p["id"], jabatan="Pemilik")
@@ -405,16 +496,30 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
         tayang = i < len(penyedia) or rng.random() < 0.9
         t = ago(700, 200)
         row = {
-            "id": prid, "penyedia_id": pen["id"], "kategori_id": rng.choice(kategori),
-            "nama": f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(ADJ)} {prid}", "harga": harga,
-            "ppn_persen": Decimal(11), "ppnbm_persen": Decimal(0) if rng.random() < 0.9 else Decimal(10),
-            "min_pesan": 1, "max_pesan": 100, "stok": rng.randint(0, 5000),
-            "ketersediaan": rng.choice(("ready", "ready", "h1", "po")), "satuan": rng.choice(("pcs", "pack", "unit")),
-            "deskripsi": "Produk data skala untuk pengukuran.", "gambar": None,
-            "tkdn_persen": Decimal(rng.randint(0, 80)) if rng.random() < 0.4 else None, "is_pdn": rng.random() < 0.8,
+            "id": prid,
+            "penyedia_id": pen["id"],
+            "kategori_id": rng.choice(kategori),
+            "nama": f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(ADJ)} {prid}",
+            "harga": harga,
+            "ppn_persen": Decimal(11),
+            "ppnbm_persen": Decimal(0) if rng.random() < 0.9 else Decimal(10),
+            "min_pesan": 1,
+            "max_pesan": 100,
+            "stok": rng.randint(0, 5000),
+            "ketersediaan": rng.choice(("ready", "ready", "h1", "po")),
+            "satuan": rng.choice(("pcs", "pack", "unit")),
+            "deskripsi": "Produk data skala untuk pengukuran.",
+            "gambar": None,
+            "tkdn_persen": Decimal(rng.randint(0, 80)) if rng.random() < 0.4 else None,
+            "is_pdn": rng.random() < 0.8,
             "status": "tayang" if tayang else rng.choice(("draft", "diajukan", "ditolak")),
-            "alasan_tolak": None, "version": 1, "created_at": t, "updated_at": t, "rating_total": 0, "rating_count": 0,
-        }  # fmt: skip
+            "alasan_tolak": None,
+            "version": 1,
+            "created_at": t,
+            "updated_at": t,
+            "rating_total": 0,
+            "rating_count": 0,
+        }
         if row["status"] == "ditolak":
             row["alasan_tolak"] = "Foto produk kurang jelas."
         produk[prid] = row  # inserted after the orders, with their ratings counted
@@ -451,11 +556,21 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
             qty = rng.randint(1, 20)
             a = money.line_amounts(pr["harga"], qty, pr["ppn_persen"], pr["ppnbm_persen"])
             amounts.append(a)
-            items.append({
-                "id": None, "pesanan_id": oid, "produk_id": prid, "nama_produk": pr["nama"],
-                "harga_satuan": pr["harga"], "qty": qty, "ppn_persen": pr["ppn_persen"],
-                "ppnbm_persen": pr["ppnbm_persen"], "subtotal": a.subtotal, "ppn": a.ppn, "ppnbm": a.ppnbm,
-            })  # fmt: skip
+            items.append(
+                {
+                    "id": None,
+                    "pesanan_id": oid,
+                    "produk_id": prid,
+                    "nama_produk": pr["nama"],
+                    "harga_satuan": pr["harga"],
+                    "qty": qty,
+                    "ppn_persen": pr["ppn_persen"],
+                    "ppnbm_persen": pr["ppnbm_persen"],
+                    "subtotal": a.subtotal,
+                    "ppn": a.ppn,
+                    "ppnbm": a.ppnbm,
+                }
+            )
         tot = money.order_amounts(amounts)
         final = path[-1][2] if path else "draft"
         t = created
@@ -464,19 +579,34 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
             t = t + timedelta(minutes=rng.randint(30, 3 * 1440))
             steps.append((action, src, dst, buyer if who == "b" else pen["user"], min(t, now)))
         row = {
-            "id": oid, "nomor": f"EO/{year}/{oid:07d}", "status": final, "version": 1 + len(path),
-            "satker_id": s["id"], "pembeli_id": buyer["id"], "penyedia_id": pen["id"],
-            "alamat_id": s["alamat"][buyer["id"]], "alamat_kirim": f"Kantor, Jl. Kantor No. {s['alamat'][buyer['id']]}",
-            "tanggal_kegiatan": (created + timedelta(days=7)).date(), "waktu_kegiatan": None,
-            "nama_kegiatan": "Rapat koordinasi", "catatan": None, "metode_bayar": rng.choice(("cod", "transfer", "va")),
-            "subtotal": tot.subtotal, "ppn": tot.ppn, "ppnbm": tot.ppnbm, "total": tot.total,
-            "pembatalan_oleh": None, "alasan_pembatalan": None,
+            "id": oid,
+            "nomor": f"EO/{year}/{oid:07d}",
+            "status": final,
+            "version": 1 + len(path),
+            "satker_id": s["id"],
+            "pembeli_id": buyer["id"],
+            "penyedia_id": pen["id"],
+            "alamat_id": s["alamat"][buyer["id"]],
+            "alamat_kirim": f"Kantor, Jl. Kantor No. {s['alamat'][buyer['id']]}",
+            "tanggal_kegiatan": (created + timedelta(days=7)).date(),
+            "waktu_kegiatan": None,
+            "nama_kegiatan": "Rapat koordinasi",
+            "catatan": None,
+            "metode_bayar": rng.choice(("cod", "transfer", "va")),
+            "subtotal": tot.subtotal,
+            "ppn": tot.ppn,
+            "ppnbm": tot.ppnbm,
+            "total": tot.total,
+            "pembatalan_oleh": None,
+            "alasan_pembatalan": None,
             "alasan_tolak": "Stok habis." if cancel == "tolak" else None,
             "jumlah_sesuai": True if final in ("diterima", "selesai") else None,
             "kondisi_baik": True if final in ("diterima", "selesai") else None,
             "waktu_tempat_sesuai": True if final in ("diterima", "selesai") else None,
-            "catatan_penerimaan": None, "created_at": created, "updated_at": steps[-1][4] if steps else created,
-        }  # fmt: skip
+            "catatan_penerimaan": None,
+            "created_at": created,
+            "updated_at": steps[-1][4] if steps else created,
+        }
         if cancel == "setujui":
             row["pembatalan_oleh"], row["alasan_pembatalan"] = "pembeli", "Kegiatan ditunda."
         bulk.add(Pesanan, row)
@@ -485,14 +615,26 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
             bulk.add(PesananItem, it)
         audit("pesanan", oid, "buat", buyer, None, "draft", created)
         for action, src, dst, actor, at in steps:
-            note = "Kegiatan ditunda." if action == "ajukan_pembatalan" else ("Stok habis." if action == "tolak" else None)
+            note = (
+                "Kegiatan ditunda." if action == "ajukan_pembatalan" else ("Stok habis." if action == "tolak" else None)
+            )
             audit("pesanan", oid, action, actor, src, dst, at, note)
         if final == "selesai":
             bintang = rng.choices((5, 4, 3, 2, 1), weights=(45, 38, 12, 3, 2))[0]
             for prid in sorted(set(lines)):
-                bulk.add(Ulasan, {"id": ids(Ulasan), "produk_id": prid, "penyedia_id": pen["id"], "pesanan_id": oid,
-                                  "user_id": buyer["id"], "bintang": bintang, "teks": "Sesuai pesanan.",
-                                  "created_at": steps[-1][4]})  # fmt: skip
+                bulk.add(
+                    Ulasan,
+                    {
+                        "id": ids(Ulasan),
+                        "produk_id": prid,
+                        "penyedia_id": pen["id"],
+                        "pesanan_id": oid,
+                        "user_id": buyer["id"],
+                        "bintang": bintang,
+                        "teks": "Sesuai pesanan.",
+                        "created_at": steps[-1][4],
+                    },
+                )
             pen_rating[pen["id"]][0] += bintang
             pen_rating[pen["id"]][1] += 1
         if n % 50_000 == 49_999:
@@ -508,8 +650,18 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
             r = {"id": ids(Rup), "kode": f"RUP-{year}-{s['kode']}-{k}", "satker_id": s["id"], "terpakai": 0}
             rups[s["id"]].append(r)
             # the figures are written at the end, once the orders committed to it are known
-            bulk.add(Rup, {"id": r["id"], "kode": r["kode"], "nama": "Belanja Barang dan Jasa", "tahun": year,
-                           "satker_id": s["id"], "pagu": 0, "terpakai": 0})  # fmt: skip
+            bulk.add(
+                Rup,
+                {
+                    "id": r["id"],
+                    "kode": r["kode"],
+                    "nama": "Belanja Barang dan Jasa",
+                    "tahun": year,
+                    "satker_id": s["id"],
+                    "pagu": 0,
+                    "terpakai": 0,
+                },
+            )
     rup_rows = [r for rs in rups.values() for r in rs]
     katalog_rows = []
     for n in range(size["pesanan_katalog"]):
@@ -534,9 +686,21 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
             qty = rng.randint(1, 10)
             harga = pr["harga"] if final == "menunggu_negosiasi" else pr["harga"] - (pr["harga"] // 20 // 100) * 100
             spec.append((harga, qty, pr["ppn_persen"], pr["ppnbm_persen"]))
-            items.append({"id": ids(PesananKatalogItem), "pesanan_id": kid, "produk_id": prid, "varian_id": None,
-                          "nama": pr["nama"], "satuan": pr["satuan"], "qty": qty, "harga_katalog": pr["harga"],
-                          "harga": harga, "ppn_persen": pr["ppn_persen"], "ppnbm_persen": pr["ppnbm_persen"]})  # fmt: skip
+            items.append(
+                {
+                    "id": ids(PesananKatalogItem),
+                    "pesanan_id": kid,
+                    "produk_id": prid,
+                    "varian_id": None,
+                    "nama": pr["nama"],
+                    "satuan": pr["satuan"],
+                    "qty": qty,
+                    "harga_katalog": pr["harga"],
+                    "harga": harga,
+                    "ppn_persen": pr["ppn_persen"],
+                    "ppnbm_persen": pr["ppnbm_persen"],
+                }
+            )
         r = money.rincian(spec, (), (ongkir, ongkir_ppn, Decimal(0)))
         for it, a in zip(items, r.barang, strict=True):
             it.update(subtotal=a.subtotal, ppn=a.ppn, ppnbm=a.ppnbm)
@@ -552,20 +716,50 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
         last = steps[-1][4] if steps else created
         doc = dokumen("persiapan", s["pp"]["id"], created)
         row = {
-            "id": kid, "nomor": f"KAT/{year}/{kid:06d}", "checkout_token": _sha("co", seed, kid)[:40],
-            "status": final, "version": 1 + len(path), "satker_id": s["id"], "pp_id": s["pp"]["id"],
-            "ppk_id": s["ppk"]["id"], "penyedia_id": pen["id"], "rup_id": rup["id"], "dokumen_persiapan_id": doc,
-            "alamat_kirim": f"{s['kode']}, Jl. Pemuda", "jenis_pengiriman": "Sekaligus", "tahapan_pengiriman": 1,
-            "tanggal_tiba_diminta": (created + timedelta(days=14)).date(), "opsi_kirim": opsi,
-            "kurir_nama": "JNE" if opsi == "pihak_ketiga" else None, "ongkir_estimasi": ongkir, "estimasi_hari": 3,
-            "ongkir": ongkir, "ongkir_ppn_persen": ongkir_ppn, "ongkir_ppnbm_persen": Decimal(0),
-            "ongkir_ppn": r.ongkir.ppn, "ongkir_ppnbm": r.ongkir.ppnbm, "subtotal": r.subtotal, "ppn": r.ppn,
-            "ppnbm": r.ppnbm, "total": r.total, "anggaran_terpakai": 0 if final in CANCELLED else r.total,
-            "alasan": "Kebutuhan berubah." if final in ("dibatalkan", "ditolak_ppk") else None, "klausul": None,
-            "sp_nomor": None, "sp_dokumen_id": None, "sp_ttd_ppk_at": None, "sp_ttd_penyedia_at": None,
-            "pickup_diminta_at": None, "bast_nomor": None, "bast_dokumen_id": None, "bast_ttd_ppk_at": None,
-            "bast_ttd_penyedia_at": None, "batas_waktu": None, "created_at": created, "updated_at": last,
-        }  # fmt: skip
+            "id": kid,
+            "nomor": f"KAT/{year}/{kid:06d}",
+            "checkout_token": _sha("co", seed, kid)[:40],
+            "status": final,
+            "version": 1 + len(path),
+            "satker_id": s["id"],
+            "pp_id": s["pp"]["id"],
+            "ppk_id": s["ppk"]["id"],
+            "penyedia_id": pen["id"],
+            "rup_id": rup["id"],
+            "dokumen_persiapan_id": doc,
+            "alamat_kirim": f"{s['kode']}, Jl. Pemuda",
+            "jenis_pengiriman": "Sekaligus",
+            "tahapan_pengiriman": 1,
+            "tanggal_tiba_diminta": (created + timedelta(days=14)).date(),
+            "opsi_kirim": opsi,
+            "kurir_nama": "JNE" if opsi == "pihak_ketiga" else None,
+            "ongkir_estimasi": ongkir,
+            "estimasi_hari": 3,
+            "ongkir": ongkir,
+            "ongkir_ppn_persen": ongkir_ppn,
+            "ongkir_ppnbm_persen": Decimal(0),
+            "ongkir_ppn": r.ongkir.ppn,
+            "ongkir_ppnbm": r.ongkir.ppnbm,
+            "subtotal": r.subtotal,
+            "ppn": r.ppn,
+            "ppnbm": r.ppnbm,
+            "total": r.total,
+            "anggaran_terpakai": 0 if final in CANCELLED else r.total,
+            "alasan": "Kebutuhan berubah." if final in ("dibatalkan", "ditolak_ppk") else None,
+            "klausul": None,
+            "sp_nomor": None,
+            "sp_dokumen_id": None,
+            "sp_ttd_ppk_at": None,
+            "sp_ttd_penyedia_at": None,
+            "pickup_diminta_at": None,
+            "bast_nomor": None,
+            "bast_dokumen_id": None,
+            "bast_ttd_ppk_at": None,
+            "bast_ttd_penyedia_at": None,
+            "batas_waktu": None,
+            "created_at": created,
+            "updated_at": last,
+        }
         rup["terpakai"] += row["anggaran_terpakai"]
         at = {a: when for a, _, _, _, when in steps}
         if key in AFTER_SP:
@@ -584,10 +778,19 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
             bulk.add(PesananKatalogItem, it)
         audit("pesanan_katalog", kid, "checkout", s["pp"], None, "menunggu_negosiasi", created)
         for action, src, dst, actor, when in steps:
-            audit("pesanan_katalog", kid, action, actor, src, dst, when, row["alasan"] if action in (
-                "batalkan", "tolak_ppk") else None)  # fmt: skip
-        _katalog_children(bulk, ids, rng, row, items, steps, s, pen, key, now, deadline, audit, persen_biaya,
-                          tetap_biaya)  # fmt: skip
+            audit(
+                "pesanan_katalog",
+                kid,
+                action,
+                actor,
+                src,
+                dst,
+                when,
+                row["alasan"] if action in ("batalkan", "tolak_ppk") else None,
+            )
+        _katalog_children(
+            bulk, ids, rng, row, items, steps, s, pen, key, now, deadline, audit, persen_biaya, tetap_biaya
+        )
         if n % 10_000 == 9_999:
             echo(f"Katalog {n + 1}")
     bulk.flush()
@@ -602,24 +805,49 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
         status_p = "menunggu" if menunggu else "terverifikasi"
         if i % 2 == 0:
             rid = ids(ProfilPengguna)
-            bulk.add(ProfilPengguna, {
-                "id": rid, "user_id": req["id"], "instansi_id": s["instansi"], "jenis_profil": "non_penyedia",
-                "status_kepegawaian": "ASN", "nip": None, "nik": f"31{i:014d}", "nama_ktp": req["name"],
-                "tanggal_lahir": date(1985, 1 + i % 12, 1 + i % 28), "selfie_id": dokumen("selfie", req["id"], submitted),
-                "ktp_id": dokumen("ktp", req["id"], submitted), "status": status_p, "version": 1 if menunggu else 2,
-                "alasan": None, "submitted_at": submitted, "batas_waktu": submitted + timedelta(hours=72),
-                "updated_at": submitted,
-            })  # fmt: skip
+            bulk.add(
+                ProfilPengguna,
+                {
+                    "id": rid,
+                    "user_id": req["id"],
+                    "instansi_id": s["instansi"],
+                    "jenis_profil": "non_penyedia",
+                    "status_kepegawaian": "ASN",
+                    "nip": None,
+                    "nik": f"31{i:014d}",
+                    "nama_ktp": req["name"],
+                    "tanggal_lahir": date(1985, 1 + i % 12, 1 + i % 28),
+                    "selfie_id": dokumen("selfie", req["id"], submitted),
+                    "ktp_id": dokumen("ktp", req["id"], submitted),
+                    "status": status_p,
+                    "version": 1 if menunggu else 2,
+                    "alasan": None,
+                    "submitted_at": submitted,
+                    "batas_waktu": submitted + timedelta(hours=72),
+                    "updated_at": submitted,
+                },
+            )
             entity, kind = "profil_pengguna", "verifikasi_profil"
         else:
             rid = ids(AksesPengguna)
-            bulk.add(AksesPengguna, {
-                "id": rid, "user_id": req["id"], "instansi_id": s["instansi"], "akses": "pp", "satker_id": s["id"],
-                "penyedia_id": None, "surat_tugas_id": dokumen("surat_tugas", req["id"], submitted),
-                "status": "menunggu" if menunggu else "ditolak", "version": 1 if menunggu else 2,
-                "alasan": None if menunggu else "Surat tugas tidak terbaca.", "submitted_at": submitted,
-                "batas_waktu": submitted + timedelta(hours=72), "updated_at": submitted,
-            })  # fmt: skip
+            bulk.add(
+                AksesPengguna,
+                {
+                    "id": rid,
+                    "user_id": req["id"],
+                    "instansi_id": s["instansi"],
+                    "akses": "pp",
+                    "satker_id": s["id"],
+                    "penyedia_id": None,
+                    "surat_tugas_id": dokumen("surat_tugas", req["id"], submitted),
+                    "status": "menunggu" if menunggu else "ditolak",
+                    "version": 1 if menunggu else 2,
+                    "alasan": None if menunggu else "Surat tugas tidak terbaca.",
+                    "submitted_at": submitted,
+                    "batas_waktu": submitted + timedelta(hours=72),
+                    "updated_at": submitted,
+                },
+            )
             entity, kind = "akses_pengguna", "verifikasi_akses"
         audit(entity, rid, "ajukan", req, None, "menunggu", submitted)
         due = submitted + timedelta(hours=72)
@@ -627,8 +855,15 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
             deadline(kind, entity, rid, due, "aktif", submitted)
         else:
             deadline(kind, entity, rid, due, "selesai", submitted, submitted + timedelta(hours=5))
-            audit(entity, rid, "setujui" if i % 2 == 0 else "tolak", verifikator[s["instansi"]], "menunggu",
-                  "terverifikasi" if i % 2 == 0 else "ditolak", submitted + timedelta(hours=5))  # fmt: skip
+            audit(
+                entity,
+                rid,
+                "setujui" if i % 2 == 0 else "tolak",
+                verifikator[s["instansi"]],
+                "menunggu",
+                "terverifikasi" if i % 2 == 0 else "ditolak",
+                submitted + timedelta(hours=5),
+            )
     bulk.flush()
 
     # --- ratings and RUP budgets ---------------------------------------------------------------------------
@@ -652,11 +887,20 @@ def _katalog_children(bulk, ids, rng, row, items, steps, s, pen, key, now, deadl
         for k, (action, who, when) in enumerate(
             [(a, act, w) for a, _, _, act, w in steps if a in ("ajukan_nego", "tawar")], start=1
         ):
-            bulk.add(NegosiasiRonde, {
-                "id": ids(NegosiasiRonde), "pesanan_id": kid, "nomor_ronde": k,
-                "oleh": "pp" if action == "ajukan_nego" else "penyedia", "user_id": who["id"],
-                "ongkir": row["ongkir"], "total": row["total"], "catatan": None, "created_at": when,
-            })  # fmt: skip
+            bulk.add(
+                NegosiasiRonde,
+                {
+                    "id": ids(NegosiasiRonde),
+                    "pesanan_id": kid,
+                    "nomor_ronde": k,
+                    "oleh": "pp" if action == "ajukan_nego" else "penyedia",
+                    "user_id": who["id"],
+                    "ongkir": row["ongkir"],
+                    "total": row["total"],
+                    "catatan": None,
+                    "created_at": when,
+                },
+            )
     # closed waits of the steps passed, the running one of the state that waits
     for action, src, dst, _actor, when in steps:
         if src in KATALOG_WAIT and dst != src:
@@ -667,49 +911,115 @@ def _katalog_children(bulk, ids, rng, row, items, steps, s, pen, key, now, deadl
             deadline(kind, "pesanan_katalog", kid, due, st, start, due if st == "kedaluwarsa" else when)
     if final in KATALOG_WAIT:
         kind = KATALOG_WAIT[final]
-        deadline(kind, "pesanan_katalog", kid, row["updated_at"] + timedelta(hours=WAIT_HOURS.get(kind, 72)), "aktif",
-                 row["updated_at"])  # fmt: skip
+        deadline(
+            kind,
+            "pesanan_katalog",
+            kid,
+            row["updated_at"] + timedelta(hours=WAIT_HOURS.get(kind, 72)),
+            "aktif",
+            row["updated_at"],
+        )
     if key in AFTER_KIRIM:
-        bulk.add(PengirimanEvent, {
-            "id": ids(PengirimanEvent), "pesanan_id": kid, "waktu": at["kirim"], "lokasi": "Gudang Penyedia",
-            "status": "Barang dikirim", "catatan": None, "user_id": pen["user"]["id"], "created_at": at["kirim"],
-        })  # fmt: skip
+        bulk.add(
+            PengirimanEvent,
+            {
+                "id": ids(PengirimanEvent),
+                "pesanan_id": kid,
+                "waktu": at["kirim"],
+                "lokasi": "Gudang Penyedia",
+                "status": "Barang dikirim",
+                "catatan": None,
+                "user_id": pen["user"]["id"],
+                "created_at": at["kirim"],
+            },
+        )
     if key in AFTER_BAST:
         for it in items:
-            bulk.add(BastItem, {"id": ids(BastItem), "pesanan_id": kid, "item_id": it["id"], "qty_diterima": it["qty"],
-                                "kondisi": "baik", "sesuai": 1, "catatan": None})  # fmt: skip
+            bulk.add(
+                BastItem,
+                {
+                    "id": ids(BastItem),
+                    "pesanan_id": kid,
+                    "item_id": it["id"],
+                    "qty_diterima": it["qty"],
+                    "kondisi": "baik",
+                    "sesuai": 1,
+                    "catatan": None,
+                },
+            )
     if key in PAYING:
         metode = "ls" if final == "ls_dokumen" else ("up_kkp" if "pilih_kkp" in at else "up_kode_bayar")
         rb = money.rincian_bayar(metode, row["total"], persen, tetap)
         pid = ids(Pembayaran)
         paid = at.get("lunas") or at.get("bayar_kkp")
-        bulk.add(Pembayaran, {
-            "id": pid, "pesanan_id": kid, "metode": metode, "rezim_pajak": rb.rezim, "total": rb.total,
-            "biaya_transaksi": rb.biaya, "diterima_penyedia": rb.diterima,
-            "bendahara_id": s["bendahara"]["id"] if "ajukan_bendahara" in at else None,
-            "tagihan_dokumen_id": None, "tagihan_jenis": None, "tagihan_nomor": None, "bukti_potong_dokumen_id": None,
-            "pph_jenis": None, "pph_jumlah": None, "tanpa_bukti_potong": False,
-            "invoice_nomor": f"INV/{kid}" if metode != "ls" else None, "invoice_dokumen_id": None,
-            "kkp_oleh_ppk": metode == "up_kkp", "kkp_nama": None, "kkp_email": None, "kkp_token_hash": None,
-            "kkp_token_expires_at": None, "kkp_token_used_at": None, "dibayar_at": paid,
-            "dibayar_oleh": s["ppk"]["name"] if paid else None, "referensi": f"REF{kid}" if paid else None,
-            "created_at": at.get("pilih_up") or at.get("pilih_kkp") or at.get("pilih_ls"), "updated_at": paid,
-        })  # fmt: skip
+        bulk.add(
+            Pembayaran,
+            {
+                "id": pid,
+                "pesanan_id": kid,
+                "metode": metode,
+                "rezim_pajak": rb.rezim,
+                "total": rb.total,
+                "biaya_transaksi": rb.biaya,
+                "diterima_penyedia": rb.diterima,
+                "bendahara_id": s["bendahara"]["id"] if "ajukan_bendahara" in at else None,
+                "tagihan_dokumen_id": None,
+                "tagihan_jenis": None,
+                "tagihan_nomor": None,
+                "bukti_potong_dokumen_id": None,
+                "pph_jenis": None,
+                "pph_jumlah": None,
+                "tanpa_bukti_potong": False,
+                "invoice_nomor": f"INV/{kid}" if metode != "ls" else None,
+                "invoice_dokumen_id": None,
+                "kkp_oleh_ppk": metode == "up_kkp",
+                "kkp_nama": None,
+                "kkp_email": None,
+                "kkp_token_hash": None,
+                "kkp_token_expires_at": None,
+                "kkp_token_used_at": None,
+                "dibayar_at": paid,
+                "dibayar_oleh": s["ppk"]["name"] if paid else None,
+                "referensi": f"REF{kid}" if paid else None,
+                "created_at": at.get("pilih_up") or at.get("pilih_kkp") or at.get("pilih_ls"),
+                "updated_at": paid,
+            },
+        )
         if "konfirmasi_bayar" in at:
             issued = at["konfirmasi_bayar"]
             kstat = {"kode_bayar_terbit": "aktif", "kode_kedaluwarsa": "kedaluwarsa"}.get(final, "dibayar")
             until = issued + timedelta(hours=WAIT_HOURS["kode_bayar"])
-            bulk.add(KodeBayar, {
-                "id": ids(KodeBayar), "pesanan_id": kid, "kode": f"KB{kid:010d}", "jumlah": row["total"],
-                "status": kstat, "diterbitkan_oleh_id": s["bendahara"]["id"], "created_at": issued,
-                "berlaku_sampai": until, "dibayar_at": paid, "referensi": f"REF{kid}" if paid else None,
-            })  # fmt: skip
+            bulk.add(
+                KodeBayar,
+                {
+                    "id": ids(KodeBayar),
+                    "pesanan_id": kid,
+                    "kode": f"KB{kid:010d}",
+                    "jumlah": row["total"],
+                    "status": kstat,
+                    "diterbitkan_oleh_id": s["bendahara"]["id"],
+                    "created_at": issued,
+                    "berlaku_sampai": until,
+                    "dibayar_at": paid,
+                    "referensi": f"REF{kid}" if paid else None,
+                },
+            )
     if final == "selesai":
         done = row["updated_at"]
         for jenis in ("pesanan", "layanan") + (("kurir",) if row["opsi_kirim"] == "kurir_penyedia" else ()):
             b = rng.choices((5, 4, 3, 2, 1), weights=(45, 38, 12, 3, 2))[0]
-            bulk.add(PenilaianKatalog, {"id": ids(PenilaianKatalog), "pesanan_id": kid, "jenis": jenis, "bintang": b,
-                                        "ulasan": None, "user_id": s["ppk"]["id"], "created_at": done})  # fmt: skip
+            bulk.add(
+                PenilaianKatalog,
+                {
+                    "id": ids(PenilaianKatalog),
+                    "pesanan_id": kid,
+                    "jenis": jenis,
+                    "bintang": b,
+                    "ulasan": None,
+                    "user_id": s["ppk"]["id"],
+                    "created_at": done,
+                },
+            )
             audit("pesanan_katalog", kid, f"penilaian_{jenis}", s["ppk"], None, None, done, f"{b}/5")
 
 
@@ -726,13 +1036,18 @@ def _finish(conn, pen_rating, rup_rows, rng, year):
     rows = [{"pid": k, "t": v[0], "c": v[1]} for k, v in pen_rating.items() if v[1]]
     if rows:
         conn.execute(
-            pt.update().where(pt.c.id == bindparam("pid")).values(rating_total=bindparam("t"), rating_count=bindparam("c")),
+            pt.update()
+            .where(pt.c.id == bindparam("pid"))
+            .values(rating_total=bindparam("t"), rating_count=bindparam("c")),
             rows,
         )
     rt = Rup.__table__
-    rows = [{"rid": r["id"], "p": r["terpakai"] + rng.randint(100, 5000) * 1_000_000, "u": r["terpakai"]}
-            for r in rup_rows]  # fmt: skip
-    conn.execute(rt.update().where(rt.c.id == bindparam("rid")).values(pagu=bindparam("p"), terpakai=bindparam("u")), rows)
+    rows = [
+        {"rid": r["id"], "p": r["terpakai"] + rng.randint(100, 5000) * 1_000_000, "u": r["terpakai"]} for r in rup_rows
+    ]
+    conn.execute(
+        rt.update().where(rt.c.id == bindparam("rid")).values(pagu=bindparam("p"), terpakai=bindparam("u")), rows
+    )
 
 
 def _sequences(conn, counts):
@@ -745,4 +1060,4 @@ def _sequences(conn, counts):
             exists = conn.execute(text("SELECT to_regclass(:s)"), {"s": f"{name}_id_seq"}).scalar()
             seq = f"{name}_id_seq" if exists else None
         if seq:
-            conn.execute(text(f'SELECT setval(\'{seq}\', (SELECT COALESCE(MAX(id), 1) FROM "{name}"))'))
+            conn.execute(text(f"SELECT setval('{seq}', (SELECT COALESCE(MAX(id), 1) FROM \"{name}\"))"))

@@ -714,6 +714,12 @@ def build(orders=BASE_ORDERS, seed=1, echo=None):
                 t = t + timedelta(minutes=rng.randint(20, 1440 if waits else 2 * 1440))
             steps.append((action, src, dst, actors[who], min(t, now - timedelta(minutes=5))))
         last = steps[-1][4] if steps else created
+        if waits and last + timedelta(hours=WAIT_HOURS.get(KATALOG_WAIT[final], 72)) <= now:
+            # a waiting order entered its state within its wait: move its whole history later
+            shift = now - timedelta(hours=rng.randint(1, 60)) - last
+            created += shift
+            steps = [(a_, s_, d_, who_, w_ + shift) for a_, s_, d_, who_, w_ in steps]
+            last = steps[-1][4] if steps else created
         doc = dokumen("persiapan", s["pp"]["id"], created)
         row = {
             "id": kid,

@@ -2,7 +2,7 @@
 deadlines by due time, audit by time; on PostgreSQL pg_trgm GIN indexes for the shop's keyword search
 
 Revision ID: 5c1e0a7d9b31
-Revises: 58df31ad8e1c
+Revises: c5d1e8f04a17
 Create Date: 2026-12-01 15:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5c1e0a7d9b31"
-down_revision = "58df31ad8e1c"
+down_revision = "c5d1e8f04a17"
 branch_labels = None
 depends_on = None
 

@@ -140,6 +140,9 @@ class Config:
     MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", 20))
     # Reminders before each deadline, in hours (SPEC §7), e.g. "24,3"
     DEADLINE_REMINDER_HOURS = tuple(int(h) for h in os.environ.get("DEADLINE_REMINDER_HOURS", "24,3").split(",") if h)
+    # One sweep drains the due deadlines until none is due or this many seconds are spent (under the minute
+    # between runs); the rest waits for the next run.
+    DEADLINE_SWEEP_BUDGET_SECONDS = int(os.environ.get("DEADLINE_SWEEP_BUDGET_SECONDS", 50))
     KATALOG_RESPONSE_HOURS = int(os.environ.get("KATALOG_RESPONSE_HOURS", 72))
     VERIFIKASI_SLA_HOURS = int(os.environ.get("VERIFIKASI_SLA_HOURS", 72))
     # Development only: a file holding a clock offset that every process (web, worker, `flask portal clock`)

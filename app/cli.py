@@ -44,6 +44,21 @@ def seed_demo_cmd(if_empty):
     click.echo(seed.load_demo())
 
 
+@portal.command("seed-scale")
+@click.option("--orders", default=300_000, show_default=True, help="E-Order orders; every other count scales with it.")
+@click.option(
+    "--seed", "seed_value", default=1, show_default=True, help="Random seed (the same seed builds the same data)."
+)
+def seed_scale_cmd(orders, seed_value):
+    """Bulk-load a province-sized data set for the benchmarks (bench/); demo passwords, never production."""
+    from . import seed_scale  # only this command needs it
+
+    ensure_roles()
+    seed.load_reference()
+    counts = seed_scale.build(orders=orders, seed=seed_value, echo=click.echo)
+    click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
 @portal.group("clock")
 def clock_group():
     """The shared movable clock of development (CLOCK_OFFSET_FILE): show, advance, reset."""

@@ -59,7 +59,7 @@ from .errors import Conflict, DomainError, Forbidden
 
 AKTIF, BELUM_AKTIF, DICABUT = "aktif", "belum_aktif", "dicabut"
 MIN_PASSPHRASE = 8
-MAX_PASSPHRASE = 128
+MAX_PASSPHRASE = 256  # bytes (UTF-8): bounded input, whatever the script
 # kept for callers of the former single-module TTE
 CA_ID, CA_SUBJECT, USER_YEARS, BACKDATE = tte_ca.CA_ID, tte_ca.CA_SUBJECT, tte_ca.USER_YEARS, tte_ca.BACKDATE
 get_ca = tte_ca.get_ca
@@ -213,7 +213,7 @@ def aktifkan(user, passphrase, passphrase_ulang):
         raise DomainError(_l("Passphrase dan ulangan passphrase tidak sama."))
     if len(passphrase) < MIN_PASSPHRASE:
         raise DomainError(_l("Passphrase minimal %(n)s karakter.", n=MIN_PASSPHRASE))
-    if len(passphrase) > MAX_PASSPHRASE:
+    if len(passphrase.encode()) > MAX_PASSPHRASE:
         raise DomainError(_l("Passphrase maksimal %(n)s karakter.", n=MAX_PASSPHRASE))
     sert = sertifikat(user)
     now = clock.now()

@@ -1,7 +1,7 @@
 """tte activation requests, revocation list and timestamp authority
 
 Revision ID: da6c2d8ffe46
-Revises: 58df31ad8e1c
+Revises: c5d1e8f04a17
 Create Date: 2026-12-01 14:52:12.401502
 
 """
@@ -14,7 +14,7 @@ import app.models.base
 
 # revision identifiers, used by Alembic.
 revision = "da6c2d8ffe46"
-down_revision = "58df31ad8e1c"
+down_revision = 'c5d1e8f04a17'
 branch_labels = None
 depends_on = None
 

@@ -69,7 +69,9 @@ def _tanda_tangan(pdf):
     reader = PdfFileReader(io.BytesIO(pdf))
     pages = [ref.idnum for ref in reader.root["/Pages"]["/Kids"]]
     out = []
-    for name, _value, ref in fields.enumerate_sig_fields(reader):
+    for name, value, ref in fields.enumerate_sig_fields(reader):
+        if value is not None and value.get_object().get("/Type") == "/DocTimeStamp":
+            continue  # the PAdES B-LTA document timestamp after each signature: invisible, not a signer's
         field = ref.get_object()
         stream = field["/AP"]["/N"].data if "/AP" in field else b""
         shown = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]), stream)

@@ -125,6 +125,7 @@ def _bulan(s, user):
     return [_porsi({"bulan": m, **months[m]}) for m in sorted(months)]
 
 
+@fakta.dengan_sesi
 def hitung(s, user):
     """Every figure of the report: dicts of whole Rupiah and Decimal shares (the dashboard reads these)."""
     cfg = (

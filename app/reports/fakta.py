@@ -13,9 +13,14 @@ orders that count in the period, already cut to the reader's scope and the filte
 in the database; nothing here loads rows into Python.
 """
 
+import functools
+import uuid
+from contextlib import contextmanager
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, literal_column, null, or_, select, union_all
+from flask import g
+from sqlalchemy import and_, case, func, literal, literal_column, null, or_, select, text, union_all
+from sqlalchemy.sql.ddl import CreateTableAs, DropTable
 
 from app.extensions import db
 from app.models import (
@@ -285,8 +290,45 @@ def bagian(s, user, semua_status=False):
 
 
 def baris(s, user):
-    """One subquery of every counted line (see the module's docstring)."""
-    return union_all(*bagian(s, user)).subquery("baris")
+    """Every counted line (see the module's docstring): a subquery, or inside `sesi()` a temporary table made
+    once per filter and reader, so a report's many GROUP BYs read the lines without recomputing them."""
+    cache = g.get("_fakta")
+    if cache is None:
+        return union_all(*bagian(s, user)).subquery("baris")
+    key = (s, getattr(user, "id", None), tuple(sorted(scoping.roles_of(user))))
+    if key not in cache:
+        stmt = CreateTableAs(union_all(*bagian(s, user)), f"fakta_{uuid.uuid4().hex[:16]}", temporary=True)
+        db.session.execute(stmt)
+        if dialek() == "postgresql":
+            db.session.execute(text(f"ANALYZE {stmt.table.name}"))  # a temporary table has no statistics
+        cache[key] = stmt.table
+    return cache[key]
+
+
+def dengan_sesi(fn):
+    """Run `fn` inside `sesi()` (a report's `hitung`)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with sesi():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@contextmanager
+def sesi():
+    """The counted lines computed once for everything inside (a report, the dashboard's four), then dropped.
+    Nested uses share the outer one's tables."""
+    if g.get("_fakta") is not None:
+        yield
+        return
+    g._fakta = {}
+    try:
+        yield
+    finally:
+        for table in g.pop("_fakta").values():
+            db.session.execute(DropTable(table, if_exists=True))
 
 
 def kunci_pesanan(b):

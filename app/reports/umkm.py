@@ -85,6 +85,7 @@ def _tambah(slot, row):
     slot["umkm"] = slot.get("umkm", 0) + row.get("umkm", 0)
 
 
+@fakta.dengan_sesi
 def hitung(s, user):
     total = fakta.agregat(s, user)[0]
     per_jenis = fakta.agregat(s, user, lambda t: [t.penyedia.c.is_umkm.label("is_umkm")])

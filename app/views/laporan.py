@@ -15,7 +15,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from app.reports import JENIS, belanja, kinerja, penilaian, saringan, tugas, umkm
+from app.reports import JENIS, belanja, fakta, kinerja, penilaian, saringan, tugas, umkm
 from app.services import clock
 from app.services.errors import DomainError, NotFound
 
@@ -204,8 +204,10 @@ class DasborView(BaseView):
         )
 
 
+@fakta.dengan_sesi
 def dasbor(s, user):
-    """The dashboard's figures: read from the same report functions as the workbooks."""
+    """The dashboard's figures: read from the same report functions as the workbooks (one set of counted lines
+    for all four)."""
     b = belanja.hitung(s, user)
     u = umkm.hitung(s, user)
     p = penilaian.hitung(s, user)

@@ -7,6 +7,7 @@ write-only sheet, and a sheet that reaches Excel's 1,048,576 rows continues on t
 
 import os
 import tempfile
+from copy import copy
 
 from flask import current_app
 from flask_babel import gettext
@@ -122,32 +123,48 @@ def _lokal(dt):
     return clock.to_local(dt).replace(tzinfo=None) if dt else None
 
 
-def _nilai_baris(r, jalur):
-    status = (STATUS_PESANAN if r["alur"] == "eorder" else STATUS_KATALOG).get(r["status"], r["status"])
-    metode_label = METODE_BAYAR if r["alur"] == "eorder" else METODE_BAYAR_LABEL
+class _Label:
+    """Every label the rows repeat, translated once per export (a million gettext calls cost minutes)."""
+
+    def __init__(self):
+        self.alur = {k: str(v) for k, v in ALUR.items()}
+        self.status = {
+            "eorder": {k: str(v) for k, v in STATUS_PESANAN.items()},
+            "katalog": {k: str(v) for k, v in STATUS_KATALOG.items()},
+        }
+        self.metode = {
+            "eorder": {k: str(v) for k, v in METODE_BAYAR.items()},
+            "katalog": {k: str(v) for k, v in METODE_BAYAR_LABEL.items()},
+        }
+        self.jenis = {k: str(v) for k, v in JENIS_BARIS.items()}
+        self.ya, self.tidak = gettext("Ya"), gettext("Tidak")
+
+
+def _nilai_baris(r, jalur, label):
+    alur = r["alur"]
     kategori = jalur.get(r["kategori_id"], (None, None, None)) if r["kategori_id"] else (None, None, None)
     pajak = int(r["ppn"]) + int(r["ppnbm"])
     return [
-        str(ALUR[r["alur"]]),
+        label.alur[alur],
         r["nomor"],
-        str(status),
+        label.status[alur].get(r["status"], r["status"]),
         _lokal(r["dibuat_at"]),
         _lokal(r["komitmen_at"]),
         _lokal(r["realisasi_at"]),
         r["instansi"],
         r["satker"],
         r["penyedia"],
-        gettext("Ya") if r["is_umkm"] else gettext("Tidak"),
+        label.ya if r["is_umkm"] else label.tidak,
         *kategori,
-        str(JENIS_BARIS.get(r["jenis_baris"], r["jenis_baris"])),
-        str(JENIS_BARIS["ongkir"]) if r["jenis_baris"] == "ongkir" else r["nama"],
+        label.jenis.get(r["jenis_baris"], r["jenis_baris"]),
+        label.jenis["ongkir"] if r["jenis_baris"] == "ongkir" else r["nama"],
         int(r["qty"]),
         int(r["harga"]),
         int(r["sebelum"]),
         int(r["ppn"]),
         int(r["ppnbm"]),
         int(r["sebelum"]) + pajak,
-        str(metode_label.get(r["metode"], r["metode"])) if r["metode"] else "-",
+        label.metode[alur].get(r["metode"], r["metode"]) if r["metode"] else "-",
     ]
 
 
@@ -159,6 +176,7 @@ class _Penulis:
         self.maks = baris_per_lembar()
         self.headers = [str(h) for h, _, _ in KOLOM]
         self.formats = [buku.FORMAT.get(k) for _, k, _ in KOLOM]
+        self.gaya = None  # per column: the style of a formatted cell, made once per sheet and copied
 
     def _lembar_baru(self):
         self._tutup()
@@ -176,6 +194,14 @@ class _Penulis:
             header.append(cell)
         ws.append(header)
         self.ws, self.n = ws, 0
+        self.gaya = []
+        for fmt in self.formats:
+            if fmt:
+                proto = WriteOnlyCell(ws, value=0)
+                proto.number_format = fmt
+                self.gaya.append(proto._style)
+            else:
+                self.gaya.append(None)
 
     def _tutup(self):
         if self.ws is not None:
@@ -185,10 +211,10 @@ class _Penulis:
         if self.ws is None or self.n >= self.maks:
             self._lembar_baru()
         row = []
-        for v, fmt in zip(values, self.formats, strict=True):
-            if fmt and v is not None:
+        for v, gaya in zip(values, self.gaya, strict=True):
+            if gaya is not None and v is not None:
                 cell = WriteOnlyCell(self.ws, value=v)
-                cell.number_format = fmt
+                cell._style = copy(gaya)  # the number format's style, without a registry lookup per cell
                 row.append(cell)
             else:
                 row.append(v)
@@ -233,10 +259,11 @@ def tulis(s, user, berkas, kemajuan=None):
     _sampul(wb, s, user)
     penulis = _Penulis(wb)
     jalur = belanja._jalur_kategori()
+    label = _Label()
     windows = rencana(s, user)
     for k, (alur, jendela) in enumerate(windows, start=1):
         for r in baris(s, user, alur, jendela):
-            penulis.tulis(_nilai_baris(r, jalur))
+            penulis.tulis(_nilai_baris(r, jalur, label))
         if kemajuan is not None:
             kemajuan(k, len(windows), penulis.total)
     penulis.selesai()

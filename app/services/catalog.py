@@ -888,9 +888,9 @@ def simpan_produk_lengkap(
         isi = _isi(usulan)
         before = json.dumps(isi, sort_keys=True)
         # removals first, so a new row may take a removed row's name
-        for hapus, jenis, i, kunci, row in sorted(todo, key=lambda t: t[0]):
+        for urutan, jenis, i, kunci, row in sorted(todo, key=lambda t: t[0]):
             try:
-                if hapus:
+                if urutan == 0:  # a removal
                     _hapus(produk, isi, jenis, kunci)
                 else:
                     _simpan(produk, isi, jenis, kunci, row)

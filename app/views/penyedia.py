@@ -59,7 +59,10 @@ class ProdukPenyediaView(ScopedModelView):
     def render_template(self, template, **kwargs):
         """The show page lists the variants and services with their pending change."""
         if template == self.show_template and kwargs.get("pk") is not None:
-            kwargs["usulan"] = catalog.rincian_usulan(load_or_404(Produk, kwargs["pk"]))
+            produk = load_or_404(Produk, kwargs["pk"])
+            kwargs["usulan"] = catalog.rincian_usulan(produk)
+            kwargs["foto"] = catalog.foto_tersimpan(produk)
+            kwargs["boleh_ubah"] = produk.status in catalog.BOLEH_UBAH
         return super().render_template(template, **kwargs)
 
     # --- variants and additional services: a pending change reviewed with the product -----------------

@@ -44,6 +44,15 @@ def _derajat(value, batas):
     return degrees.quantize(_DERAJAT)
 
 
+def isian_awal(user):
+    """What a new address form starts with: Kegiatan when the user already has an Utama (so saving the
+    form as it comes never demotes it), and the organisation's kecamatan (wilayah_awal)."""
+    punya_utama = db.session.execute(
+        select(Alamat.id).where(Alamat.user_id == user.id, Alamat.jenis == "utama").limit(1)
+    ).first()
+    return {"jenis": "kegiatan" if punya_utama else "utama", **wilayah_awal(user)}
+
+
 def wilayah_awal(user):
     """Where a new address form starts: the kecamatan of the user's organisation (Satker.kecamatan) with its
     kota and provinsi; empty when the organisation has none set."""

@@ -226,7 +226,7 @@ class AlamatView(ScopedModelView):
 
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
         if request.method == "GET":  # a new address starts in the organisation's kecamatan
-            for name, code in alamat_service.wilayah_awal(g.user).items():
+            for name, code in alamat_service.isian_awal(g.user).items():
                 form[name].data = code
         return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 

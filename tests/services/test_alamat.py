@@ -142,3 +142,10 @@ def test_new_address_starts_in_the_organisations_kecamatan(f):
         "kota_code": chain["kota_code"],
         "kecamatan_code": chain["kecamatan_code"],
     }
+
+
+def test_a_second_address_starts_as_kegiatan(f):
+    user = f.pembeli()
+    assert alamat_service.isian_awal(user)["jenis"] == "utama"
+    f.alamat(user, jenis="utama")
+    assert alamat_service.isian_awal(user)["jenis"] == "kegiatan"

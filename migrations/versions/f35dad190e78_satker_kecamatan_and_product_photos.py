@@ -1,7 +1,7 @@
 """The organisation's kecamatan (a new address starts there) and a product's further photos
 
 Revision ID: f35dad190e78
-Revises: a7c3e9d1f4b2
+Revises: 58df31ad8e1c
 Create Date: 2026-12-01 14:50:27.938354
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "f35dad190e78"
-down_revision = "a7c3e9d1f4b2"
+down_revision = "58df31ad8e1c"
 branch_labels = None
 depends_on = None
 

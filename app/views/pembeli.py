@@ -1,5 +1,7 @@
 """Pembeli (BUMD buyer): shop, cart, order history, shipping addresses."""
 
+from decimal import Decimal
+
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterEqualFunction
@@ -121,6 +123,15 @@ class KeranjangView(PesananPembeliView):
 _FC = {"class": "form-control"}
 
 
+class KoordinatField(StringField):
+    """A map coordinate shown with the Indonesian decimal comma (`-6,175400`); the service reads both marks."""
+
+    def _value(self):
+        if self.data is None or self.data == "" or isinstance(self.data, str):
+            return self.data or ""
+        return format(Decimal(str(self.data)).quantize(Decimal("0.000001")), "f").replace(".", ",")
+
+
 def _wilayah_choices(level):
     """All regions of a level (a few hundred in all); the page's script narrows them by parent code."""
 
@@ -205,13 +216,13 @@ class AlamatView(ScopedModelView):
         "negara": StringField(_l("Negara"), default="Indonesia", render_kw={**_FC, "readonly": True}),
         # visible text inputs (one per coordinate): the map pin fills them, and they can be typed; a
         # HiddenInput widget made FAB print each twice (hidden_tag() and the row), the row's copy empty
-        "latitude": StringField(
+        "latitude": KoordinatField(
             _l("Lintang"),
             validators=[Optional()],
             description=_l("Terisi saat Anda menandai lokasi di peta; boleh diketik, misalnya -6,175400."),
             render_kw={**_FC, "inputmode": "decimal", "autocomplete": "off"},
         ),
-        "longitude": StringField(
+        "longitude": KoordinatField(
             _l("Bujur"),
             validators=[Optional()],
             description=_l("Terisi saat Anda menandai lokasi di peta; boleh diketik, misalnya 106,827200."),

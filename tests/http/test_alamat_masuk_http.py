@@ -98,7 +98,7 @@ def test_coordinates_typed_with_a_comma_are_saved_and_shown_on_edit(app, f, logi
     a = db.session.execute(select(Alamat).where(Alamat.user_id == user.id)).scalar_one()
     assert (round(a.latitude, 4), round(a.longitude, 4)) == (-6.2001, 106.8123)
     html = c.get(f"/alamat/edit/{a.id}").get_data(as_text=True)
-    assert re.search(r'<input[^>]*name="latitude"[^>]*value="-6\.2001', html)
+    assert re.search(r'<input[^>]*name="latitude"[^>]*value="-6,200100"', html)
 
 
 def test_editing_an_address_to_utama_demotes_the_old_one(app, f, login):

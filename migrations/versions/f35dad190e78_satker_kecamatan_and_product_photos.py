@@ -1,7 +1,7 @@
 """The organisation's kecamatan (a new address starts there) and a product's further photos
 
 Revision ID: f35dad190e78
-Revises: 58df31ad8e1c
+Revises: c5d1e8f04a17
 Create Date: 2026-12-01 14:50:27.938354
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "f35dad190e78"
-down_revision = "58df31ad8e1c"
+down_revision = "c5d1e8f04a17"
 branch_labels = None
 depends_on = None
 

@@ -196,7 +196,9 @@ def _baris_tersimpan(produk):
 
 
 def _foto_dikirim():
-    return [(f.filename, f.read()) for f in request.files.getlist("foto") if f and f.filename]
+    # "gambar_file" is the name of FAB's former single-photo field (clients and tests still post it)
+    files = request.files.getlist("foto") + request.files.getlist("gambar_file")
+    return [(f.filename, f.read()) for f in files if f and f.filename]
 
 
 def _halaman(view, form, produk, rows, rincian=None, status=200, foto_dipilih=False):

@@ -8,7 +8,7 @@ import logging
 from flask import has_request_context
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView, UserStatsChartView
+from flask_appbuilder.security.views import AuthDBView, UserDBModelView, UserStatsChartView
 from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext
 from flask_limiter.util import get_remote_address
@@ -37,8 +37,15 @@ class PortalSecurityApi(SecurityApi):
     ]
 
 
+class PortalAuthDBView(AuthDBView):
+    """FAB's login, on the portal's page: the field says "NRK atau email" and links to Daftar."""
+
+    login_template = "akun/masuk.html"
+
+
 class PortalSecurityManager(SecurityManager):
     user_model = PortalUser
+    authdbview = PortalAuthDBView
     userdbmodelview = None  # set below, once the view class exists
     security_api = PortalSecurityApi
 

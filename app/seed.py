@@ -1171,6 +1171,9 @@ def _buat_alamat(users, satker):
         )
         db.session.add(a)
         out.setdefault(username, []).append(a)
+        org = db.session.get(Satker, user.satker_id)
+        if org.kecamatan_code is None:  # the organisation sits where its first address is
+            org.kecamatan_code = kec.code
     db.session.flush()
     return out
 

@@ -11,7 +11,7 @@ from .accounts import (
 )
 from .addresses import Alamat
 from .audit import AuditLog
-from .catalog import Kategori, LayananTambahan, Produk, ProdukVarian, Ulasan
+from .catalog import Kategori, LayananTambahan, Produk, ProdukFoto, ProdukVarian, Ulasan
 from .deadlines import Deadline, DeadlineReminder, SweepRun
 from .eorder import Dokumen, Pesanan, PesananItem
 from .keranjang import KeranjangKatalog, KeranjangKatalogLayanan
@@ -78,6 +78,7 @@ __all__ = [
     "PesananItem",
     "PortalUser",
     "Produk",
+    "ProdukFoto",
     "ProdukVarian",
     "Satker",
     "Ulasan",

@@ -89,6 +89,23 @@ class Produk(Model):
         return self.nama
 
 
+class ProdukFoto(Model):
+    """A product's photos after the first (the first, its cover, stays in Produk.gambar), in upload order."""
+
+    __tablename__ = "produk_foto"
+    id = Column(Integer, primary_key=True)
+    produk_id = Column(Integer, ForeignKey("produk.id", ondelete="CASCADE"), nullable=False, index=True)
+    produk = relationship(
+        Produk,
+        backref=backref("foto_lain", order_by="ProdukFoto.urutan, ProdukFoto.id", passive_deletes="all"),
+    )
+    stored_name = Column(String(255), nullable=False)
+    urutan = Column(Integer, nullable=False, default=0)
+
+    def __repr__(self):
+        return self.stored_name
+
+
 class ProdukVarian(Model):
     __tablename__ = "produk_varian"
     id = Column(Integer, primary_key=True)

@@ -32,6 +32,9 @@ class Satker(Model):
     nama = Column(String(200), nullable=False)
     jenis = Column(String(10), nullable=False, default="satker")
     alamat = Column(Text)
+    # where the organisation sits: a new shipping address of its users starts in this kecamatan
+    kecamatan_code = Column(String(16), ForeignKey("wilayah.code"), index=True)
+    kecamatan = relationship("Wilayah", foreign_keys=[kecamatan_code])
 
     def __repr__(self):
         return self.nama

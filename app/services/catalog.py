@@ -23,6 +23,7 @@ from app.models import (
     PesananKatalogLayanan,
     PortalUser,
     Produk,
+    ProdukFoto,
     ProdukVarian,
     UsulanVarianLayanan,
     Wilayah,
@@ -669,30 +670,35 @@ def _produk_sendiri(produk_id, actor):
     return produk
 
 
+def _tulis_usulan(produk, row, isi, actor, action, nama):
+    """Keep the pending change `isi` and move the product's version (compare-and-set), no commit."""
+    version, status, now = produk.version, produk.status, clock.now()
+    res = db.session.execute(
+        update(Produk)
+        .where(Produk.id == produk.id, Produk.version == version, Produk.status.in_(BOLEH_UBAH))
+        .values(version=version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if res.rowcount != 1:
+        raise Conflict(_l("Data ini baru saja diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."))
+    db.session.expire(produk)
+    if not (isi["varian"] or isi["layanan"]):
+        if row is not None:
+            db.session.delete(row)
+    elif row is None:
+        db.session.add(UsulanVarianLayanan(produk_id=produk.id, isi=json.dumps(isi), created_at=now))
+    else:
+        row.isi, row.updated_at = json.dumps(isi), now
+    audit.catat("produk", produk.id, action, actor, status, status, note=nama, role=ROLE_PENYEDIA)
+
+
 def _ubah(produk_id, actor, fn, action):
     try:
         produk = _produk_sendiri(produk_id, actor)
         row = _usulan_row(produk.id)
         isi = _isi(row)
         nama = fn(produk, isi)
-        version, status, now = produk.version, produk.status, clock.now()
-        res = db.session.execute(
-            update(Produk)
-            .where(Produk.id == produk.id, Produk.version == version, Produk.status.in_(BOLEH_UBAH))
-            .values(version=version + 1, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if res.rowcount != 1:
-            raise Conflict(_l("Data ini baru saja diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."))
-        db.session.expire(produk)
-        if not (isi["varian"] or isi["layanan"]):
-            if row is not None:
-                db.session.delete(row)
-        elif row is None:
-            db.session.add(UsulanVarianLayanan(produk_id=produk.id, isi=json.dumps(isi), created_at=now))
-        else:
-            row.isi, row.updated_at = json.dumps(isi), now
-        audit.catat("produk", produk.id, action, actor, status, status, note=nama, role=ROLE_PENYEDIA)
+        _tulis_usulan(produk, row, isi, actor, action, nama)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -753,3 +759,164 @@ def terapkan_usulan(produk):
                     setattr(live[key], k, v)
     db.session.delete(row)
     db.session.flush()
+
+
+# --- the Produk Saya form: a product with its photos, variants and services in one transaction ---------
+
+FOTO_MAKS = 5  # photos of one product, the cover included
+
+
+class IsianProduk(DomainError):
+    """A refused Produk Saya form: `rincian` says what is wrong where ("produk", "foto", or
+    ("varian" | "layanan", row index)); nothing was written."""
+
+    def __init__(self, rincian):
+        super().__init__(_l("Produk belum disimpan: periksa isian yang ditandai, lalu simpan lagi."))
+        self.rincian = rincian
+
+
+def _baris_kosong(row):
+    keys = ("nama", "harga", "stok") if "stok" in row else ("nama", "harga")
+    return not str(row.get("kunci") or "").strip() and not any(str(row.get(k) or "").strip() for k in keys)
+
+
+def foto_tersimpan(produk):
+    """The product's stored photos in order: ("utama", name) for the cover, (ProdukFoto id, name) after it."""
+    out = [("utama", produk.gambar)] if produk.gambar else []
+    if produk.id:
+        rows = db.session.execute(
+            select(ProdukFoto).where(ProdukFoto.produk_id == produk.id).order_by(ProdukFoto.urutan, ProdukFoto.id)
+        ).scalars()
+        out.extend((str(r.id), r.stored_name) for r in rows)
+    return out
+
+
+def foto_produk_semua(produk):
+    """Stored names of every photo of the product, the cover first (shop galleries, the form's previews)."""
+    return [name for _key, name in foto_tersimpan(produk)]
+
+
+def _periksa_foto(produk, foto_baru, foto_hapus, rincian):
+    kept = [k for k, _n in foto_tersimpan(produk) if k not in foto_hapus]
+    for filename, data in foto_baru:
+        try:
+            documents.check_upload(data, allowed=(documents.JPEG, documents.PNG))
+        except DomainError as e:
+            rincian.setdefault("foto", []).append(f"{filename}: {e}" if filename else str(e))
+    if len(kept) + len(foto_baru) > FOTO_MAKS:
+        rincian.setdefault("foto", []).append(str(_l("Paling banyak %(n)s foto per produk.", n=FOTO_MAKS)))
+
+
+def _tulis_foto(produk, foto_baru, foto_hapus):
+    if "utama" in foto_hapus:
+        produk.gambar = None
+    rows = db.session.execute(
+        select(ProdukFoto).where(ProdukFoto.produk_id == produk.id).order_by(ProdukFoto.urutan, ProdukFoto.id)
+    ).scalars()
+    extras = []
+    for r in rows:
+        if str(r.id) in foto_hapus:
+            db.session.delete(r)
+        else:
+            extras.append(r)
+    urutan = max((r.urutan for r in extras), default=0)
+    for _filename, data in foto_baru:
+        stored = simpan_foto(data)
+        if produk.gambar is None and not extras:
+            produk.gambar = stored
+        else:
+            urutan += 1
+            row = ProdukFoto(produk_id=produk.id, stored_name=stored, urutan=urutan)
+            db.session.add(row)
+            extras.append(row)
+    if produk.gambar is None and extras:  # the cover went: the next photo takes its place
+        produk.gambar = extras[0].stored_name
+        db.session.delete(extras[0])
+
+
+def periksa_baris(varian=(), layanan=()):
+    """Read the form's variant and service rows as ubah_usulan would: (the rows to apply, as (order, jenis,
+    index, kunci, row) with removals first; {(jenis, index): message} of the rows that can't be read)."""
+    todo, rincian = [], {}
+    for jenis, items in (("varian", varian), ("layanan", layanan)):
+        for i, row in enumerate(items):
+            hapus = str(row.get("hapus") or "").strip().lower() in _YA
+            kunci = str(row.get("kunci") or "").strip()
+            if (hapus and not kunci) or (not hapus and _baris_kosong(row)):
+                continue
+            if not hapus:
+                try:
+                    _baca(jenis, row)
+                except DomainError as e:
+                    rincian[(jenis, i)] = str(e)
+                    continue
+            todo.append((0 if hapus else 1, jenis, i, kunci, row))
+    return todo, rincian
+
+
+def simpan_produk_lengkap(
+    actor, produk, varian=(), layanan=(), foto_baru=(), foto_hapus=(), baru=False, expected_version=None
+):
+    """Save what the Produk Saya form sent, all of it or nothing (one transaction).
+
+    produk: the Produk with the form's values (new: not yet in the session; edit: the Penyedia's own row,
+    loaded through scoping). varian / layanan: one dict per row as ubah_usulan reads it (kunci empty for a
+    new row, "hapus" true to remove it); empty new rows are skipped. foto_baru: (filename, bytes) pairs;
+    foto_hapus: keys of stored photos to drop ("utama" or a ProdukFoto id). The product goes through
+    produk_baru / ubah_produk, the rows into the pending change (ubah_usulan's rules), the photos through
+    simpan_foto. Raises IsianProduk with every problem found before anything is written."""
+    foto_hapus = {str(k) for k in foto_hapus}
+    foto_baru = [(name, data) for name, data in foto_baru if data or name]
+    rows = {"varian": list(varian), "layanan": list(layanan)}
+    rincian = {}
+    try:
+        if baru:
+            produk_baru(produk, actor)
+        else:
+            if expected_version is not None and str(expected_version) != str(produk.version):
+                raise Conflict(_l("Data ini baru saja diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."))
+            ubah_produk(produk)
+    except DomainError as e:
+        if isinstance(e, Conflict):
+            db.session.rollback()
+            raise
+        rincian["produk"] = str(e)
+    todo, salah = periksa_baris(rows["varian"], rows["layanan"])
+    rincian.update(salah)
+    with db.session.no_autoflush:  # an edited product stays unwritten while its photos are counted
+        _periksa_foto(produk, foto_baru, foto_hapus, rincian)
+    if rincian:
+        db.session.rollback()  # an edited product's form values leave the session unwritten
+        raise IsianProduk(rincian)
+    try:
+        if baru:
+            db.session.add(produk)
+        db.session.flush()
+        produk = _produk_sendiri(produk.id, actor)
+        _tulis_foto(produk, foto_baru, foto_hapus)
+        db.session.flush()
+        usulan = _usulan_row(produk.id)
+        isi = _isi(usulan)
+        before = json.dumps(isi, sort_keys=True)
+        # removals first, so a new row may take a removed row's name
+        for urutan, jenis, i, kunci, row in sorted(todo, key=lambda t: t[0]):
+            try:
+                if urutan == 0:  # a removal
+                    _hapus(produk, isi, jenis, kunci)
+                else:
+                    _simpan(produk, isi, jenis, kunci, row)
+            except DomainError as e:
+                rincian[(jenis, i)] = str(e)
+        if rincian:
+            raise IsianProduk(rincian)
+        action = "tambah_produk" if baru else "ubah_produk"
+        if baru and json.dumps(isi, sort_keys=True) == before:
+            audit.catat("produk", produk.id, action, actor, None, "draft", note=produk.nama, role=ROLE_PENYEDIA)
+        else:
+            # the version moves on every save of an existing product, so two people's forms can't cross
+            _tulis_usulan(produk, usulan, isi, actor, action, produk.nama)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return produk

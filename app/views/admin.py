@@ -35,7 +35,7 @@ class SatkerView(PortalModelView):
     datamodel = datamodel(Satker)
     list_title = _l("Satker / SKPD / BUMD")
     list_columns = ["kode", "nama", "jenis", "instansi"]
-    add_columns = edit_columns = ["instansi", "kode", "nama", "jenis", "alamat"]
+    add_columns = edit_columns = ["instansi", "kode", "nama", "jenis", "alamat", "kecamatan"]
     search_columns = ["kode", "nama", "jenis"]
     label_columns = {
         "kode": _l("Kode"),
@@ -43,7 +43,10 @@ class SatkerView(PortalModelView):
         "jenis": _l("Jenis"),
         "instansi": _l("Instansi"),
         "alamat": _l("Alamat"),
+        "kecamatan": _l("Kecamatan"),
     }
+    description_columns = {"kecamatan": _l("Alamat pengiriman baru pengguna satker ini dimulai dari kecamatan ini.")}
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"kecamatan": [["level", FilterEqual, "kecamatan"]]}
     formatters_columns = {"jenis": lambda j: str(JENIS_SATKER.get(j, j))}
 
 

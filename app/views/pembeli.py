@@ -1,14 +1,15 @@
 """Pembeli (BUMD buyer): shop, cart, order history, shipping addresses."""
 
+from decimal import Decimal
+
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterEqualFunction
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import DecimalField, SelectField
+from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Optional
-from wtforms.widgets import HiddenInput
 
 from app.extensions import db
 from app.formatting import rupiah, tanggal, waktu
@@ -122,6 +123,15 @@ class KeranjangView(PesananPembeliView):
 _FC = {"class": "form-control"}
 
 
+class KoordinatField(StringField):
+    """A map coordinate shown with the Indonesian decimal comma (`-6,175400`); the service reads both marks."""
+
+    def _value(self):
+        if self.data is None or self.data == "" or isinstance(self.data, str):
+            return self.data or ""
+        return format(Decimal(str(self.data)).quantize(Decimal("0.000001")), "f").replace(".", ",")
+
+
 def _wilayah_choices(level):
     """All regions of a level (a few hundred in all); the page's script narrows them by parent code."""
 
@@ -158,6 +168,7 @@ class AlamatView(ScopedModelView):
         "nama",
         "jenis",
         "jalan",
+        "negara",
         "provinsi_code",
         "kota_code",
         "kecamatan_code",
@@ -201,14 +212,34 @@ class AlamatView(ScopedModelView):
         "kelurahan_code": SelectField(
             _l("Kelurahan"), choices=_wilayah_choices("kelurahan"), validators=[InputRequired()], render_kw=_FC
         ),
-        "latitude": DecimalField(_l("Lintang"), places=6, validators=[Optional()], widget=HiddenInput()),
-        "longitude": DecimalField(_l("Bujur"), places=6, validators=[Optional()], widget=HiddenInput()),
+        # the service sets Indonesia whatever is sent; shown so the form reads like the manual's
+        "negara": StringField(_l("Negara"), default="Indonesia", render_kw={**_FC, "readonly": True}),
+        # visible text inputs (one per coordinate): the map pin fills them, and they can be typed; a
+        # HiddenInput widget made FAB print each twice (hidden_tag() and the row), the row's copy empty
+        "latitude": KoordinatField(
+            _l("Lintang"),
+            validators=[Optional()],
+            description=_l("Terisi saat Anda menandai lokasi di peta; boleh diketik, misalnya -6,175400."),
+            render_kw={**_FC, "inputmode": "decimal", "autocomplete": "off"},
+        ),
+        "longitude": KoordinatField(
+            _l("Bujur"),
+            validators=[Optional()],
+            description=_l("Terisi saat Anda menandai lokasi di peta; boleh diketik, misalnya 106,827200."),
+            render_kw={**_FC, "inputmode": "decimal", "autocomplete": "off"},
+        ),
     }
     edit_form_extra_fields = add_form_extra_fields
 
     def __init__(self, **kwargs):
         self.formatters_columns = {"jenis": lambda j: str(JENIS_ALAMAT.get(j, j))}
         super().__init__(**kwargs)
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        if request.method == "GET":  # a new address starts in the organisation's kecamatan
+            for name, code in alamat_service.isian_awal(g.user).items():
+                form[name].data = code
+        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 
     def _prepare(self, item):
         try:

@@ -5,18 +5,16 @@ from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DecimalField, FileField, SelectField
-from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.formatting import rupiah, tanggal
 from app.models import Pesanan, Produk
-from app.models.catalog import KETERSEDIAAN, STATUS_LISTING
+from app.models.catalog import STATUS_LISTING
 from app.models.eorder import STATUS_PESANAN
 from app.services import catalog, eorder
 from app.services.errors import DomainError
 
+from . import produk_saya
 from ._base import PRODUK_LABELS, ScopedModelView, datamodel, domain_error, load_or_404, produk_formatters, run_each
-from .fields import RupiahField
 
 
 class ProdukPenyediaView(ScopedModelView):
@@ -27,67 +25,32 @@ class ProdukPenyediaView(ScopedModelView):
     list_title = _l("Produk Saya")
     list_columns = ["nama", "kategori", "harga", "stok", "ketersediaan", "status"]
     show_columns = list(PRODUK_LABELS)
-    add_columns = [
-        "nama",
-        "kategori",
-        "harga",
-        "ppn_persen",
-        "ppnbm_persen",
-        "min_pesan",
-        "max_pesan",
-        "stok",
-        "ketersediaan",
-        "satuan",
-        "deskripsi",
-        "tkdn_persen",
-        "is_pdn",
-        "gambar_file",
-    ]
-    edit_columns = add_columns
+    # add and edit are the one Produk Saya form (views/produk_saya.py), not FAB's generated ones; one column
+    # keeps FAB from building forms of every column it never shows
+    add_columns = edit_columns = ["nama"]
     search_columns = ["nama", "status", "ketersediaan"]
     label_columns = PRODUK_LABELS
     show_template = "penyedia/produk_show.html"
-    add_form_extra_fields = {
-        "harga": RupiahField(_l("Harga Satuan (Rp)"), validators=[InputRequired()]),
-        "ppn_persen": DecimalField(
-            _l("PPN (%)"), default=11, places=2, validators=[InputRequired(), NumberRange(min=0, max=100)]
-        ),
-        "ppnbm_persen": DecimalField(
-            _l("PPnBM (%)"), default=0, places=2, validators=[InputRequired(), NumberRange(min=0, max=200)]
-        ),
-        "tkdn_persen": DecimalField(_l("TKDN (%)"), places=2, validators=[Optional(), NumberRange(min=0, max=100)]),
-        "ketersediaan": SelectField(_l("Ketersediaan"), choices=list(KETERSEDIAAN.items())),
-        # NOT NULL booleans: FAB would make the checkbox required, so an unticked box could never be saved
-        "is_pdn": BooleanField(_l("Produk Dalam Negeri"), default=True),
-        "gambar_file": FileField(_l("Foto Produk (JPEG/PNG)")),
-    }
-    edit_form_extra_fields = add_form_extra_fields
 
     def __init__(self, **kwargs):
         self.formatters_columns = produk_formatters()
         super().__init__(**kwargs)
 
-    def _foto(self, item):
-        berkas = request.files.get("gambar_file")
-        if berkas and berkas.filename:
-            try:
-                item.gambar = catalog.simpan_foto(berkas.read())
-            except DomainError as e:
-                raise ValueError(str(e)) from e
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        return produk_saya.tambah(self)
 
-    def pre_add(self, item):
-        try:
-            catalog.produk_baru(item, g.user)
-        except DomainError as e:
-            raise ValueError(str(e)) from e
-        self._foto(item)  # last: nothing is written to disk for a refused product
+    @expose("/edit/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        return produk_saya.ubah(self, pk)
 
-    def pre_update(self, item):
-        try:
-            catalog.ubah_produk(item)
-        except DomainError as e:
-            raise ValueError(str(e)) from e
-        self._foto(item)
+    @expose("/<int:pk>/foto/<kunci>")
+    @has_access
+    @permission_name("show")
+    def foto(self, pk, kunci):
+        return produk_saya.foto(pk, kunci)
 
     def pre_delete(self, item):
         if item.status != "draft":
@@ -96,7 +59,10 @@ class ProdukPenyediaView(ScopedModelView):
     def render_template(self, template, **kwargs):
         """The show page lists the variants and services with their pending change."""
         if template == self.show_template and kwargs.get("pk") is not None:
-            kwargs["usulan"] = catalog.rincian_usulan(load_or_404(Produk, kwargs["pk"]))
+            produk = load_or_404(Produk, kwargs["pk"])
+            kwargs["usulan"] = catalog.rincian_usulan(produk)
+            kwargs["foto"] = catalog.foto_tersimpan(produk)
+            kwargs["boleh_ubah"] = produk.status in catalog.BOLEH_UBAH
         return super().render_template(template, **kwargs)
 
     # --- variants and additional services: a pending change reviewed with the product -----------------

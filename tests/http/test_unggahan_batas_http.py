@@ -48,7 +48,7 @@ def test_a_108_megapixel_product_photo_is_refused(app, f, login):
     c = login(f.penyedia_user(), app.test_client())
     form = _produk(f, "Foto Raksasa", unggahan.png_108_megapixel(), "f.png")
     resp = c.post("/produk-saya/add", data=form, content_type="multipart/form-data")
-    assert resp.status_code == 200 and "12000 x 9000" in resp.data.decode()  # the form again, with the reason
+    assert resp.status_code == 400 and "12000 x 9000" in resp.data.decode()  # the form again, with the reason
     assert db.session.scalar(select(func.count()).select_from(Produk)) == 0
 
 

@@ -18,7 +18,7 @@ from app.models import AksesPengguna, Instansi, Penyedia, ProfilPengguna, Satker
 from app.models.accounts import JENIS_AKSES, STATUS_AKSES, STATUS_VERIFIKASI
 from app.roles import ROLE_ADMIN, ROLE_BENDAHARA, ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_VERIFIKATOR
 
-from . import audit, clock, deadlines, documents, notify, scoping
+from . import audit, clock, deadlines, documents, notify, predikat, scoping
 from .errors import Conflict, DomainError
 from .workflow import T, Workflow, apply
 
@@ -94,12 +94,15 @@ def _verifier_instansi(actor):
 
 
 def _is_verifier_party(obj, actor, transition):
+    """A row test or (model class) a clause (predikat): the Verifikator's home queue is this rule."""
     roles = scoping.roles_of(actor)
-    if obj.user_id == actor.id:
-        return False  # nobody verifies themselves
-    if ROLE_ADMIN in roles:
-        return True
-    return ROLE_VERIFIKATOR in roles and obj.instansi_id == _verifier_instansi(actor)
+    return predikat.semua(
+        obj.user_id != actor.id,  # nobody verifies themselves
+        predikat.salah_satu(
+            ROLE_ADMIN in roles,
+            predikat.semua(ROLE_VERIFIKATOR in roles, lambda: obj.instansi_id == _verifier_instansi(actor)),
+        ),
+    )
 
 
 def penyedia_instansi():

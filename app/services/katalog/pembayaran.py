@@ -31,7 +31,7 @@ from app.models import AksesPengguna, KodeBayar, Pembayaran, PesananKatalog, Por
 from app.models.payments import JENIS_PPH, JENIS_TAGIHAN, METODE_BAYAR_LABEL
 from app.roles import ROLE_BENDAHARA
 
-from .. import clock, deadlines, documents, gateway, money, notify, scoping
+from .. import clock, deadlines, documents, gateway, money, notify, predikat, scoping
 from ..akun import EMAIL_RE
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..pembayaran_pdf import invoice_pdf
@@ -631,8 +631,16 @@ def _simpan_ganti_metode(ctx):
 
 
 def _siap(p, actor):
-    """The method buttons show once payment may start (BAST signed by both, no addendum pending)."""
-    return belum_siap(p) is None
+    """The method buttons show once payment may start (BAST signed by both, no addendum pending): belum_siap's
+    checks, as a row test or a clause (Workflow.where)."""
+    if not predikat.sql_mode(p):
+        return belum_siap(p) is None
+    return predikat.semua(
+        p.status == "pesanan_tiba",
+        predikat.ada(p.bast_ttd_ppk_at),
+        predikat.ada(p.bast_ttd_penyedia_at),
+        adendum.tanpa_pending(p),
+    )
 
 
 LABELS = {

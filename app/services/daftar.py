@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
+from app.models import Kategori, Penyedia, Pesanan, PesananKatalog, Produk, Satker
 
-from . import clock
+from . import clock, scoping
 
 CAP = 10_000
 PAGE_SIZES = (10, 25, 50, 100)
@@ -59,7 +61,8 @@ def _bulat(text, default, low, high):
 
 def saringan(args, statuses=(), default_status=None):
     """A Saringan from request.args: an unknown status, a bad date or page simply falls back (never a 500)."""
-    status = args.get("status") or default_status
+    # `_flt_3_status`: the FAB filter argument the old list links used
+    status = args.get("status") or args.get("_flt_3_status") or default_status
     if status not in statuses:
         status = default_status if default_status in statuses else None
     per_page = _bulat(args.get("per_page"), DEFAULT_PAGE_SIZE, 1, max(PAGE_SIZES))
@@ -144,3 +147,47 @@ def halaman(stmt, s, order_by, scalars=True):
     rows = db.session.execute(stmt.order_by(*order_by).limit(s.per_page).offset((page - 1) * s.per_page))
     items = rows.unique().scalars().all() if scalars else rows.all()
     return Halaman(items=items, page=page, per_page=s.per_page, total=total, saringan=s)
+
+
+# --- the lists' statements: scoped by the one rule, relations joined (a page costs the same at any size) -------
+
+
+def pesanan_eorder(user, s, extra=()):
+    """E-Order orders the user may see (Riwayat Pesanan / Pesanan Masuk), newest first, supplier and buyer
+    joined; the search box looks in the number, the activity and both parties' names."""
+    stmt = (
+        select(Pesanan)
+        .join(Penyedia, Penyedia.id == Pesanan.penyedia_id)
+        .join(Satker, Satker.id == Pesanan.satker_id)
+        .where(scoping.visible_clause(Pesanan, user), *extra)
+        .options(contains_eager(Pesanan.penyedia), contains_eager(Pesanan.satker))
+    )
+    stmt = terapkan(stmt, s, Pesanan.status, (Pesanan.nomor, Pesanan.nama_kegiatan, Penyedia.nama, Satker.nama),
+                    Pesanan.created_at)  # fmt: skip
+    return halaman(stmt, s, (Pesanan.id.desc(),))
+
+
+def pesanan_katalog(user, s):
+    """Katalog orders the user may see, newest first, supplier and satker joined."""
+    stmt = (
+        select(PesananKatalog)
+        .join(Penyedia, Penyedia.id == PesananKatalog.penyedia_id)
+        .join(Satker, Satker.id == PesananKatalog.satker_id)
+        .where(scoping.visible_clause(PesananKatalog, user))
+        .options(contains_eager(PesananKatalog.penyedia), contains_eager(PesananKatalog.satker))
+    )
+    stmt = terapkan(stmt, s, PesananKatalog.status, (PesananKatalog.nomor, Penyedia.nama, Satker.nama),
+                    PesananKatalog.created_at)  # fmt: skip
+    return halaman(stmt, s, (PesananKatalog.created_at.desc(), PesananKatalog.id.desc()))
+
+
+def produk_saya(user, s):
+    """The supplier's own products (Produk Saya), newest first, with their category."""
+    stmt = (
+        select(Produk)
+        .outerjoin(Kategori, Kategori.id == Produk.kategori_id)
+        .where(scoping.visible_clause(Produk, user))
+        .options(contains_eager(Produk.kategori))
+    )
+    stmt = terapkan(stmt, s, Produk.status, (Produk.nama,), Produk.created_at)
+    return halaman(stmt, s, (Produk.id.desc(),))

@@ -112,13 +112,14 @@ def pilihan_bendahara(p, metode):
     return [u for u in db.session.execute(stmt).scalars() if ROLE_BENDAHARA in u.role_names]
 
 
-def belum_siap(p):
-    """Why payment may not start yet (a translated message), or None when it may."""
+def belum_siap(p, ada_adendum=None):
+    """Why payment may not start yet (a translated message), or None when it may. `ada_adendum`: whether an
+    addendum is pending, when a list already looked it up for a whole page (else it is looked up here)."""
     if p.status != "pesanan_tiba":
         return _l("Pembayaran dimulai dari status Pesanan Tiba.")
     if not (p.bast_ttd_ppk_at and p.bast_ttd_penyedia_at):
         return _l("Pembayaran dapat dimulai setelah BAST ditandatangani PPK dan Penyedia.")
-    if adendum.pending(p) is not None:
+    if ada_adendum if ada_adendum is not None else adendum.pending(p) is not None:
         return _l("Selesaikan adendum yang menunggu jawaban sebelum pembayaran.")
     return None
 

@@ -124,7 +124,23 @@ class _Q:
 # --- the queues, per role -----------------------------------------------------------------------------------
 
 
+def _sources(wf, user, actions):
+    roles = scoping.roles_of(user)
+    return sorted({t.source for t in wf.transitions if t.action in actions and roles & t.roles})
+
+
+def _list_url(endpoint, sources):
+    """The list page of the queue: on its one state's tab when it has one state."""
+    return url_for(endpoint, status=sources[0]) if len(sources) == 1 else url_for(endpoint)
+
+
 def _eorder(user, kunci, judul, actions, batas=True):
+    penyedia = ROLE_PENYEDIA in scoping.roles_of(user)
+    sources = _sources(eorder.EORDER, user, actions)
+    if sources == ["draft"]:
+        url = url_for("KeranjangView.list")
+    else:
+        url = _list_url("PesananPenyediaView.list" if penyedia else "PesananPembeliView.list", sources)
     stmt = select(Pesanan).where(scoping.visible_clause(Pesanan, user), eorder.EORDER.where(user, actions))
     order = (func.coalesce(Pesanan.updated_at, Pesanan.created_at), Pesanan.id)
 
@@ -142,10 +158,11 @@ def _eorder(user, kunci, judul, actions, batas=True):
         )
 
     options = (joinedload(Pesanan.satker), joinedload(Pesanan.penyedia))
-    return _Q(kunci, judul, stmt, order, show, options=options, alur=eorder.EORDER, aksi=frozenset(actions))
+    return _Q(kunci, judul, stmt, order, show, url=url, options=options, alur=eorder.EORDER, aksi=frozenset(actions))
 
 
 def _katalog(user, kunci, judul, actions, url=None, item_url=None):
+    url = url or _list_url("KatalogView.daftar", _sources(katalog.KATALOG, user, actions))
     stmt = select(PesananKatalog).where(
         scoping.visible_clause(PesananKatalog, user), katalog.KATALOG.where(user, actions)
     )

@@ -249,3 +249,20 @@ def test_home_page_over_http_per_role(f, app, client, login):
 def test_anonymous_home_page_shows_login(client):
     html = client.get("/").get_data(as_text=True)
     assert 'id="link-daftar"' in html and "antrean-" not in html
+
+
+def test_where_equals_available_for_every_eorder_action(f, app):
+    """Workflow.where (SQL) and Workflow.available (row by row) agree for every action and every party."""
+    w = _eorder_world(f)
+    users = [w["supplier"], *w["buyers"][:2], w["other"]["pembeli"]]
+    wf = eorder.EORDER
+    for user in users:
+        rows = db.session.execute(scoping.scoped_select(wf.model, user)).scalars().all()
+        for action in wf.actions():
+            sql = set(
+                db.session.execute(
+                    select(wf.model.id).where(scoping.visible_clause(wf.model, user), wf.where(user, {action}))
+                ).scalars()
+            )
+            py = {r.id for r in rows if any(t.action == action for t in wf.available(r, user))}
+            assert sql == py, (user.username, action, sql, py)

@@ -57,6 +57,9 @@ class Config:
     # FAB's own file columns/download read UPLOAD_FOLDER; keep it apart from our documents.
     UPLOAD_FOLDER = os.path.join(INSTANCE_DIR, "fab-files")
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
+    UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", 25_000_000))  # an image's width x height
+    MASUKAN_MAKS_ARG = int(os.environ.get("MASUKAN_MAKS_ARG", 1000))  # longest query-string value
+    MASUKAN_MAKS_ISIAN = int(os.environ.get("MASUKAN_MAKS_ISIAN", 20_000))  # longest form/JSON value
     # 10 MiB documents plus form overhead; Flask answers 413 above it.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024))
 
@@ -69,7 +72,8 @@ class Config:
     # at start-up would also race the migrations on an empty database (NOTES gotcha 4).
     FAB_UPDATE_PERMS = _bool("FAB_UPDATE_PERMS", False)
     FAB_ADD_SECURITY_VIEWS = True
-    FAB_API_SWAGGER_UI = True
+    # The Swagger UI (/swagger/v1) lists every API endpoint and its schema; production refuses it.
+    FAB_API_SWAGGER_UI = _bool("FAB_API_SWAGGER_UI", True)
     # Redirect targets (`?next=`) may only point at these hosts (fnmatch patterns); see app/services/auth.py.
     FAB_SAFE_REDIRECT_HOSTS = _list("FAB_SAFE_REDIRECT_HOSTS", "127.0.0.1,localhost")
     # Host headers Flask accepts (None = any); production defaults it to FAB_SAFE_REDIRECT_HOSTS.
@@ -130,7 +134,10 @@ class Config:
     MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 10))
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 8))
-    MAIL_CLAIM_TIMEOUT = int(os.environ.get("MAIL_CLAIM_TIMEOUT", 600))  # seconds before a stuck send is retried
+    # seconds before a claim left by a killed worker is taken back (at least 3 x MAIL_TIMEOUT)
+    MAIL_CLAIM_TIMEOUT = int(os.environ.get("MAIL_CLAIM_TIMEOUT", 60))
+    # emails claimed per batch; a run drains batch after batch until nothing is due
+    MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", 20))
     # Reminders before each deadline, in hours (SPEC §7), e.g. "24,3"
     DEADLINE_REMINDER_HOURS = tuple(int(h) for h in os.environ.get("DEADLINE_REMINDER_HOURS", "24,3").split(",") if h)
     KATALOG_RESPONSE_HOURS = int(os.environ.get("KATALOG_RESPONSE_HOURS", 72))
@@ -194,8 +201,9 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    # create_app("production") refuses to start while any of these is unsafe (app/services/auth.py).
+    # create_app("production") refuses to start while any setting is unsafe (app/services/produksi.py).
     DEBUG = _bool("FLASK_DEBUG", False)
+    FAB_API_SWAGGER_UI = _bool("FAB_API_SWAGGER_UI", False)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     # __Host- cookies are sent only over HTTPS, for this exact host and path /.

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from . import seed, tasks
 from .extensions import huey
 from .roles import ALL_ROLES
-from .services import catalog, clock, eorder, katalog, verifikasi
+from .services import catalog, clock, eorder, katalog, produksi, verifikasi
 
 portal = AppGroup("portal", help="Portal maintenance commands.")
 
@@ -32,6 +32,10 @@ def init_cmd():
 @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
 def seed_demo_cmd(if_empty):
     """Load the demo data (documented demo passwords; never for production)."""
+    try:
+        produksi.refuse_demo_seed(current_app.config.get("PORTAL_ENV"))
+    except RuntimeError as e:
+        raise click.ClickException(str(e)) from None
     ensure_roles()
     seed.load_reference()
     if if_empty and seed.has_users():

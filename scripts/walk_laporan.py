@@ -12,9 +12,8 @@ import os
 import re
 import subprocess
 
-from openpyxl import load_workbook
-
 from _walk import BASE, browser_page, login, say
+from openpyxl import load_workbook
 
 OUT = "/tmp/walk-laporan"
 DARI = "2025-01-01"

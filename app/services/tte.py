@@ -56,6 +56,7 @@ from .errors import Conflict, DomainError, Forbidden
 
 AKTIF, BELUM_AKTIF = "aktif", "belum_aktif"
 MIN_PASSPHRASE = 8
+MAX_PASSPHRASE = 256
 # The portal has exactly one CA; a fixed primary key makes a second concurrent insert fail on the PK.
 CA_ID = 1
 CA_SUBJECT = x509.Name(
@@ -287,6 +288,8 @@ def aktifkan(user, passphrase, passphrase_ulang):
         raise DomainError(_l("Passphrase dan ulangan passphrase tidak sama."))
     if len(passphrase) < MIN_PASSPHRASE:
         raise DomainError(_l("Passphrase minimal %(n)s karakter.", n=MIN_PASSPHRASE))
+    if len(passphrase.encode()) > MAX_PASSPHRASE:  # the key's encryption takes at most 1023 bytes
+        raise DomainError(_l("Passphrase maksimal %(n)s karakter.", n=MAX_PASSPHRASE))
     sert = sertifikat(user)
     now = clock.now()
     # Otherwise a lock-out could be sidestepped by re-activating: wait it out like a signature attempt.

@@ -12,7 +12,7 @@ from app.models.eorder import METODE_BAYAR, STATUS_PESANAN
 from app.models.organisations import Penyedia
 from app.roles import ROLE_PEMBELI, ROLE_PENYEDIA
 
-from . import audit, batas, catalog, clock, documents, money, notify, scoping
+from . import audit, batas, catalog, clock, documents, money, notify, predikat, scoping
 from .errors import Conflict, DomainError, Forbidden
 from .workflow import T, Workflow, apply
 
@@ -229,12 +229,13 @@ def _jawab_batal(ctx):
     return {"pembatalan_oleh": None}
 
 
+# `visible` and `party` read a row or build a clause (predikat): the home page's queues are these rules.
 def _tanpa_ajuan(obj, actor):
-    return not obj.pembatalan_oleh
+    return predikat.kosong(obj.pembatalan_oleh)
 
 
 def _perlu_jawaban(obj, actor):
-    return bool(obj.pembatalan_oleh) and obj.pembatalan_oleh != _pihak(actor)
+    return predikat.semua(predikat.ada(obj.pembatalan_oleh), obj.pembatalan_oleh != _pihak(actor))
 
 
 # --- the table (SPEC §5) -------------------------------------------------------------------
@@ -292,12 +293,16 @@ TRANSITIONS = (
 
 def _is_party(pesanan, actor, transition):
     roles = scoping.roles_of(actor) & transition.roles
-    if ROLE_PENYEDIA in roles and actor.penyedia_id == pesanan.penyedia_id:
-        return True
-    if ROLE_PEMBELI in roles and actor.satker_id == pesanan.satker_id:
-        # A cart belongs to the buyer who filled it; ordered orders to the whole BUMD.
-        return pesanan.status != "draft" or pesanan.pembeli_id == actor.id
-    return False
+    return predikat.salah_satu(
+        predikat.semua(ROLE_PENYEDIA in roles, bool(actor.penyedia_id), pesanan.penyedia_id == actor.penyedia_id),
+        predikat.semua(
+            ROLE_PEMBELI in roles,
+            bool(actor.satker_id),
+            pesanan.satker_id == actor.satker_id,
+            # A cart belongs to the buyer who filled it; ordered orders to the whole BUMD.
+            predikat.salah_satu(pesanan.status != "draft", pesanan.pembeli_id == actor.id),
+        ),
+    )
 
 
 def _notify(ctx):

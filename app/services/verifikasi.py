@@ -12,13 +12,14 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import AksesPengguna, Instansi, Penyedia, ProfilPengguna, Satker, Wilayah
 from app.models.accounts import JENIS_AKSES, STATUS_AKSES, STATUS_VERIFIKASI
 from app.roles import ROLE_ADMIN, ROLE_BENDAHARA, ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_VERIFIKATOR
 
-from . import audit, clock, deadlines, documents, notify, scoping, tte
+from . import audit, clock, daftar, deadlines, documents, notify, predikat, scoping, tte
 from .errors import Conflict, DomainError
 from .workflow import T, Workflow, apply
 
@@ -94,12 +95,15 @@ def _verifier_instansi(actor):
 
 
 def _is_verifier_party(obj, actor, transition):
+    """A row test or (model class) a clause (predikat): the Verifikator's home queue is this rule."""
     roles = scoping.roles_of(actor)
-    if obj.user_id == actor.id:
-        return False  # nobody verifies themselves
-    if ROLE_ADMIN in roles:
-        return True
-    return ROLE_VERIFIKATOR in roles and obj.instansi_id == _verifier_instansi(actor)
+    return predikat.semua(
+        obj.user_id != actor.id,  # nobody verifies themselves
+        predikat.salah_satu(
+            ROLE_ADMIN in roles,
+            predikat.semua(ROLE_VERIFIKATOR in roles, lambda: obj.instansi_id == _verifier_instansi(actor)),
+        ),
+    )
 
 
 def penyedia_instansi():
@@ -455,11 +459,21 @@ def putuskan_akses(akses_id, action, actor, expected_version=None, **data):
 # --- the Verifikator's queues ------------------------------------------------------------------
 
 
-def antrean(model, actor, status="menunggu", overdue_only=False):
-    """A verifier's queue: own instansi only (Admin: all), oldest first."""
+def antrean(model, actor, status="menunggu", overdue_only=False, saringan=None):
+    """A verifier's queue: own instansi only (Admin: all), oldest first. With a `saringan`
+    (app/services/daftar.Saringan): one page (daftar.Halaman), least SLA time left first, the applicant and
+    the organisations joined, so a page costs the same statements at any size."""
     stmt = scoping.scoped_select(model, actor).where(model.user_id != actor.id)
     if status:
         stmt = stmt.where(model.status == status)
     if overdue_only:
         stmt = stmt.where(model.batas_waktu <= clock.now())
-    return db.session.execute(stmt.order_by(model.submitted_at, model.id)).scalars().all()
+    if saringan is None:
+        return db.session.execute(stmt.order_by(model.submitted_at, model.id)).scalars().all()
+    options = [joinedload(model.user), joinedload(model.instansi)]
+    if model is AksesPengguna:
+        options += [joinedload(AksesPengguna.satker), joinedload(AksesPengguna.penyedia)]
+    text = (model.nama_ktp,) if model is ProfilPengguna else ()
+    stmt = daftar.terapkan(stmt.options(*options), saringan, None, text, model.submitted_at)
+    order = (model.batas_waktu.is_(None), model.batas_waktu, model.submitted_at, model.id)
+    return daftar.halaman(stmt, saringan, order)

@@ -20,7 +20,7 @@ from sqlalchemy import update
 from app.extensions import db
 from app.roles import ROLE_SISTEM
 
-from . import audit, clock, scoping
+from . import audit, clock, predikat, scoping
 from .errors import Conflict, DomainError, Forbidden
 
 
@@ -139,6 +139,20 @@ class Workflow:
             if t.panel is not None:
                 out.setdefault(t.panel, {})[t.action] = t
         return out
+
+    def where(self, actor, actions=None):
+        """SQL: the rows on which the actor could take one of `actions` now (all actions when None) — the
+        very test `available()` makes on one row (source state, role, party, visible), with the table's own
+        party and visible functions called on the model class (they are written with app/services/predikat
+        so one body reads a row or builds a clause). Callers add scoping.visible_clause."""
+        roles = scoping.roles_of(actor)
+        clauses = []
+        for t in self.transitions:
+            if (actions is None or t.action in actions) and roles & t.roles:
+                visible = t.visible(self.model, actor) if t.visible else True
+                part = predikat.semua(self.model.status == t.source, self.party(self.model, actor, t), visible)
+                clauses.append(predikat.klausa(part))
+        return predikat.klausa(predikat.salah_satu(*clauses))
 
     def available(self, obj, actor):
         """The transitions the actor could try now (drives the buttons shown)."""

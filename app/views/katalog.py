@@ -15,8 +15,9 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.models import Adendum, PesananKatalog, Produk
 from app.models.purchasing import OPSI_KIRIM, STATUS_KATALOG
-from app.roles import ROLE_PP, ROLE_PPK
-from app.services import anggaran, katalog, money, scoping
+from app.roles import ROLE_PENYEDIA, ROLE_PP, ROLE_PPK
+from app.services import anggaran, clock, katalog, money, scoping
+from app.services import daftar as daftar_service
 from app.services import keranjang_katalog as keranjang
 from app.services.errors import DomainError, NotFound
 from app.services.katalog import adendum, negosiasi, penilaian, pihak, pratinjau_ttd
@@ -33,6 +34,11 @@ CHECKOUT_JENIS_PENGIRIMAN = (
 
 def _load(pk):
     return load_or_404(PesananKatalog, pk)
+
+
+# the list's status tabs: the steps people look for (any other status is reached by its link)
+DAFTAR_TABS = ("menunggu_negosiasi", "nego_pp", "nego_penyedia", "menunggu_ppk", "konfirmasi_penyedia",
+               "diproses_penyedia", "dalam_pengiriman", "pesanan_tiba", "selesai", "dibatalkan")  # fmt: skip
 
 
 def _rupiah(value, nama):
@@ -168,20 +174,22 @@ class KatalogView(BaseView):
     @expose("/")
     @has_access
     def daftar(self):
-        status = request.args.get("status") or None
-        stmt = scoping.scoped_select(PesananKatalog, g.user)
-        if status in STATUS_KATALOG:
-            stmt = stmt.where(PesananKatalog.status == status)
-        else:
-            status = None
-        rows = db.session.execute(stmt.order_by(PesananKatalog.created_at.desc(), PesananKatalog.id.desc()))
+        """The Katalog orders the user may see: status tabs, search, date range, pages; supplier and satker
+        joined (a page costs the same statements at any size: app/services/daftar.py)."""
         roles = scoping.roles_of(g.user)
+        tabs = [(code, STATUS_KATALOG[code]) for code in DAFTAR_TABS]
+        s = daftar_service.saringan(request.args, list(STATUS_KATALOG))
+        if s.status and s.status not in DAFTAR_TABS:  # a status reached by link keeps its own tab
+            tabs.append((s.status, STATUS_KATALOG[s.status]))
         return self.render_template(
             "katalog/daftar.html",
-            pesanan=rows.scalars().all(),
-            status=status,
+            h=daftar_service.pesanan_katalog(g.user, s),
+            tabs=tabs,
+            status=s.status,
             is_ppk=ROLE_PPK in roles,
             is_pp=ROLE_PP in roles,
+            is_penyedia=ROLE_PENYEDIA in roles,
+            now=clock.now(),
         )
 
     # --- checkout -----------------------------------------------------------------------------

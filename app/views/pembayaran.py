@@ -13,7 +13,7 @@ from app.models import KodeBayar, PesananKatalog
 from app.models.payments import METODE_BAYAR_LABEL
 from app.models.purchasing import STATUS_KATALOG
 from app.roles import ROLE_BENDAHARA
-from app.services import clock, gateway, katalog, scoping
+from app.services import clock, daftar, gateway, katalog, scoping
 from app.services.errors import DomainError, NotFound
 from app.services.katalog import antrean, bank, pembayaran, pihak
 
@@ -52,19 +52,18 @@ class PembayaranView(BaseView):
     @expose("/")
     @has_access
     def antrean(self):
-        status = request.args.get("status") or None
-        if status not in pembayaran.STATUS_ANTREAN:
-            status = None
+        s = daftar.saringan(request.args, pembayaran.STATUS_ANTREAN)
         now = clock.now()
-        rows = [(p, row, kode, _umur(p.updated_at or p.created_at, now)) for p, row, kode in
-                antrean.antrean(g.user, status)]  # fmt: skip
+        h = antrean.antrean(g.user, s.status, saringan=s)
+        h.items = [(p, row, kode, _umur(p.updated_at or p.created_at, now)) for p, row, kode in h.items]
         return self.render_template(
             "pembayaran/antrean.html",
-            rows=rows,
-            status=status,
+            h=h,
+            status=s.status,
             counts=antrean.jumlah_antrean(g.user),
-            statuses=[(s, STATUS_KATALOG[s]) for s in pembayaran.STATUS_ANTREAN],
+            statuses=[(code, STATUS_KATALOG[code]) for code in pembayaran.STATUS_ANTREAN],
             metode_label=METODE_BAYAR_LABEL,
+            now=now,
         )
 
     @expose("/riwayat")
@@ -160,14 +159,24 @@ class PembayaranView(BaseView):
     @expose("/ppk")
     @has_access
     def ppk(self):
-        """The PPK's orders ready for or in payment, with the method choice (UP/KKP disabled above 200 juta)."""
+        """The PPK's orders ready for or in payment, with the method choice (UP/KKP disabled above 200 juta);
+        one page, its payments and pending addenda looked up for the whole page."""
+        states = ("pesanan_tiba",) + pembayaran.STATUS_BAYAR
+        s = daftar.saringan(request.args, states)
+        h = antrean.pesanan_ppk(g.user, saringan=s)
         rows = []
-        for p in antrean.pesanan_ppk(g.user):
-            belum = pembayaran.belum_siap(p) if p.status == "pesanan_tiba" else None
+        for p, row, ada_adendum in h.items:
+            belum = pembayaran.belum_siap(p, ada_adendum) if p.status == "pesanan_tiba" else None
             pilihan = pembayaran.pilihan_metode(p) if p.status == "pesanan_tiba" and not belum else []
-            rows.append((p, pihak.pembayaran_of(p), belum, pilihan))
+            rows.append((p, row, belum, pilihan))
+        h.items = rows
         return self.render_template(
-            "pembayaran/ppk.html", rows=rows, metode_label=METODE_BAYAR_LABEL, aksi_metode=pembayaran.AKSI_METODE
+            "pembayaran/ppk.html",
+            h=h,
+            rows=rows,
+            tabs=[(code, STATUS_KATALOG[code]) for code in states],
+            metode_label=METODE_BAYAR_LABEL,
+            aksi_metode=pembayaran.AKSI_METODE,
         )
 
     # --- every party's steps --------------------------------------------------------------------------

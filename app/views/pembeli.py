@@ -17,7 +17,7 @@ from app.models import Alamat, Pesanan, Produk, Wilayah
 from app.models.addresses import JENIS_ALAMAT
 from app.models.eorder import STATUS_PESANAN
 from app.services import alamat as alamat_service
-from app.services import eorder, scoping
+from app.services import clock, daftar, eorder, scoping
 from app.services.errors import DomainError, NotFound
 
 from ._base import ScopedModelView, datamodel, foto_produk, halaman_produk, konteks_toko
@@ -106,6 +106,37 @@ class PesananPembeliView(ScopedModelView):
     def show(self, pk):
         return redirect(url_for("PesananView.detail", pk=pk))
 
+    # --- the list people read: status tabs, search, date range, pages (app/services/daftar.py) ----------
+    list_pihak = "penyedia"  # which party the list names beside each order
+
+    def list_extra(self):
+        """More WHERE parts of this list (the cart: the buyer's own Drafts)."""
+        return ()
+
+    def list_tabs(self):
+        return self.extra_args["status_tabs"]
+
+    def list_aksi(self):
+        return []
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        tabs = self.list_tabs()
+        s = daftar.saringan(request.args, [code for code, _ in tabs])
+        endpoint = f"{self.__class__.__name__}.list"
+        return self.render_template(
+            "daftar/pesanan_eorder.html",
+            h=daftar.pesanan_eorder(g.user, s, self.list_extra()),
+            tabs=tabs,
+            judul=self.list_title,
+            endpoint=endpoint,
+            endpoint_aksi=f"{self.__class__.__name__}.action_post",
+            aksi=self.list_aksi(),
+            pihak=self.list_pihak,
+            now=clock.now(),
+        )
+
 
 class KeranjangView(PesananPembeliView):
     """Pesananku → Keranjang: the buyer's own Draft orders, one per supplier."""
@@ -118,6 +149,12 @@ class KeranjangView(PesananPembeliView):
         ["status", FilterEqual, "draft"],
         ["pembeli_id", FilterEqualFunction, _current_user_id],
     ]
+
+    def list_extra(self):
+        return (Pesanan.status == "draft", Pesanan.pembeli_id == g.user.id)
+
+    def list_tabs(self):
+        return []
 
 
 _FC = {"class": "form-control"}

@@ -8,13 +8,23 @@ from flask_babel import lazy_gettext as _l
 
 from app.formatting import rupiah, tanggal
 from app.models import Pesanan, Produk
-from app.models.catalog import STATUS_LISTING
+from app.models.catalog import KETERSEDIAAN, STATUS_LISTING
 from app.models.eorder import STATUS_PESANAN
-from app.services import catalog, eorder
+from app.services import catalog, clock, daftar, eorder
 from app.services.errors import DomainError
 
 from . import produk_saya
 from ._base import PRODUK_LABELS, ScopedModelView, datamodel, domain_error, load_or_404, produk_formatters, run_each
+
+
+def _aksi_massal(view):
+    """The view's bulk steps the user may take, as (name, label, confirmation) for labelled buttons."""
+    sm = view.appbuilder.sm
+    return [
+        (name, a.text, a.confirmation)
+        for name, a in sorted(view.actions.items())
+        if sm.has_access(view.get_action_permission_name(name), view.class_permission_name)
+    ]
 
 
 class ProdukPenyediaView(ScopedModelView):
@@ -106,6 +116,26 @@ class ProdukPenyediaView(ScopedModelView):
             return domain_error(e, lambda status: self._halaman_varian(pk, status))
         return redirect(url_for("ProdukPenyediaView.varian_layanan", pk=pk), 303)
 
+    # --- the list people read (app/services/daftar.py): status tabs, search, pages; labelled bulk buttons ----
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        tabs = list(STATUS_LISTING.items())
+        s = daftar.saringan(request.args, [code for code, _ in tabs])
+        return self.render_template(
+            "daftar/produk_saya.html",
+            h=daftar.produk_saya(g.user, s),
+            tabs=tabs,
+            judul=self.list_title,
+            aksi=_aksi_massal(self),
+            ketersediaan=KETERSEDIAAN,
+            status_label=lambda code: STATUS_LISTING.get(code, code),
+            boleh_ubah=catalog.BOLEH_UBAH,
+            boleh_tambah=self.appbuilder.sm.has_access("can_add", self.class_permission_name),
+            now=clock.now(),
+        )
+
     # FAB's list actions are declared on the class; their labels are the table's (catalog.PRODUK)
     @action("ajukan", catalog.PRODUK.label("ajukan"), _l("Ajukan produk terpilih untuk ditayangkan?"), "fa-paper-plane")
     def ajukan(self, items):
@@ -159,6 +189,25 @@ class PesananPenyediaView(ScopedModelView):
     @has_access
     def show(self, pk):
         return redirect(url_for("PesananView.detail", pk=pk))
+
+    # --- the list people read (app/services/daftar.py); the two bulk steps stay, with labelled buttons ----
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        tabs = self.extra_args["status_tabs"]
+        s = daftar.saringan(request.args, [code for code, _ in tabs])
+        return self.render_template(
+            "daftar/pesanan_eorder.html",
+            h=daftar.pesanan_eorder(g.user, s),
+            tabs=tabs,
+            judul=self.list_title,
+            endpoint="PesananPenyediaView.list",
+            endpoint_aksi="PesananPenyediaView.action_post",
+            aksi=_aksi_massal(self),
+            pihak="pembeli",
+            now=clock.now(),
+        )
 
     def _bulk(self, items, name, message):
         run_each(self.scoped_items(items), lambda p: eorder.jalankan(p.id, name, g.user), message)

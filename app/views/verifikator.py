@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import AksesPengguna, ProfilPengguna
 from app.models.accounts import JENIS_AKSES, JENIS_PROFIL
-from app.services import clock, scoping, verifikasi
+from app.services import clock, daftar, scoping, verifikasi
 from app.services.errors import DomainError, NotFound
 
 from ._base import kirim_dokumen
@@ -27,10 +27,16 @@ class VerifikasiView(BaseView):
     def index(self):
         overdue = request.args.get("terlambat") == "1"
         status = request.args.get("status", "menunggu")
+        status = status if status in ("menunggu", "aktif") else "menunggu"
+        # one page per table: the profile table pages with `page`, the access table with `hal_akses`
+        s = daftar.saringan(request.args, ("menunggu", "aktif"), default_status="menunggu")
+        s_akses = daftar.saringan(
+            {**request.args.to_dict(), "page": request.args.get("hal_akses", "1")}, ("menunggu", "aktif"), "menunggu"
+        )
         return self.render_template(
             "verifikasi/index.html",
-            profil=verifikasi.antrean(ProfilPengguna, g.user, status=status, overdue_only=overdue),
-            akses=verifikasi.antrean(AksesPengguna, g.user, status=status, overdue_only=overdue),
+            profil=verifikasi.antrean(ProfilPengguna, g.user, status=status, overdue_only=overdue, saringan=s),
+            akses=verifikasi.antrean(AksesPengguna, g.user, status=status, overdue_only=overdue, saringan=s_akses),
             now=clock.now(),
             status=status,
             overdue=overdue,

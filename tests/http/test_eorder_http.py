@@ -281,9 +281,9 @@ def test_supplier_lists_orders_by_status(app, login, f):
     svc.jalankan(p2.id, "konfirmasi_pesanan", s["pembeli"])
     svc.jalankan(p2.id, "konfirmasi", s["penyedia_user"])
     c = login(s["penyedia_user"], app.test_client())
-    dipesan = c.get("/pesanan-masuk/list/?_flt_3_status=dipesan").data
+    dipesan = c.get("/pesanan-masuk/list/?status=dipesan").data
     assert s["pesanan"].nomor.encode() in dipesan and p2.nomor.encode() not in dipesan
-    diproses_page = c.get("/pesanan-masuk/list/?_flt_3_status=diproses").data
+    diproses_page = c.get("/pesanan-masuk/list/?status=diproses").data
     assert p2.nomor.encode() in diproses_page and s["pesanan"].nomor.encode() not in diproses_page
     assert other["pesanan"].nomor.encode() not in diproses_page  # another supplier's Diproses order
     assert b'id="tab-status"' in dipesan

@@ -24,7 +24,20 @@ from app.models import Adendum, Dokumen, LayananTambahan, PesananKatalog, Pesana
 from app.models.purchasing import STATUS_ADENDUM
 from app.roles import ROLE_PENYEDIA, ROLE_PPK, ROLE_SISTEM
 
-from .. import audit, catalog, clock, deadlines, documents, dokumen_pdf, money, notify, scoping, tte, verifikasi_dokumen
+from .. import (
+    audit,
+    catalog,
+    clock,
+    deadlines,
+    documents,
+    dokumen_pdf,
+    money,
+    notify,
+    predikat,
+    scoping,
+    tte,
+    verifikasi_dokumen,
+)
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..workflow import SYSTEM, Workflow, apply, wajib_alasan
 from . import angka, bersama, pratinjau_ttd
@@ -36,6 +49,13 @@ def pending(p):
     return db.session.execute(
         select(Adendum).where(Adendum.pesanan_id == p.id, Adendum.status == "diajukan")
     ).scalar_one_or_none()
+
+
+def tanpa_pending(p):
+    """No addendum waits for an answer: a row test, or (model class) a correlated NOT EXISTS."""
+    if predikat.sql_mode(p):
+        return ~select(Adendum.id).where(Adendum.pesanan_id == p.id, Adendum.status == "diajukan").exists()
+    return pending(p) is None
 
 
 def _qty(value):
@@ -406,13 +426,16 @@ def _otomatis(ctx):
 
 
 def _pihak_lain(a, actor, transition):
+    """The side that did not propose; a row test or (model class: the query joins PesananKatalog) a clause."""
     roles = scoping.roles_of(actor) & transition.roles
     if ROLE_SISTEM in roles:
         return True
-    p = a.pesanan
-    if a.pengusul == "ppk":
-        return ROLE_PENYEDIA in roles and actor.penyedia_id == p.penyedia_id
-    return ROLE_PPK in roles and actor.id == p.ppk_id
+    p = PesananKatalog if predikat.sql_mode(a) else a.pesanan
+    semua = predikat.semua
+    return predikat.salah_satu(
+        semua(a.pengusul == "ppk", ROLE_PENYEDIA in roles, bool(actor.penyedia_id), p.penyedia_id == actor.penyedia_id),
+        semua(a.pengusul != "ppk", ROLE_PPK in roles, p.ppk_id == actor.id),
+    )
 
 
 def _email(a, p):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import BastItem, Dokumen, PesananKatalog
 
-from .. import clock, documents, dokumen_pdf, tte, verifikasi_dokumen
+from .. import clock, documents, dokumen_pdf, predikat, tte, verifikasi_dokumen
 from ..errors import Conflict, DomainError
 from . import adendum, angka, bersama, pratinjau_ttd
 from .bersama import PENYEDIA, PPK
@@ -116,7 +116,7 @@ def bast_items(p):
 
 
 def _belum_ttd_penyedia(p, actor):
-    return p.bast_ttd_penyedia_at is None
+    return predikat.kosong(p.bast_ttd_penyedia_at)  # a row or a clause (Workflow.where)
 
 
 PERIKSA = ("periksa", "bast_nomor", "passphrase", pratinjau_ttd.KUNCI)

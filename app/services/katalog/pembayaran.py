@@ -31,7 +31,7 @@ from app.models import AksesPengguna, KodeBayar, Pembayaran, PesananKatalog, Por
 from app.models.payments import JENIS_PPH, JENIS_TAGIHAN, METODE_BAYAR_LABEL
 from app.roles import ROLE_BENDAHARA
 
-from .. import clock, deadlines, documents, gateway, money, notify, scoping
+from .. import clock, deadlines, documents, gateway, money, notify, predikat, scoping
 from ..akun import EMAIL_RE
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..pembayaran_pdf import invoice_pdf
@@ -112,13 +112,14 @@ def pilihan_bendahara(p, metode):
     return [u for u in db.session.execute(stmt).scalars() if ROLE_BENDAHARA in u.role_names]
 
 
-def belum_siap(p):
-    """Why payment may not start yet (a translated message), or None when it may."""
+def belum_siap(p, ada_adendum=None):
+    """Why payment may not start yet (a translated message), or None when it may. `ada_adendum`: whether an
+    addendum is pending, when a list already looked it up for a whole page (else it is looked up here)."""
     if p.status != "pesanan_tiba":
         return _l("Pembayaran dimulai dari status Pesanan Tiba.")
     if not (p.bast_ttd_ppk_at and p.bast_ttd_penyedia_at):
         return _l("Pembayaran dapat dimulai setelah BAST ditandatangani PPK dan Penyedia.")
-    if adendum.pending(p) is not None:
+    if ada_adendum if ada_adendum is not None else adendum.pending(p) is not None:
         return _l("Selesaikan adendum yang menunggu jawaban sebelum pembayaran.")
     return None
 
@@ -631,8 +632,16 @@ def _simpan_ganti_metode(ctx):
 
 
 def _siap(p, actor):
-    """The method buttons show once payment may start (BAST signed by both, no addendum pending)."""
-    return belum_siap(p) is None
+    """The method buttons show once payment may start (BAST signed by both, no addendum pending): belum_siap's
+    checks, as a row test or a clause (Workflow.where)."""
+    if not predikat.sql_mode(p):
+        return belum_siap(p) is None
+    return predikat.semua(
+        p.status == "pesanan_tiba",
+        predikat.ada(p.bast_ttd_ppk_at),
+        predikat.ada(p.bast_ttd_penyedia_at),
+        adendum.tanpa_pending(p),
+    )
 
 
 LABELS = {

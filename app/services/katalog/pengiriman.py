@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import PengirimanEvent
 
-from .. import clock
+from .. import clock, predikat
 from ..errors import Conflict, DomainError
 from . import adendum, bersama
 from .bersama import PENYEDIA
@@ -60,7 +60,7 @@ def _pickup(ctx):
 
 def _pickup_terbuka(p, actor):
     """A pickup request only makes sense once, and only for a third-party courier."""
-    return p.opsi_kirim == "pihak_ketiga" and not p.pickup_diminta_at
+    return predikat.semua(p.opsi_kirim == "pihak_ketiga", predikat.kosong(p.pickup_diminta_at))
 
 
 def lacak(p):

@@ -10,7 +10,7 @@ from app.models import Pembayaran, PesananKatalog, PortalUser
 from app.models.purchasing import STATUS_KATALOG
 from app.roles import ROLE_ADMIN, ROLE_AUDITOR, ROLE_BENDAHARA, ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_SISTEM
 
-from .. import notify, scoping
+from .. import notify, predikat, scoping
 
 
 def pembayaran_of(p):
@@ -18,23 +18,25 @@ def pembayaran_of(p):
 
 
 def bendahara_id(p):
-    """The Bendahara the PPK sent the order to (the party of the Bendahara's steps), or None."""
-    return db.session.execute(select(Pembayaran.bendahara_id).where(Pembayaran.pesanan_id == p.id)).scalar()
+    """The Bendahara the PPK sent the order to (the party of the Bendahara's steps), or None; called with the
+    model class, the same lookup as a correlated subquery (Workflow.where)."""
+    stmt = select(Pembayaran.bendahara_id).where(Pembayaran.pesanan_id == p.id)
+    return stmt.scalar_subquery() if predikat.sql_mode(p) else db.session.execute(stmt).scalar()
 
 
 def is_party(p, actor, transition):
     """The order's own PP, PPK, Penyedia and (once chosen) Bendahara; another official of the same
-    satker sees the order but takes none of its steps."""
+    satker sees the order but takes none of its steps. Reads a row or builds a clause (predikat)."""
     roles = scoping.roles_of(actor) & transition.roles
     if ROLE_SISTEM in roles:
         return True
-    if ROLE_PENYEDIA in roles and actor.penyedia_id == p.penyedia_id:
-        return True
-    if ROLE_PP in roles and actor.id == p.pp_id:
-        return True
-    if ROLE_BENDAHARA in roles and actor.id == bendahara_id(p):
-        return True
-    return ROLE_PPK in roles and actor.id == p.ppk_id
+    semua = predikat.semua
+    return predikat.salah_satu(
+        semua(ROLE_PENYEDIA in roles, bool(actor.penyedia_id), p.penyedia_id == actor.penyedia_id),
+        semua(ROLE_PP in roles, p.pp_id == actor.id),
+        semua(ROLE_BENDAHARA in roles, lambda: bendahara_id(p) == actor.id),
+        semua(ROLE_PPK in roles, p.ppk_id == actor.id),
+    )
 
 
 def is_pihak(p, actor):

@@ -51,6 +51,7 @@ from app.roles import (
     ROLE_PPK,
     ROLE_VERIFIKATOR,
 )
+from app import foto_demo
 from app.services import clock, documents, eorder, katalog, tte
 
 SEED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed_data")
@@ -1057,9 +1058,16 @@ def _buat_produk(kategori, penyedia):
                 created_at=created,
                 updated_at=created + timedelta(days=random.randint(0, min(umur - 1, 30))),
             )
+            produk.gambar = _foto(pnama, level2)
             db.session.add(produk)
             _tambahan(produk, level2, jenis, harga)
     db.session.flush()
+
+
+def _foto(nama, level2):
+    """Every demo product has a photo (drawn for it, app/foto_demo.py), stored like an uploaded one."""
+    stored, _digest = documents.store(foto_demo.foto(nama, level2))
+    return stored
 
 
 def _tambahan(produk, level2, jenis, harga):
@@ -1108,6 +1116,7 @@ def _produk_andrew(kategori, p, now):
             created_at=created,
             updated_at=created,
         )
+        produk.gambar = _foto(nama, "Makanan & Minuman")
         produk.varian.extend(ProdukVarian(nama=v, harga=h) for v, h in ANDREW_VARIAN.get(nama, []))
         # services are taxed like the product (PPN 11 %, LKPP guide)
         produk.layanan_tambahan.extend(

@@ -113,7 +113,14 @@ def bahasa():
 
 def init_app(app):
     app.jinja_env.filters.update(
-        rupiah=rupiah, tanggal=tanggal, waktu=waktu, jam=jam, persen=persen, persen1=persen1, rating=rating, ya_tidak=ya_tidak
+        rupiah=rupiah,
+        tanggal=tanggal,
+        waktu=waktu,
+        jam=jam,
+        persen=persen,
+        persen1=persen1,
+        rating=rating,
+        ya_tidak=ya_tidak,
     )
 
     @app.before_request

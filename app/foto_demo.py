@@ -92,7 +92,9 @@ def _latar(bg):
     top, floor = _terang(bg, 0.6), _mix(bg, (0, 0, 0), 0.08)
     for y in range(H * S):
         t = y / (H * S)
-        d.line([(0, y), (W * S, y)], fill=_mix(top, bg, min(1, t * 1.4)) if t < 0.72 else _mix(bg, floor, (t - 0.72) * 3))
+        d.line(
+            [(0, y), (W * S, y)], fill=_mix(top, bg, min(1, t * 1.4)) if t < 0.72 else _mix(bg, floor, (t - 0.72) * 3)
+        )
     shadow = Image.new("L", (W * S, H * S), 0)
     ImageDraw.Draw(shadow).ellipse([W * S * 0.22, H * S * 0.78, W * S * 0.78, H * S * 0.9], fill=90)
     shadow = shadow.filter(ImageFilter.GaussianBlur(14 * S))
@@ -128,11 +130,32 @@ def _gambar(kind, d, c, dk, rnd):
         d.line([(215 * u, 40 * u), (205 * u, 88 * u)], fill=dk, width=7 * u)
         d.ellipse([178 * u, 150 * u, 222 * u, 194 * u], fill=_terang(c, 0.6))
     elif kind == "baju":  # a shirt with a collar and a placket
-        body = [(140, 90), (175, 78), (225, 78), (260, 90), (300, 130), (272, 152), (255, 140), (255, 232), (145, 232),
-                (145, 140), (128, 152), (100, 130)]
+        body = [
+            (140, 90),
+            (175, 78),
+            (225, 78),
+            (260, 90),
+            (300, 130),
+            (272, 152),
+            (255, 140),
+            (255, 232),
+            (145, 232),
+            (145, 140),
+            (128, 152),
+            (100, 130),
+        ]
         d.polygon([(x * u, y * u) for x, y in body], fill=c)
-        d.polygon([(175 * u, 78 * u), (200 * u, 108 * u), (225 * u, 78 * u), (212 * u, 74 * u), (200 * u, 90 * u),
-                   (188 * u, 74 * u)], fill=dk)
+        d.polygon(
+            [
+                (175 * u, 78 * u),
+                (200 * u, 108 * u),
+                (225 * u, 78 * u),
+                (212 * u, 74 * u),
+                (200 * u, 90 * u),
+                (188 * u, 74 * u),
+            ],
+            fill=dk,
+        )
         d.line([(200 * u, 108 * u), (200 * u, 232 * u)], fill=dk, width=2 * u)
         for y in range(122, 225, 24):
             d.ellipse([196 * u, y * u, 204 * u, (y + 8) * u], fill=_terang(c, 0.7))
@@ -184,8 +207,16 @@ def _gambar(kind, d, c, dk, rnd):
         for i in range(5):
             x = 130 + i * 32
             col = c if i % 2 == 0 else dk
-            d.polygon([(x * u, 80 * u), ((x + 16) * u, 80 * u), ((x + 16) * u, 200 * u), ((x + 8) * u, 222 * u),
-                       (x * u, 200 * u)], fill=col)
+            d.polygon(
+                [
+                    (x * u, 80 * u),
+                    ((x + 16) * u, 80 * u),
+                    ((x + 16) * u, 200 * u),
+                    ((x + 8) * u, 222 * u),
+                    (x * u, 200 * u),
+                ],
+                fill=col,
+            )
             d.rectangle([x * u, 80 * u, (x + 16) * u, 94 * u], fill=(60, 60, 60))
     elif kind == "botol":
         d.rounded_rectangle([160 * u, 100 * u, 240 * u, 230 * u], radius=18 * u, fill=c)

@@ -31,7 +31,11 @@ def no_error(page):
 
 
 def click(page, selector):
+    asks = page.locator(selector).first.get_attribute("data-konfirmasi") is not None
     page.click(selector)
+    if asks:  # a step that cannot be undone asks first: answer the dialog as a person would
+        with page.expect_navigation():
+            page.click("#konfirmasi-ya")
     page.wait_for_load_state()
     no_error(page)
 

@@ -75,6 +75,9 @@ def test_eorder_from_cart_to_selesai(server, page, f, tmp_path):
         page.check(f"input[name={name}]")
     page.fill("textarea[name=catatan]", "Semua sesuai")
     page.click("[data-aksi=konfirmasi_penerimaan]")
+    assert "tidak dapat diubah lagi" in page.inner_text("#konfirmasi-teks")  # it asks first
+    with page.expect_navigation():
+        page.click("#konfirmasi-ya")
     assert page.inner_text("#status-pesanan") == "Diterima"
     page.check("input[name=bintang][value='5']")
     page.fill("textarea[name=ulasan]", "Enak dan tepat waktu")

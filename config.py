@@ -162,6 +162,18 @@ class Config:
     # "Bayar (Simulasi Bank)" buttons and simulated KKP charges; never in production.
     PEMBAYARAN_SIMULASI = _bool("PEMBAYARAN_SIMULASI", True)
 
+    # Laporan (SPEC §9, docs/reports.md): targets in percent (Decimal strings), the amber band in points,
+    # the payment limit after BAST, when a workbook runs as a job, how long job files are kept.
+    REPORT_TARGET_UMKM_PERSEN = os.environ.get("REPORT_TARGET_UMKM_PERSEN", "40")
+    REPORT_TARGET_PDN_PERSEN = os.environ.get("REPORT_TARGET_PDN_PERSEN", "80")
+    REPORT_TARGET_MARGIN_POIN = os.environ.get("REPORT_TARGET_MARGIN_POIN", "10")
+    REPORT_PAYMENT_DAYS = int(os.environ.get("REPORT_PAYMENT_DAYS", 14))
+    REPORT_MIN_RATINGS = int(os.environ.get("REPORT_MIN_RATINGS", 3))
+    REPORT_DIRECT_MAX_LINES = int(os.environ.get("REPORT_DIRECT_MAX_LINES", 20000))
+    REPORT_DIRECT_MAX_LINES_AGGREGATE = int(os.environ.get("REPORT_DIRECT_MAX_LINES_AGGREGATE", 200000))
+    REPORT_KEEP_DAYS = int(os.environ.get("REPORT_KEEP_DAYS", 7))
+    REPORT_XLSX_MAX_ROWS = int(os.environ.get("REPORT_XLSX_MAX_ROWS", 1048575))
+
 
 class DevelopmentConfig(Config):
     DEBUG = _bool("FLASK_DEBUG", False)

@@ -53,10 +53,13 @@ _PESANAN_READ = [
 ]
 _TTE = [["^TteView$", "^can_"], ["^(Tanda Tangan Elektronik)$", "^menu_access$"]]
 _KATALOG_MENU = ["^(Katalog|Pesanan Katalog)$", "^menu_access$"]
+# Laporan and Dasbor: each reader sees the figures of their own scope (app/reports, scoping.py)
+_LAPORAN = [["^(LaporanView|DasborView)$", "^can_"], ["^(Laporan|Dasbor|Laporan Excel)$", "^menu_access$"]]
 
 ROLE_TABLE = {
     ROLE_ADMIN: [[".*", ".*"]],
     ROLE_PEMBELI: _COMMON
+    + _LAPORAN
     + [
         ["^TokoView$", "^can_(index|produk|tambah|foto)$"],
         ["^(KeranjangView|PesananPembeliView)$", "^can_(list|show)$"],
@@ -66,6 +69,7 @@ ROLE_TABLE = {
         ["^(Pesananku|Toko|Keranjang|Riwayat Pesanan|Pengaturan|Alamat)$", "^menu_access$"],
     ],
     ROLE_PENYEDIA: _COMMON
+    + _LAPORAN
     + _TTE
     + [
         ["^ProdukPenyediaView$", "^(can_(list|show|add|edit|delete)|ajukan|tarik)$"],
@@ -81,6 +85,7 @@ ROLE_TABLE = {
     ],
     ROLE_VERIFIKATOR: _COMMON + [["^VerifikasiView$", "^can_"], ["^Verifikasi$", "^menu_access$"]],
     ROLE_PP: _COMMON
+    + _LAPORAN
     + [
         ["^KatalogView$", "^can_"],
         _KATALOG_MENU,
@@ -94,6 +99,7 @@ ROLE_TABLE = {
         ["^PembayaranView$", "^can_dokumen$"],
     ],
     ROLE_PPK: _COMMON
+    + _LAPORAN
     + _TTE
     + [
         ["^KatalogView$", "^can_(daftar|detail|aksi|dokumen|adendum|adendum_jawab|penilaian)$"],
@@ -104,11 +110,13 @@ ROLE_TABLE = {
         ["^Pembayaran Pesanan$", "^menu_access$"],
     ],
     ROLE_BENDAHARA: _COMMON
+    + _LAPORAN
     + [
         ["^PembayaranView$", "^can_(antrean|riwayat|detail|aksi|dokumen|kode|simulasi)$"],
         ["^(Pembayaran|Antrean Pembayaran|Riwayat Pembayaran)$", "^menu_access$"],
     ],
     ROLE_AUDITOR: _COMMON
+    + _LAPORAN
     + _PESANAN_READ
     + [
         ["^AuditLogView$", "^can_(list|show)$"],
@@ -120,6 +128,6 @@ ROLE_TABLE = {
         # the payment file's documents, which pihak.boleh_lihat already lets the Auditor read
         ["^PembayaranView$", "^can_dokumen$"],
     ],
-    ROLE_MANAJEMEN: _COMMON + _PESANAN_READ + [["^(Audit|Semua Pesanan E-Order)$", "^menu_access$"]],
+    ROLE_MANAJEMEN: _COMMON + _LAPORAN + _PESANAN_READ + [["^(Audit|Semua Pesanan E-Order)$", "^menu_access$"]],
     ROLE_PENGGUNA: _COMMON,
 }

@@ -15,6 +15,7 @@ from .catalog import Kategori, LayananTambahan, Produk, ProdukVarian, Ulasan
 from .deadlines import Deadline, DeadlineReminder, SweepRun
 from .eorder import Dokumen, Pesanan, PesananItem
 from .keranjang import KeranjangKatalog, KeranjangKatalogLayanan
+from .laporan import LaporanBerkas
 from .organisations import Instansi, Penyedia, Satker
 from .outbox import EmailOutbox
 from .payments import CallbackPembayaran, KodeBayar, Pembayaran
@@ -66,6 +67,7 @@ __all__ = [
     "Kategori",
     "KeranjangKatalog",
     "KeranjangKatalogLayanan",
+    "LaporanBerkas",
     "LayananTambahan",
     "Penyedia",
     "Pesanan",

@@ -173,3 +173,21 @@ def parse_rupiah(text):
     if not (cleaned.isascii() and cleaned.isdigit()) or int(cleaned) > ANGKA_MAKS:
         raise ValueError("not a Rupiah amount")
     return int(cleaned)
+
+
+def porsi(bagian, keseluruhan):
+    """A share as an exact fraction (Decimal, 4 places: 0.4213 = 42,13 %), None when there is no whole."""
+    if isinstance(bagian, float) or isinstance(keseluruhan, float):
+        raise TypeError("money must not be float")
+    if not keseluruhan:
+        return None
+    return (Decimal(int(bagian)) / Decimal(int(keseluruhan))).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def rupiah_bulat(value):
+    """A database SUM as whole Rupiah (PostgreSQL returns numeric as Decimal, SQLite an int, NULL when empty)."""
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        raise TypeError("money must not be float")
+    return int(value)

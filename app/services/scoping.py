@@ -17,6 +17,8 @@ from app.models import (
     AksesPengguna,
     Alamat,
     Dokumen,
+    Instansi,
+    LaporanBerkas,
     Pesanan,
     PesananKatalog,
     Produk,
@@ -78,6 +80,20 @@ def _rup(user, roles):
     return Rup.satker_id == user.satker_id if user.satker_id else false()
 
 
+def _satker(user, roles):
+    """A person of a satker sees their own; a Penyedia the satker it has sold to (its own sales' buyers)."""
+    if ROLE_PENYEDIA in roles and user.penyedia_id:
+        return or_(
+            Satker.id.in_(select(Pesanan.satker_id).where(_pesanan(user, roles))),
+            Satker.id.in_(select(PesananKatalog.satker_id).where(_katalog(user, roles))),
+        )
+    return Satker.id == user.satker_id if user.satker_id else false()
+
+
+def _instansi(user, roles):
+    return Instansi.id.in_(select(Satker.instansi_id).where(_satker(user, roles)))
+
+
 def _verification(model):
     """Own requests; a Verifikator also sees those addressed to the instansi of their satker."""
 
@@ -99,12 +115,23 @@ RULES = {
     Ulasan: _ulasan,
     PesananKatalog: _katalog,
     Rup: _rup,
+    Satker: _satker,
+    # a report job is its asker's, or made for one of the reader's roles (the monthly one for Manajemen)
+    LaporanBerkas: lambda user, roles: or_(LaporanBerkas.user_id == user.id, LaporanBerkas.peran.in_(sorted(roles))),
+    Instansi: _instansi,
     Adendum: lambda user, roles: Adendum.pesanan_id.in_(select(PesananKatalog.id).where(_katalog(user, roles))),
     ProfilPengguna: _verification(ProfilPengguna),
     AksesPengguna: _verification(AksesPengguna),
 }
-# Identity documents are for the person and their verifiers only, never for Auditor/Manajemen.
-ADMIN_ONLY_SEE_ALL = {Alamat, ProfilPengguna, AksesPengguna}
+# Identity documents are for the person and their verifiers only, never for Auditor/Manajemen; nor is
+# another person's report job.
+ADMIN_ONLY_SEE_ALL = {Alamat, ProfilPengguna, AksesPengguna, LaporanBerkas}
+
+
+def lihat_semua(user):
+    """Whether the user sees every organisation's rows (Admin, Auditor, Manajemen): e.g. for counts that
+    name no one, such as the verification SLA in the reports."""
+    return bool(roles_of(user) & SEE_ALL)
 
 
 def visible_clause(model, user):

@@ -6,10 +6,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.dates import format_time
 from babel.numbers import format_decimal
 from flask import request, session
-from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from flask_babel import format_date, format_datetime, get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from .extensions import db
 from .services import clock, money

@@ -21,6 +21,7 @@ from reportlab.lib.pagesizes import A5
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, insert, select, update
 
+from app import foto_demo
 from app.extensions import db
 from app.models import (
     AksesPengguna,
@@ -51,7 +52,6 @@ from app.roles import (
     ROLE_PPK,
     ROLE_VERIFIKATOR,
 )
-from app import foto_demo
 from app.services import clock, documents, eorder, katalog, tte
 
 SEED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed_data")

@@ -1,6 +1,7 @@
 // "Laporan Saya": poll each unfinished job and move its progress bar; offer the download when it is done.
 (function () {
-  var label = document.getElementById("laporan-js").getAttribute("data-unduh");
+  var script = document.getElementById("laporan-js");
+  var label = script.getAttribute("data-unduh"), ready = script.getAttribute("data-selesai");
   function poll(row) {
     fetch(row.getAttribute("data-pantau"), { headers: { Accept: "application/json" }, credentials: "same-origin", redirect: "manual" })
       .then(function (r) { return r.type === "opaqueredirect" ? { status: "selesai", progres: 100 } : r.json(); })
@@ -13,6 +14,7 @@
         row.setAttribute("data-status", d.status);
         if (d.status === "selesai") {
           bar.className = "progress-bar progress-bar-success";
+          if (!d.status_label) row.querySelector(".laporan-keadaan").textContent = ready;
           var a = document.createElement("a");
           a.className = "btn btn-success btn-sm";
           a.href = d.berkas || row.getAttribute("data-pantau").replace("/tugas/", "/berkas/").split("?")[0];

@@ -33,7 +33,8 @@ KATA = [
     (("hijab", "kerudung", "topi", "tas", "dompet", "syal"), "tas"),
     (("laptop", "komputer", "monitor", "pc ", "proyektor", "televisi", "layar", "tablet"), "laptop"),
     (("printer", "scanner", "mesin", "fotokopi", "penghancur"), "printer"),
-    (("speaker", "sound", "mikrofon", "audio", "genset"), "speaker"),
+    (("lampu", "sorot", "penerangan", "genset", "lighting"), "lampu"),
+    (("speaker", "sound", "mikrofon", "audio"), "speaker"),
     (("bus", "mobil", "minibus", "elf", "truk", "motor", "kendaraan", "van"), "bus"),
     (("bola", "raket", "shuttlecock", "kok"), "bola"),
     (("kertas", "buku", "map", "ordner", "agenda", "kwitansi", "sticky", "amplop", "modul"), "buku"),
@@ -185,6 +186,16 @@ def _gambar(kind, d, c, dk, rnd):
         d.ellipse([182 * u, 87 * u, 218 * u, 123 * u], fill=c)
         d.ellipse([158 * u, 148 * u, 242 * u, 226 * u], fill=(70, 72, 80))
         d.ellipse([180 * u, 170 * u, 220 * u, 206 * u], fill=dk)
+    elif kind == "lampu":  # a floodlight on a tripod
+        d.line([(200 * u, 150 * u), (200 * u, 200 * u)], fill=(70, 72, 80), width=8 * u)
+        for x in (150, 250):
+            d.line([(200 * u, 195 * u), (x * u, 232 * u)], fill=(70, 72, 80), width=6 * u)
+        d.rounded_rectangle([140 * u, 70 * u, 260 * u, 150 * u], radius=10 * u, fill=(45, 48, 55))
+        d.rounded_rectangle([150 * u, 80 * u, 250 * u, 140 * u], radius=6 * u, fill=(255, 244, 200))
+        for x in range(160, 245, 17):
+            d.ellipse([x * u, 92 * u, (x + 12) * u, 104 * u], fill=(255, 255, 255))
+            d.ellipse([x * u, 116 * u, (x + 12) * u, 128 * u], fill=(255, 255, 255))
+        d.rectangle([140 * u, 150 * u, 260 * u, 156 * u], fill=c)
     elif kind == "bus":
         d.rounded_rectangle([70 * u, 95 * u, 330 * u, 205 * u], radius=16 * u, fill=c)
         for x in range(85, 300, 42):

@@ -149,3 +149,10 @@ def test_katalog_order_page_opens_the_tab_of_the_step(app, f, login):
         html = login(w[who], app.test_client()).get(f"/katalog/{p.id}").data.decode()
         assert re.search(rf'class="tab-pane active" id="tab-{tab}"', html), (until, who)
         assert len(re.findall(r'class="tab-pane active"', html)) == 1
+
+
+def test_admin_bendahara_and_verifikator_pages_read_as_indonesian(app, f, login):
+    w = f.katalog(until="menunggu_bendahara")
+    _crawl(login(w["bendahara"], app.test_client()), ["/", "/users/userinfo/"])
+    admin = f.user("Admin")
+    _crawl(login(admin, app.test_client()), ["/", "/users/list/", f"/users/show/{admin.id}", "/users/userinfo/"])

@@ -57,6 +57,9 @@ class Config:
     # FAB's own file columns/download read UPLOAD_FOLDER; keep it apart from our documents.
     UPLOAD_FOLDER = os.path.join(INSTANCE_DIR, "fab-files")
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
+    UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", 25_000_000))  # an image's width x height
+    MASUKAN_MAKS_ARG = int(os.environ.get("MASUKAN_MAKS_ARG", 1000))  # longest query-string value
+    MASUKAN_MAKS_ISIAN = int(os.environ.get("MASUKAN_MAKS_ISIAN", 20_000))  # longest form/JSON value
     # 10 MiB documents plus form overhead; Flask answers 413 above it.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024))
 
@@ -69,7 +72,8 @@ class Config:
     # at start-up would also race the migrations on an empty database (NOTES gotcha 4).
     FAB_UPDATE_PERMS = _bool("FAB_UPDATE_PERMS", False)
     FAB_ADD_SECURITY_VIEWS = True
-    FAB_API_SWAGGER_UI = True
+    # The Swagger UI (/swagger/v1) lists every API endpoint and its schema; production refuses it.
+    FAB_API_SWAGGER_UI = _bool("FAB_API_SWAGGER_UI", True)
     # Redirect targets (`?next=`) may only point at these hosts (fnmatch patterns); see app/services/auth.py.
     FAB_SAFE_REDIRECT_HOSTS = _list("FAB_SAFE_REDIRECT_HOSTS", "127.0.0.1,localhost")
     # Host headers Flask accepts (None = any); production defaults it to FAB_SAFE_REDIRECT_HOSTS.
@@ -130,9 +134,15 @@ class Config:
     MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 10))
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 8))
-    MAIL_CLAIM_TIMEOUT = int(os.environ.get("MAIL_CLAIM_TIMEOUT", 600))  # seconds before a stuck send is retried
+    # seconds before a claim left by a killed worker is taken back (at least 3 x MAIL_TIMEOUT)
+    MAIL_CLAIM_TIMEOUT = int(os.environ.get("MAIL_CLAIM_TIMEOUT", 60))
+    # emails claimed per batch; a run drains batch after batch until nothing is due
+    MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", 20))
     # Reminders before each deadline, in hours (SPEC §7), e.g. "24,3"
     DEADLINE_REMINDER_HOURS = tuple(int(h) for h in os.environ.get("DEADLINE_REMINDER_HOURS", "24,3").split(",") if h)
+    # One sweep drains the due deadlines until none is due or this many seconds are spent (under the minute
+    # between runs); the rest waits for the next run.
+    DEADLINE_SWEEP_BUDGET_SECONDS = int(os.environ.get("DEADLINE_SWEEP_BUDGET_SECONDS", 50))
     KATALOG_RESPONSE_HOURS = int(os.environ.get("KATALOG_RESPONSE_HOURS", 72))
     VERIFIKASI_SLA_HOURS = int(os.environ.get("VERIFIKASI_SLA_HOURS", 72))
     # Development only: a file holding a clock offset that every process (web, worker, `flask portal clock`)
@@ -161,6 +171,23 @@ class Config:
     PEMBAYARAN_CALLBACK_TOLERANCE = int(os.environ.get("PEMBAYARAN_CALLBACK_TOLERANCE", 300))  # seconds
     # "Bayar (Simulasi Bank)" buttons and simulated KKP charges; never in production.
     PEMBAYARAN_SIMULASI = _bool("PEMBAYARAN_SIMULASI", True)
+
+    # TTE (README "Tanda Tangan Elektronik"): the certificate provider (BSrE or its simulator, a dotted class
+    # path), the real service's address and credentials, and the RFC 3161 timestamp authority.
+    TTE_PROVIDER = os.environ.get("TTE_PROVIDER", "app.services.tte_bsre.SimulatorBsre")
+    TTE_BSRE_URL = os.environ.get("TTE_BSRE_URL", "")
+    TTE_BSRE_CLIENT_ID = os.environ.get("TTE_BSRE_CLIENT_ID", "")
+    TTE_BSRE_CLIENT_SECRET = os.environ.get("TTE_BSRE_CLIENT_SECRET", "")
+    TTE_BSRE_AKAR = os.environ.get("TTE_BSRE_AKAR", "")  # PEM file of BSrE's root CA
+    TTE_TSA_URL = os.environ.get("TTE_TSA_URL", "")  # empty: the simulator's own TSA
+    TTE_TSA_AUTH = os.environ.get("TTE_TSA_AUTH", "")
+    TTE_TSA_AKAR = os.environ.get("TTE_TSA_AKAR", "")  # PEM file of the TSA's root CA
+    # Production refuses the simulator (and its TSA) unless this says it is wanted (a closed trial).
+    TTE_SIMULATOR_ALLOWED = _bool("TTE_SIMULATOR_ALLOWED", False)
+    # scrypt cost of the users' keys (log2 N, r, p): 17/8/1 = 128 MiB per guess (OWASP minimum)
+    TTE_KDF_LOG_N = int(os.environ.get("TTE_KDF_LOG_N", 17))
+    TTE_KDF_R = int(os.environ.get("TTE_KDF_R", 8))
+    TTE_KDF_P = int(os.environ.get("TTE_KDF_P", 1))
 
     # Laporan (SPEC §9, docs/reports.md): targets in percent (Decimal strings), the amber band in points,
     # the payment limit after BAST, when a workbook runs as a job, how long job files are kept.
@@ -191,11 +218,13 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     FAB_UPDATE_PERMS = False
     SERVER_NAME = None
+    TTE_KDF_LOG_N = 12  # the suite signs hundreds of letters; production keeps 17
 
 
 class ProductionConfig(Config):
-    # create_app("production") refuses to start while any of these is unsafe (app/services/auth.py).
+    # create_app("production") refuses to start while any setting is unsafe (app/services/produksi.py).
     DEBUG = _bool("FLASK_DEBUG", False)
+    FAB_API_SWAGGER_UI = _bool("FAB_API_SWAGGER_UI", False)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     # __Host- cookies are sent only over HTTPS, for this exact host and path /.

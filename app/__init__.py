@@ -7,7 +7,7 @@ from flask_appbuilder import AppBuilder
 from flask_babel import refresh
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, DEV_SECRET_KEY, INSTANCE_DIR
+from config import CONFIGS, INSTANCE_DIR
 
 from . import (
     api,
@@ -18,8 +18,8 @@ from . import (
 from .extensions import csrf, db, migrate
 from .roles import ROLE_TABLE
 from .security import PortalSecurityManager
-from .services import auth, clock, deadlines, gateway, katalog
-from .views import IndexView, galat, register
+from .services import auth, clock, deadlines, katalog, produksi, tte_aktivasi
+from .views import IndexView, galat, masukan, register
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
@@ -29,11 +29,9 @@ def create_app(env=None, **overrides):
     app = Flask(__name__, instance_path=INSTANCE_DIR)
     app.config.from_object(CONFIGS[env])
     app.config.update(overrides)
+    app.config["PORTAL_ENV"] = env
     if env == "production":
-        problems = auth.unsafe_production_settings(app.config, DEV_SECRET_KEY) + clock.production_problems(app.config)
-        problems += gateway.production_problems(app.config)
-        if problems:
-            raise RuntimeError("Unsafe production settings:\n- " + "\n- ".join(problems))
+        produksi.refuse_unsafe(app.config)  # every unsafe setting, listed at once (one table of rules)
     if app.config.get("TRUSTED_PROXY_COUNT"):
         n = int(app.config["TRUSTED_PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -52,6 +50,7 @@ def create_app(env=None, **overrides):
         g.pop("_login_user", None)
         refresh()
 
+    masukan.init_app(app)  # bounds ids, pages and strings before any view reads them (before AppBuilder)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -72,6 +71,7 @@ def create_app(env=None, **overrides):
     # after AppBuilder: the deadline kinds use Babel, which FAB sets up
     deadlines.init_app(app)
     katalog.init_app(app)
+    tte_aktivasi.init_app(app)  # the TTE activation SLA (reminders, escalation)
 
     # Session version and lifetimes, safe redirects, security headers (after the hook above).
     auth.init_app(app)

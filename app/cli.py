@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from . import seed, tasks
 from .extensions import huey
 from .roles import ALL_ROLES
-from .services import catalog, clock, eorder, katalog, verifikasi
+from .services import catalog, clock, eorder, katalog, produksi, tte, tte_aktivasi, verifikasi
 
 portal = AppGroup("portal", help="Portal maintenance commands.")
 
@@ -32,12 +32,31 @@ def init_cmd():
 @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
 def seed_demo_cmd(if_empty):
     """Load the demo data (documented demo passwords; never for production)."""
+    try:
+        produksi.refuse_demo_seed(current_app.config.get("PORTAL_ENV"))
+    except RuntimeError as e:
+        raise click.ClickException(str(e)) from None
     ensure_roles()
     seed.load_reference()
     if if_empty and seed.has_users():
         click.echo("database already has users; demo data not loaded")
         return
     click.echo(seed.load_demo())
+
+
+@portal.command("seed-scale")
+@click.option("--orders", default=300_000, show_default=True, help="E-Order orders; every other count scales with it.")
+@click.option(
+    "--seed", "seed_value", default=1, show_default=True, help="Random seed (the same seed builds the same data)."
+)
+def seed_scale_cmd(orders, seed_value):
+    """Bulk-load a province-sized data set for the benchmarks (bench/); demo passwords, never production."""
+    from . import seed_scale  # only this command needs it
+
+    ensure_roles()
+    seed.load_reference()
+    counts = seed_scale.build(orders=orders, seed=seed_value, echo=click.echo)
+    click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
 @portal.group("clock")
@@ -108,6 +127,7 @@ TABLES = {
     "produk": catalog.PRODUK,
     "profil_pengguna": verifikasi.PROFIL,
     "akses_pengguna": verifikasi.AKSES,
+    "permohonan_tte": tte_aktivasi.PERMOHONAN,
 }
 
 
@@ -117,6 +137,19 @@ def tabel_cmd(entity):
     """Print a workflow's transition table as Markdown (the README's state lists are made from it)."""
     with force_locale("id"):
         click.echo(TABLES[entity].tabel())
+
+
+@portal.command("tte-akar")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+def tte_akar_cmd(output):
+    """Export the TTE trust root (the BSrE simulator's CA) as PEM, to make pdfsig/pyHanko trust the letters."""
+    pem = tte.akar_pem()
+    if output:
+        with open(output, "w", encoding="ascii") as fh:
+            fh.write(pem)
+        click.echo(f"trust root written to {output}")
+    else:
+        click.echo(pem, nl=False)
 
 
 def init_app(app):

@@ -14,10 +14,16 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.models.accounts import JENIS_AKSES, JENIS_PROFIL, STATUS_KEPEGAWAIAN
 from app.models.eorder import JENIS_DOKUMEN, METODE_BAYAR
+from app.services.batas import maks
+
+
+def _maks(n):
+    """A typed field's bound, with its message (the same numbers the flush check in services/batas holds)."""
+    return Length(max=n, message=_l("Paling banyak %(max)d karakter."))
 
 
 class DetailPesananForm(FlaskForm):
@@ -25,22 +31,22 @@ class DetailPesananForm(FlaskForm):
     alamat_id = SelectField(_l("Alamat Pengiriman"), coerce=int, validators=[Optional()], validate_choice=False)
     tanggal_kegiatan = DateField(_l("Tanggal Kegiatan"), validators=[Optional()])
     waktu_kegiatan = TimeField(_l("Waktu Kegiatan"), validators=[Optional()])
-    nama_kegiatan = StringField(_l("Nama Kegiatan"), validators=[Optional()])
-    catatan = TextAreaField(_l("Catatan"), validators=[Optional()])
+    nama_kegiatan = StringField(_l("Nama Kegiatan"), validators=[Optional(), _maks(200)])
+    catatan = TextAreaField(_l("Catatan"), validators=[Optional(), _maks(maks("pesanan.catatan"))])
     metode_bayar = RadioField(
         _l("Metode Pembayaran"), choices=list(METODE_BAYAR.items()), default="cod", validators=[InputRequired()]
     )
 
 
 class AlasanForm(FlaskForm):
-    alasan = TextAreaField(_l("Alasan"), validators=[InputRequired()])
+    alasan = TextAreaField(_l("Alasan"), validators=[InputRequired(), _maks(maks("pesanan.alasan_tolak"))])
 
 
 class PenerimaanForm(FlaskForm):
     jumlah_sesuai = BooleanField(_l("Jumlah produk yang diterima sesuai pesanan"))
     kondisi_baik = BooleanField(_l("Seluruh produk diterima dalam kondisi baik"))
     waktu_tempat_sesuai = BooleanField(_l("Pesanan tiba sesuai waktu dan lokasi yang disepakati"))
-    catatan = TextAreaField(_l("Catatan"))
+    catatan = TextAreaField(_l("Catatan"), validators=[_maks(maks("pesanan.catatan_penerimaan"))])
 
     @staticmethod
     def checks():
@@ -49,7 +55,7 @@ class PenerimaanForm(FlaskForm):
 
 class PenilaianForm(FlaskForm):
     bintang = RadioField(_l("Penilaian"), choices=[(str(i), "★" * i) for i in range(5, 0, -1)])
-    ulasan = TextAreaField(_l("Ulasan"))
+    ulasan = TextAreaField(_l("Ulasan"), validators=[_maks(maks("ulasan.teks"))])
 
 
 class UploadForm(FlaskForm):
@@ -62,9 +68,9 @@ class TambahKeranjangForm(FlaskForm):
 
 
 class DaftarForm(FlaskForm):
-    username = StringField(_l("Nama Pengguna"), validators=[InputRequired()])
-    email = StringField(_l("Email Pribadi"), validators=[InputRequired()])
-    telepon = StringField(_l("Nomor Handphone"), validators=[InputRequired()])
+    username = StringField(_l("Nama Pengguna"), validators=[InputRequired(), _maks(64)])
+    email = StringField(_l("Email Pribadi"), validators=[InputRequired(), _maks(254)])
+    telepon = StringField(_l("Nomor Handphone"), validators=[InputRequired(), _maks(20)])
     setuju = BooleanField(_l("Saya menyetujui Syarat dan Ketentuan"))
 
 
@@ -74,7 +80,7 @@ class KataSandiForm(FlaskForm):
 
 
 class OtpForm(FlaskForm):
-    kode = StringField(_l("Kode OTP"), validators=[InputRequired()])
+    kode = StringField(_l("Kode OTP"), validators=[InputRequired(), _maks(12)])
 
 
 class ProfilForm(FlaskForm):
@@ -83,9 +89,9 @@ class ProfilForm(FlaskForm):
         _l("Status Kepegawaian"), choices=[("", "—")] + list(STATUS_KEPEGAWAIAN.items()), validate_choice=False
     )
     instansi_id = SelectField(_l("Instansi"), coerce=str, validate_choice=False)
-    nip = StringField(_l("NIP / NRP"))
-    nik = StringField(_l("NIK"), validators=[InputRequired()])
-    nama_ktp = StringField(_l("Nama Lengkap sesuai KTP"), validators=[InputRequired()])
+    nip = StringField(_l("NIP / NRP"), validators=[_maks(30)])
+    nik = StringField(_l("NIK"), validators=[InputRequired(), _maks(20)])
+    nama_ktp = StringField(_l("Nama Lengkap sesuai KTP"), validators=[InputRequired(), _maks(200)])
     tanggal_lahir = DateField(_l("Tanggal Lahir"), validators=[InputRequired()])
     selfie = FileField(_l("Swafoto (JPEG/PNG)"))
     ktp = FileField(_l("Foto KTP (JPEG/PNG)"))
@@ -96,9 +102,9 @@ class AksesForm(FlaskForm):
     satker_id = SelectField(_l("Satuan Kerja"), coerce=str, validate_choice=False)
     penyedia_id = SelectField(_l("Perusahaan Penyedia"), coerce=str, validate_choice=False)
     perusahaan_baru = BooleanField(_l("Daftarkan perusahaan baru (Admin Utama)"))
-    nama = StringField(_l("Nama Perusahaan"))
-    npwp = StringField(_l("NPWP"))
-    nib = StringField(_l("NIB"))
-    alamat = TextAreaField(_l("Alamat Usaha"))
+    nama = StringField(_l("Nama Perusahaan"), validators=[_maks(200)])
+    npwp = StringField(_l("NPWP"), validators=[_maks(30)])
+    nib = StringField(_l("NIB"), validators=[_maks(30)])
+    alamat = TextAreaField(_l("Alamat Usaha"), validators=[_maks(maks("penyedia.alamat"))])
     is_umkm = BooleanField(_l("Usaha Mikro, Kecil, atau Menengah (UMKM)"))
     surat_tugas = FileField(_l("Surat Tugas (PDF)"))

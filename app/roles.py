@@ -9,6 +9,9 @@ party rule (which order).
 
 ROLE_ADMIN = "Admin"
 ROLE_VERIFIKATOR = "Verifikator"
+# The TTE verifier of an instansi (LKPP guide): granted to chosen Verifikator accounts, decides TTE
+# activation requests of the instansi of their satker (scoping) and may revoke certificates there.
+ROLE_VERIFIKATOR_TTE = "Verifikator TTE"
 ROLE_PEMBELI = "Pembeli"
 ROLE_PENYEDIA = "Penyedia"
 ROLE_PP = "PP"
@@ -24,6 +27,7 @@ ROLE_SISTEM = "Sistem"
 ALL_ROLES = (
     ROLE_ADMIN,
     ROLE_VERIFIKATOR,
+    ROLE_VERIFIKATOR_TTE,
     ROLE_PEMBELI,
     ROLE_PENYEDIA,
     ROLE_PP,
@@ -84,6 +88,8 @@ ROLE_TABLE = {
         ["^PembayaranView$", "^can_(aksi|dokumen)$"],
     ],
     ROLE_VERIFIKATOR: _COMMON + [["^VerifikasiView$", "^can_"], ["^Verifikasi$", "^menu_access$"]],
+    ROLE_VERIFIKATOR_TTE: _COMMON
+    + [["^VerifikasiTteView$", "^can_"], ["^(Verifikasi|Verifikasi TTE)$", "^menu_access$"]],
     ROLE_PP: _COMMON
     + _LAPORAN
     + [

@@ -36,6 +36,7 @@ from app.models import (
     PortalUser,
     Produk,
     ProdukVarian,
+    ProfilPengguna,
     Rup,
     Satker,
     Ulasan,
@@ -51,8 +52,9 @@ from app.roles import (
     ROLE_PP,
     ROLE_PPK,
     ROLE_VERIFIKATOR,
+    ROLE_VERIFIKATOR_TTE,
 )
-from app.services import clock, documents, eorder, katalog, tte
+from app.services import clock, documents, eorder, katalog, tte, tte_aktivasi
 
 SEED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed_data")
 DEMO_PASSWORD = "Demo12345!"  # documented demo credential; never for production
@@ -824,6 +826,7 @@ def load_demo():
     kategori = {k.nama: k for k in db.session.execute(select(Kategori)).scalars()}
     _buat_produk(kategori, penyedia)
     users = _buat_users(fake, satker, penyedia)
+    _buat_tte_demo(users, satker)
     alamat = _buat_alamat(users, satker)
     db.session.commit()
 
@@ -1495,6 +1498,49 @@ PEMBAYARAN_DEMO = [
 ]
 
 
+# NIK of the demo signers (region 3171 Jakarta Pusat, birth date inside; women: day + 40); ppk.baru is the
+# newly appointed PPK of the TTE walk (scripts/walk_tte.py): a verified profile, no TTE yet.
+DEMO_NIK = {"ppk": "3171015205830003", "penyedia": "3171011410850004", "ppk.baru": "3171016306910005"}
+
+
+def _profil_demo(user, nik, tanggal_lahir, satker):
+    """A verified Non Penyedia profile (Identitas Digital done), as the demo verifikator approved it."""
+    png = io.BytesIO()
+    from PIL import Image
+
+    Image.new("RGB", (4, 4), "gray").save(png, "PNG")
+    selfie = documents.simpan(png.getvalue(), "selfie", f"selfie-{user.username}.png", user, documents.PNG)
+    ktp = documents.simpan(png.getvalue(), "ktp", f"ktp-{user.username}.png", user, documents.PNG)
+    db.session.add(
+        ProfilPengguna(user_id=user.id, instansi_id=satker.instansi_id, jenis_profil="non_penyedia",
+                       status_kepegawaian="ASN", nip=user.nip, nik=nik,
+                       nama_ktp=f"{user.first_name} {user.last_name}".strip(), tanggal_lahir=tanggal_lahir,
+                       selfie_id=selfie.id, ktp_id=ktp.id, status="terverifikasi", version=1,
+                       submitted_at=clock.now(), updated_at=clock.now())
+    )  # fmt: skip
+
+
+def _buat_tte_demo(users, satker):
+    """The demo verifikator is also the TTE verifier of PEMPROV-DKI; `ppk.baru`, a PPK of the Dinas
+    Pendidikan with a verified profile and no TTE yet, walks the activation (README, scripts/walk_tte.py)."""
+    sm = current_app.appbuilder.sm
+    verifikator = users["verifikator"]
+    verifikator.roles.append(sm.find_role(ROLE_VERIFIKATOR_TTE))
+    # named to sort after the demo ppk in the PP's PPK list (walk_katalog picks the first)
+    baru = sm.add_user("ppk.baru", "Zulaikha", "Rahmawati", f"ppk.baru@{DEMO_DOMAIN}", sm.find_role(ROLE_PPK),
+                       password=DEMO_PASSWORD)  # fmt: skip
+    if not baru:
+        raise RuntimeError("could not create demo user ppk.baru")
+    ppk = users["ppk"]
+    baru.nrk, baru.telepon, baru.satker_id = "180015", _telepon(), ppk.satker_id
+    baru.nip, baru.jabatan = "199106232015032001", "Kepala Seksi Sarana dan Prasarana"
+    baru.syarat_disetujui_at = baru.email_terverifikasi_at = baru.telepon_terverifikasi_at = clock.now()
+    db.session.flush()
+    _profil_demo(baru, DEMO_NIK["ppk.baru"], datetime(1991, 6, 23).date(), db.session.get(Satker, ppk.satker_id))
+    db.session.commit()
+    users["ppk.baru"] = baru
+
+
 def _pdf_sederhana(judul, baris):
     buf = io.BytesIO()
     c = canvas.Canvas(buf)
@@ -1542,6 +1588,9 @@ def _buat_pembayaran_demo(users):
     try:
         jam.ke(clock.now() - timedelta(days=9))
         for user in (ppk, penyedia):
+            # approved by the demo verifikator, the TTE verifier of PEMPROV-DKI (also PENYEDIA_INSTANSI_KODE)
+            tte_aktivasi.tercatat_disetujui(user, DEMO_NIK[user.username], actor=users["verifikator"],
+                                            note="demo")  # fmt: skip
             tte.aktifkan(user, DEMO_TTE_PASSPHRASE, DEMO_TTE_PASSPHRASE)
         for i, (nama, qty, harga, ongkir, untuk) in enumerate(PEMBAYARAN_DEMO):
             jam.ke(jam.sekarang_nyata() - timedelta(days=8 - 2 * i, hours=-1))

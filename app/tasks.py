@@ -4,8 +4,10 @@ import logging
 
 from flask import current_app, has_app_context
 from huey import crontab
+from sqlalchemy import event
 
-from app.extensions import huey
+from app.extensions import db, huey
+from app.models import EmailOutbox
 from app.services import deadlines, mailer
 
 log = logging.getLogger(__name__)
@@ -41,11 +43,42 @@ def send_outbox():
     log.info("send_outbox: %s", result)
 
 
+# Every commit that writes outbox rows enqueues one send_outbox_now, after the commit (the worker must see
+# the rows). A lost wake-up delays an email to the next minute tick; it never loses one.
+
+
+@event.listens_for(db.session, "after_flush")
+def _note_outbox_rows(session, _flush_context):
+    if any(isinstance(obj, EmailOutbox) for obj in session.new):
+        session.info[mailer.WAKE_KEY] = True
+
+
+@event.listens_for(db.session, "after_commit")
+def _wake_after_commit(session):
+    if session.info.pop(mailer.WAKE_KEY, False):
+        wake_sender()
+
+
+@event.listens_for(db.session, "after_rollback")
+def _no_wake_after_rollback(session):
+    session.info.pop(mailer.WAKE_KEY, None)
+
+
+def wake_sender():
+    """Enqueue a send run. Not in immediate mode (tests): it would run inside the finished transaction."""
+    if huey.immediate:
+        return
+    try:
+        send_outbox_now()
+    except Exception:  # the change is committed; a broker hiccup must not turn it into an error page
+        log.exception("outbox: could not enqueue send_outbox_now; the minute tick will send")
+
+
 @huey.task(retries=3, retry_delay=10)
 def send_outbox_now():
-    """A wake-up hint callers may enqueue AFTER their commit to send sooner than the next minute.
+    """Send at once: enqueued after every commit that wrote outbox rows (and by `flask portal clock advance`).
 
-    Safe to run beside send_outbox: claims are compare-and-set, so no email goes out twice."""
+    Safe to run beside send_outbox and itself: claims are compare-and-set, so no email goes out twice."""
     with _context():
         result = mailer.send_due()
     log.info("send_outbox_now: %s", result)

@@ -21,6 +21,7 @@ from app.models import (
     Instansi,
     Kategori,
     Penyedia,
+    PermohonanTte,
     Produk,
     ProfilPengguna,
     Rup,
@@ -275,9 +276,31 @@ class Factories:
         db.session.commit()
         return user
 
+    def tte_disetujui(self, user, nik="3171011708900001"):
+        """An approved TTE activation request of the user, as the instansi's TTE verifier's Setujui leaves it
+        (a Penyedia's signer: the PENYEDIA_INSTANSI_KODE instansi, created when the test world has none)."""
+        if user.satker_id:
+            instansi_id = db.session.get(Satker, user.satker_id).instansi_id
+        else:
+            kode = current_app.config.get("PENYEDIA_INSTANSI_KODE", "PEMPROV-DKI")
+            operator = db.session.execute(select(Instansi).where(Instansi.kode == kode)).scalar_one_or_none()
+            if operator is None:
+                operator = Instansi(kode=kode, nama="Pemprov DKI", jenis="pemda")
+                db.session.add(operator)
+                db.session.flush()
+            instansi_id = operator.id
+        now = clock.now()
+        row = PermohonanTte(user_id=user.id, instansi_id=instansi_id, nik=nik, status="disetujui", version=1,
+                            submitted_at=now, updated_at=now)  # fmt: skip
+        db.session.add(row)
+        db.session.commit()
+        return row
+
     def tte(self, user, passphrase):
-        """The user's TTE, activated once (EC P-256: cheap; the signatures themselves are the slow part)."""
+        """The user's TTE, approved and activated once (EC P-256: cheap; the signatures are the slow part)."""
         if tte.status(user) != tte.AKTIF:
+            if not tte.boleh_aktifkan(user):
+                self.tte_disetujui(user)
             tte.aktifkan(user, passphrase, passphrase)
         return user
 

@@ -33,6 +33,7 @@ from .purchasing import (
     Rup,
 )
 from .regions import Wilayah
+from .tte import PencabutanTte, PermohonanTte, TteTsa
 from .usulan_produk import UsulanVarianLayanan
 
 __all__ = [
@@ -59,6 +60,9 @@ __all__ = [
     "ProfilPengguna",
     "SertifikatTte",
     "TteCa",
+    "PencabutanTte",
+    "PermohonanTte",
+    "TteTsa",
     "Alamat",
     "AuditLog",
     "Dokumen",

@@ -20,4 +20,7 @@ class AuditLog(Model):
     at = Column(DateTime, nullable=False)
     note = Column(Text)
 
-    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_entity", "entity", "entity_id", "at"),
+        Index("ix_audit_at", "at"),  # Admin's Log Audit, newest first
+    )

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text, true
+from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text, func, true
 from sqlalchemy.orm import backref, relationship
 
 from .base import Persen, Rupiah
@@ -68,6 +68,15 @@ class Produk(Model):
         CheckConstraint("min_pesan >= 1 AND max_pesan >= min_pesan", name="ck_produk_minmax"),
         CheckConstraint("stok >= 0", name="ck_produk_stok"),
         Index("ix_produk_status_kategori", "status", "kategori_id"),
+        Index("ix_produk_created", "created_at"),  # the shop's default order (terbaru)
+        Index("ix_produk_harga", "harga"),  # the shop by price
+        # keyword search (LIKE '%kw%' on lower(nama)): a pg_trgm GIN index on PostgreSQL, plain elsewhere
+        Index(
+            "ix_produk_nama_trgm",
+            func.lower(nama).label("nama_trgm"),
+            postgresql_using="gin",
+            postgresql_ops={"nama_trgm": "gin_trgm_ops"},
+        ),
     )
 
     @property

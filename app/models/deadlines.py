@@ -24,6 +24,13 @@ class Deadline(Model):
     __table_args__ = (
         Index("ix_deadline_status_due", "status", "due_at"),
         Index("ix_deadline_entity", "entity", "entity_id"),
+        # the sweep's "what is due" reads only running rows (a small part of a long history)
+        Index(
+            "ix_deadline_aktif_due",
+            "due_at",
+            sqlite_where=text("status = 'aktif'"),
+            postgresql_where=text("status = 'aktif'"),
+        ),
         # At most one running deadline of a kind per record.
         Index(
             "uq_deadline_active",

@@ -84,6 +84,11 @@ class Pesanan(Model):
         CheckConstraint("total = subtotal + ppn + ppnbm", name="ck_pesanan_total"),
         Index("ix_pesanan_penyedia_status", "penyedia_id", "status"),
         Index("ix_pesanan_satker_status", "satker_id", "status"),
+        # the lists, newest first, of a satker, a supplier, a status, everyone (Admin)
+        Index("ix_pesanan_satker_created", "satker_id", "created_at"),
+        Index("ix_pesanan_penyedia_created", "penyedia_id", "created_at"),
+        Index("ix_pesanan_status_created", "status", "created_at"),
+        Index("ix_pesanan_created", "created_at"),
         # One cart (Draft) per buyer and supplier, even under a double click.
         Index(
             "uq_pesanan_draft_per_penyedia",
@@ -123,7 +128,10 @@ class PesananItem(Model):
     ppn = Column(Rupiah, nullable=False)
     ppnbm = Column(Rupiah, nullable=False)
 
-    __table_args__ = (CheckConstraint("qty > 0", name="ck_item_qty"),)
+    __table_args__ = (
+        CheckConstraint("qty > 0", name="ck_item_qty"),
+        Index("ix_pesanan_item_produk", "produk_id"),  # a product's sales (lowest price, reports)
+    )
 
     @property
     def total(self):

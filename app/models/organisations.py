@@ -1,6 +1,6 @@
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import relationship
 
 JENIS_SATKER = {
@@ -55,6 +55,16 @@ class Penyedia(Model):
     skpd_pembina = relationship(Satker, foreign_keys=[skpd_pembina_id])
     rating_total = Column(Integer, nullable=False, default=0)
     rating_count = Column(Integer, nullable=False, default=0)
+
+    __table_args__ = (
+        # the shop's keyword also matches the supplier's name: pg_trgm GIN on PostgreSQL, plain elsewhere
+        Index(
+            "ix_penyedia_nama_trgm",
+            func.lower(nama).label("nama_trgm"),
+            postgresql_using="gin",
+            postgresql_ops={"nama_trgm": "gin_trgm_ops"},
+        ),
+    )
 
     @property
     def rating(self):

@@ -148,6 +148,10 @@ class PesananKatalog(Model):
         UniqueConstraint("bast_nomor", name="uq_pesanan_katalog_bast_nomor"),
         Index("ix_katalog_satker_status", "satker_id", "status"),
         Index("ix_katalog_penyedia_status", "penyedia_id", "status"),
+        Index("ix_katalog_satker_created", "satker_id", "created_at"),
+        Index("ix_katalog_penyedia_created", "penyedia_id", "created_at"),
+        Index("ix_katalog_status_created", "status", "created_at"),
+        Index("ix_katalog_created", "created_at"),
     )
 
     @property
@@ -177,7 +181,10 @@ class PesananKatalogItem(Model):
     ppn = Column(Rupiah, nullable=False)
     ppnbm = Column(Rupiah, nullable=False)
 
-    __table_args__ = (CheckConstraint("qty > 0", name="ck_katalog_item_qty"),)
+    __table_args__ = (
+        CheckConstraint("qty > 0", name="ck_katalog_item_qty"),
+        Index("ix_katalog_item_produk", "produk_id"),  # the lowest-price lookups of the order detail
+    )
 
 
 class PesananKatalogLayanan(Model):

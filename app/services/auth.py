@@ -1,5 +1,6 @@
 """Hardened login (OWASP ASVS 5, level 2): password policy, lock-out, session lifetimes and the
-server-side session version, safe redirects, security headers and the production start-up check.
+server-side session version, safe redirects and security headers (the production start-up check is
+app/services/produksi.py).
 
 The security manager (app/security.py) calls into this module from FAB's hooks; `init_app` wires the
 request hooks. Stored times follow app.services.clock (naive UTC), so tests move the clock, not sleep.
@@ -400,54 +401,6 @@ def api_login_limit_breached(limit):
     resp = jsonify(message=str(_l("Terlalu banyak percobaan masuk. Coba lagi beberapa saat lagi.")))
     resp.status_code = 429
     return resp
-
-
-# --- production start-up check -----------------------------------------------------------------------------
-
-
-def unsafe_production_settings(config, dev_secret_key):
-    """Every reason the settings are unsafe for production; empty when they are fine."""
-    problems = []
-    if not config.get("SECRET_KEY") or config.get("SECRET_KEY") == dev_secret_key:
-        problems.append("SECRET_KEY must be set to a long random value (not the development key)")
-    if config.get("DEBUG"):
-        problems.append("DEBUG must be off")
-    if config.get("TESTING"):
-        problems.append("TESTING must be off")
-    for key in (
-        "SESSION_COOKIE_SECURE",
-        "SESSION_COOKIE_HTTPONLY",
-        "REMEMBER_COOKIE_SECURE",
-        "REMEMBER_COOKIE_HTTPONLY",
-    ):
-        if not config.get(key):
-            problems.append(f"{key} must be True")
-    if (config.get("SESSION_COOKIE_SAMESITE") or "").lower() not in ("lax", "strict"):
-        problems.append("SESSION_COOKIE_SAMESITE must be Lax or Strict")
-    if not config.get("WTF_CSRF_ENABLED"):
-        problems.append("WTF_CSRF_ENABLED must be True")
-    if config.get("FAB_ALLOW_GET_UNSAFE_MUTATIONS"):
-        problems.append("FAB_ALLOW_GET_UNSAFE_MUTATIONS must be off")
-    if not config.get("AUTH_RATE_LIMITED"):
-        problems.append("AUTH_RATE_LIMITED must be True")
-    if not config.get("RATELIMIT_ENABLED"):
-        problems.append("RATELIMIT_ENABLED must be True")
-    if (config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory"):
-        problems.append(
-            "RATELIMIT_STORAGE_URI must point to shared storage such as redis://127.0.0.1:6379 "
-            "(memory:// counts per worker process)"
-        )
-    if not [h for h in config.get("FAB_SAFE_REDIRECT_HOSTS") or [] if h.strip()]:
-        problems.append("FAB_SAFE_REDIRECT_HOSTS must list the portal's host names")
-    if not config.get("TRUSTED_HOSTS"):
-        problems.append("TRUSTED_HOSTS must list the portal's host names")
-    if not config.get("FAB_PASSWORD_COMPLEXITY_ENABLED") or not config.get("FAB_PASSWORD_COMPLEXITY_VALIDATOR"):
-        problems.append("FAB_PASSWORD_COMPLEXITY_ENABLED and FAB_PASSWORD_COMPLEXITY_VALIDATOR must be set")
-    if int(config.get("AUTH_LOCKOUT_THRESHOLD", 0) or 0) <= 0:
-        problems.append("AUTH_LOCKOUT_THRESHOLD must be positive")
-    if int(config.get("SECURITY_HSTS_SECONDS", 0) or 0) <= 0:
-        problems.append("SECURITY_HSTS_SECONDS must be positive")
-    return problems
 
 
 # --- wiring ------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, false, func, or_, select, update
+from sqlalchemy import and_, exists, false, func, or_, select, union, update
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -330,7 +330,18 @@ def cari(
         cond.append(kol_cond)
     if q:
         like = f"%{q.strip().lower()}%"
-        cond.append(or_(func.lower(Produk.nama).like(like), func.lower(Penyedia.nama).like(like)))
+        # product name OR supplier name, as a union of two id lookups: on PostgreSQL each is served by
+        # its pg_trgm index (an OR across the join would scan every product); same rows everywhere
+        cond.append(
+            Produk.id.in_(
+                union(
+                    select(Produk.id).where(func.lower(Produk.nama).like(like)),
+                    select(Produk.id)
+                    .join(Penyedia, Produk.penyedia_id == Penyedia.id)
+                    .where(func.lower(Penyedia.nama).like(like)),
+                )
+            )
+        )
     if ketersediaan:
         cond.append(Produk.ketersediaan == ketersediaan)
     if kategori_id:

@@ -6,12 +6,14 @@ nothing more, and a worker that was down catches up on its next run. Reminders a
 (one per deadline and offset), so each goes out once.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_appbuilder.security.sqla.models import Role
 from flask_babel import force_locale, gettext
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -88,17 +90,17 @@ def batas(kind, entity, entity_id):
 
 
 def _fire(deadline_id, now):
-    """Fire one due deadline; exactly one caller wins the compare-and-set."""
-    won = db.session.execute(
+    """Fire one due deadline; exactly one caller wins the compare-and-set (the row read back by RETURNING)."""
+    row = db.session.execute(
         update(Deadline)
         .where(Deadline.id == deadline_id, Deadline.status == "aktif", Deadline.due_at <= now)
         .values(status="kedaluwarsa", closed_at=now)
+        .returning(Deadline.id, Deadline.kind, Deadline.entity, Deadline.entity_id, Deadline.due_at, Deadline.note)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if won != 1:
+    ).first()
+    if row is None:
         db.session.rollback()
         return False
-    row = db.session.get(Deadline, deadline_id)
     kind = KINDS.get(row.kind)
     try:
         if kind is not None:
@@ -118,27 +120,54 @@ def _fire(deadline_id, now):
         return False
 
 
-def _remind(row, now):
+def _reminder_groups():
+    """{reminder hours: [kinds]}: kinds sharing their reminder offsets are looked up by one query."""
+    groups = {}
+    for name, kind in KINDS.items():
+        if kind.reminders_hours:
+            groups.setdefault(tuple(sorted(set(kind.reminders_hours))), []).append(name)
+    return groups
+
+
+def _reminders_due(now, batch):
+    """The running deadlines with a reminder due and not yet recorded: one query per group of kinds,
+    served by ix_deadline_aktif_due (due_at within the largest offset) and uq_reminder_once."""
+    out = []
+    for hours, kinds in _reminder_groups().items():
+        sent = [
+            ~exists().where(DeadlineReminder.deadline_id == Deadline.id, DeadlineReminder.minutes_before == h * 60)
+            for h in hours
+        ]
+        pending = or_(*(and_(Deadline.due_at <= now + timedelta(hours=h), s) for h, s in zip(hours, sent, strict=True)))
+        out += db.session.execute(
+            select(Deadline.id, Deadline.kind, Deadline.entity, Deadline.entity_id, Deadline.due_at, Deadline.note)
+            .where(
+                Deadline.status == "aktif",
+                Deadline.due_at > now,
+                Deadline.due_at <= now + timedelta(hours=max(hours)),
+                Deadline.kind.in_(kinds),
+                pending,
+            )
+            .order_by(Deadline.due_at)
+            .limit(batch)
+        ).all()
+    return out
+
+
+def _remind(row, now, sent=()):
     """Send the nearest reminder that is due (once); earlier missed ones are marked, not sent late."""
     kind = KINDS.get(row.kind)
     if kind is None:
         return 0
     due = [h for h in kind.reminders_hours if row.due_at - timedelta(hours=h) <= now]
-    if not due:
-        return 0
-    sent = {
-        m
-        for (m,) in db.session.execute(
-            select(DeadlineReminder.minutes_before).where(DeadlineReminder.deadline_id == row.id)
-        )
-    }
     todo = [h for h in due if h * 60 not in sent]
     if not todo:
         return 0
     try:
-        for h in todo:
-            db.session.add(DeadlineReminder(deadline_id=row.id, minutes_before=h * 60, sent_at=now))
-        db.session.flush()  # the unique (deadline, offset) row: a concurrent sweep loses here
+        db.session.execute(
+            insert(DeadlineReminder),
+            [{"deadline_id": row.id, "minutes_before": h * 60, "sent_at": now} for h in todo],
+        )  # the unique (deadline, offset) row: a concurrent sweep loses here
         for email, subject, body in kind.recipients(row):
             notify.queue_email(email, subject, body, key=f"pengingat:{row.id}:{min(todo)}:{email}")
         db.session.commit()
@@ -148,32 +177,54 @@ def _remind(row, now):
         return 0
 
 
-def sweep(now=None, limit=500):
-    """Fire every due deadline and send the reminders that are due. Safe to run again at any time."""
+def sweep(now=None, limit=500, budget=None):
+    """Fire every due deadline and send the reminders that are due. Safe to run again at any time.
+
+    Drains: batches of `limit` until nothing is due or `budget` seconds (DEADLINE_SWEEP_BUDGET_SECONDS)
+    are spent, so a backlog goes in one run instead of one batch a minute; what is left waits for the next."""
     now = now or clock.now()
+    budget = current_app.config.get("DEADLINE_SWEEP_BUDGET_SECONDS", 50) if budget is None else budget
+    stop = time.monotonic() + budget
     _mark("sweep_deadlines", started=now)
-    due_ids = (
-        db.session.execute(
-            select(Deadline.id).where(Deadline.status == "aktif", Deadline.due_at <= now).order_by(Deadline.due_at)
-        )
-        .scalars()
-        .all()[:limit]
-    )
-    db.session.rollback()
-    fired = sum(1 for i in due_ids if _fire(i, now))
-    horizon = max([max(k.reminders_hours, default=0) for k in KINDS.values()] or [0])
-    upcoming = (
-        db.session.execute(
-            select(Deadline).where(
-                Deadline.status == "aktif",
-                Deadline.due_at > now,
-                Deadline.due_at <= now + timedelta(hours=horizon),
+    fired = reminded = 0
+    while time.monotonic() < stop:
+        due_ids = (
+            db.session.execute(
+                select(Deadline.id)
+                .where(Deadline.status == "aktif", Deadline.due_at <= now)
+                .order_by(Deadline.due_at)
+                .limit(limit)
             )
+            .scalars()
+            .all()
         )
-        .scalars()
-        .all()
-    )
-    reminded = sum(_remind(row, now) for row in upcoming)
+        db.session.rollback()
+        if not due_ids:
+            break
+        for i in due_ids:
+            fired += _fire(i, now)
+            if time.monotonic() >= stop:
+                break
+    while time.monotonic() < stop:
+        rows = _reminders_due(now, limit)
+        if not rows:
+            break
+        sent = {}
+        for d, m in db.session.execute(
+            select(DeadlineReminder.deadline_id, DeadlineReminder.minutes_before).where(
+                DeadlineReminder.deadline_id.in_([r.id for r in rows])
+            )
+        ):
+            sent.setdefault(d, set()).add(m)
+        done = 0
+        for row in rows:
+            done += 1
+            reminded += _remind(row, now, sent.get(row.id, ()))
+            if time.monotonic() >= stop:
+                break
+        db.session.rollback()
+        if done < len(rows) or len(rows) < limit:
+            break
     result = f"fired {fired}, reminded {reminded}"
     _mark("sweep_deadlines", finished=clock.now(), result=result)
     return {"fired": fired, "reminded": reminded}
@@ -199,16 +250,14 @@ def _mark(name, started=None, finished=None, result=None):
 def _verification_kinds():
     models = {"profil_pengguna": ProfilPengguna, "akses_pengguna": AksesPengguna}
 
-    def _users(role_name, instansi_id=None):
-        users = db.session.execute(select(PortalUser).where(PortalUser.active.is_(True))).scalars()
-        out = []
-        for u in users:
-            if role_name in {r.name for r in u.roles}:
-                if instansi_id is None or (
-                    u.satker_id and db.session.get(Satker, u.satker_id).instansi_id == instansi_id
-                ):
-                    out.append(u)
-        return out
+    def _emails(role_name, instansi_id=None):
+        """The active users of a role (of one instansi, through their satker): one joined query."""
+        stmt = select(PortalUser.email).where(
+            PortalUser.active.is_(True), PortalUser.roles.any(Role.name == role_name), PortalUser.email.isnot(None)
+        )
+        if instansi_id is not None:
+            stmt = stmt.join(Satker, PortalUser.satker_id == Satker.id).where(Satker.instansi_id == instansi_id)
+        return db.session.execute(stmt.order_by(PortalUser.id)).scalars().all()
 
     def reminder(row):
         req = db.session.get(models[row.entity], row.entity_id)
@@ -218,7 +267,7 @@ def _verification_kinds():
                 "Permintaan verifikasi dari %(user)s menunggu keputusan Anda sebelum batas 3x24 jam.",
                 user=req.user.username,
             )
-        return [(u.email, subject, body) for u in _users(ROLE_VERIFIKATOR, req.instansi_id)]
+        return [(email, subject, body) for email in _emails(ROLE_VERIFIKATOR, req.instansi_id)]
 
     def escalate(row):
         req = db.session.get(models[row.entity], row.entity_id)
@@ -232,8 +281,8 @@ def _verification_kinds():
                 user=req.user.username,
                 instansi=req.instansi.nama,
             )
-        for admin in _users(ROLE_ADMIN):
-            notify.queue_email(admin.email, subject, body, key=f"eskalasi:{row.id}:{admin.id}")
+        for email in _emails(ROLE_ADMIN):
+            notify.queue_email(email, subject, body, key=f"eskalasi:{row.id}:{email}")
         audit.catat(row.entity, row.entity_id, "eskalasi", _system(), note=gettext("Melewati 3x24 jam"))
 
     for name in ("verifikasi_profil", "verifikasi_akses"):

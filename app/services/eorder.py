@@ -12,7 +12,7 @@ from app.models.eorder import METODE_BAYAR, STATUS_PESANAN
 from app.models.organisations import Penyedia
 from app.roles import ROLE_PEMBELI, ROLE_PENYEDIA
 
-from . import audit, catalog, clock, documents, money, notify, scoping
+from . import audit, batas, catalog, clock, documents, money, notify, scoping
 from .errors import Conflict, DomainError, Forbidden
 from .workflow import T, Workflow, apply
 
@@ -366,10 +366,7 @@ def _tambah(actor, produk_id, qty):
     try:
         if ROLE_PEMBELI not in scoping.roles_of(actor) or not actor.satker_id:
             raise Forbidden(_l("Hanya Pembeli yang dapat memesan."))
-        try:
-            qty = int(qty)
-        except (TypeError, ValueError):
-            raise DomainError(_l("Jumlah pesanan harus berupa bilangan bulat.")) from None
+        qty = batas.jumlah(qty, _l("Jumlah pesanan harus berupa bilangan bulat."))
         if qty < 1:
             raise DomainError(_l("Jumlah pesanan minimal 1."))
         produk = scoping.get_scoped(Produk, produk_id, actor)
@@ -445,10 +442,7 @@ def ubah_item(actor, pesanan_id, item_id, qty):
         item = next((i for i in pesanan.items if i.id == int(item_id)), None)
         if item is None:
             raise DomainError(_l("Baris pesanan tidak ditemukan."))
-        try:
-            qty = int(qty)
-        except (TypeError, ValueError):
-            raise DomainError(_l("Jumlah pesanan harus berupa bilangan bulat.")) from None
+        qty = batas.jumlah(qty, _l("Jumlah pesanan harus berupa bilangan bulat."))
         _cas_version(pesanan, pesanan.version)
         if qty <= 0:
             pesanan.items.remove(item)

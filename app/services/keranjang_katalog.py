@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Alamat, KeranjangKatalog, KeranjangKatalogLayanan, Penyedia, Produk
 from app.roles import ROLE_PP
 
-from . import catalog, clock, money, scoping
+from . import batas, catalog, clock, money, scoping
 from .errors import DomainError, Forbidden, NotFound
 from .katalog import checkout as katalog_checkout
 
@@ -27,10 +27,7 @@ def _pastikan_pp(actor):
 
 
 def _jumlah(value):
-    text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit()):
-        raise DomainError(_l("Jumlah pesanan harus berupa bilangan bulat."))
-    qty = int(text) if len(text) <= 9 else 10**9  # far above any maximum, and no integer overflow
+    qty = batas.jumlah(value, _l("Jumlah pesanan harus berupa bilangan bulat."))
     if qty < 1:
         raise DomainError(_l("Jumlah pesanan minimal 1."))
     return qty

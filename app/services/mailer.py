@@ -55,7 +55,8 @@ RUN_NAME = "send_outbox"
 STATUSES = ("queued", "sending", "sent", "failed")
 
 DEFAULT_MAX_ATTEMPTS = 8
-DEFAULT_CLAIM_TIMEOUT = 600  # seconds
+DEFAULT_CLAIM_TIMEOUT = 60  # seconds: a killed worker's claim is taken back about a minute later
+DEFAULT_BATCH_SIZE = 20  # claimed together; small, so the last of a batch is sent long before its claim expires
 DEFAULT_RETRY_BASE = 60  # seconds: 1, 2, 4, 8 ... minutes
 DEFAULT_RETRY_MAX = 3600  # seconds: never wait more than an hour between attempts
 DEFAULT_TIMEOUT = 30  # seconds per SMTP operation
@@ -106,27 +107,45 @@ def message_id(idempotency_key):
     return f"<outbox.{digest}@{domain}>"
 
 
+# --- the wake-up ---------------------------------------------------------------------------------
+# A commit that writes outbox rows asks for a send run at once (app/tasks.py enqueues it after the commit,
+# once per commit however many rows it wrote); the minute tick remains the safety net.
+
+WAKE_KEY = "outbox.wake"
+
+
+def wake_after_commit():
+    """Ask for a send run once the current transaction commits (e.g. a failed email put back by Admin)."""
+    db.session.info[WAKE_KEY] = True
+
+
 # --- the run ------------------------------------------------------------------------------------
 
 
-def send_due(limit=50, now=None):
-    """Send up to `limit` due emails once; safe to run again at any time and from several workers at once.
+def send_due(limit=None, now=None):
+    """Send every due email, in batches of `limit` (MAIL_BATCH_SIZE) until none is due; safe to run again at
+    any time and from several workers at once (each batch is claimed by compare-and-set).
 
-    Returns {"sent": n, "retry": m, "failed": k, "reclaimed": r}."""
-    now = now or clock.now()
-    _mark_run(started=now)
-    counts = {"sent": 0, "retry": 0, "failed": 0, "reclaimed": _reclaim(now)}
-    claimed = _claim(limit, now)
-    if claimed:
-        with _Smtp() as smtp:
+    Urgent rows (OTP codes, password links: EmailOutbox.priority 0) are claimed first in every batch, so a
+    burst of notifications delays them by one batch at most. Returns {"sent", "retry", "failed", "reclaimed"}."""
+    batch = int(limit or _cfg("MAIL_BATCH_SIZE", DEFAULT_BATCH_SIZE))
+    started = now or clock.now()
+    _mark_run(started=started)
+    counts = {"sent": 0, "retry": 0, "failed": 0, "reclaimed": _reclaim(started)}
+    with _Smtp() as smtp:  # one connection for the whole run, opened on the first message
+        while True:
+            at = now or clock.now()
+            claimed = _claim(batch, at)
+            if not claimed:
+                break
             for claim in claimed:
-                outcome = _deliver(claim, now, smtp)
+                outcome = _deliver(claim, at, smtp)
                 if outcome:
                     counts[outcome] += 1
     result = f"sent {counts['sent']}, retry {counts['retry']}, failed {counts['failed']}"
     if counts["reclaimed"]:
         result += f", reclaimed {counts['reclaimed']}"
-    _mark_run(finished=max(now, clock.now()), result=result)
+    _mark_run(finished=max(started, clock.now()), result=result)
     return counts
 
 
@@ -156,7 +175,7 @@ def _claim(limit, now):
             EmailOutbox.status == "queued",
             or_(EmailOutbox.next_attempt_at.is_(None), EmailOutbox.next_attempt_at <= now),
         )
-        .order_by(EmailOutbox.next_attempt_at, EmailOutbox.id)
+        .order_by(EmailOutbox.priority, EmailOutbox.next_attempt_at, EmailOutbox.id)
         .limit(limit)
     )
     if _dialect() == "postgresql":
@@ -372,6 +391,7 @@ def resend(outbox_id, actor):
         to_status="queued",
         note=(row.last_error or "")[:250] or None,
     )
+    wake_after_commit()
     db.session.commit()
     db.session.expire(row)
     return row

@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency
 
+from .batas import ascii_angka
+
 PPN_DEFAULT = Decimal("11")
 # An addendum's quantity change may move the order total by at most this much (SPEC §6.8).
 ADENDUM_QTY_MAX_PERSEN = Decimal("10")
@@ -164,7 +166,7 @@ ANGKA_MAKS = 10**13
 
 def parse_rupiah(text):
     """Read what a user types: `Rp 1.250.000`, `1.250.000`, `1250000` -> 1250000."""
-    cleaned = str(text).replace("Rp", "").replace(" ", "").replace(".", "")
+    cleaned = ascii_angka(str(text)).replace("Rp", "").replace(" ", "").replace(".", "")
     if "," in cleaned:
         whole, _, frac = cleaned.partition(",")
         if frac.strip("0"):

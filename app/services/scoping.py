@@ -19,6 +19,7 @@ from app.models import (
     Dokumen,
     Instansi,
     LaporanBerkas,
+    PermohonanTte,
     Pesanan,
     PesananKatalog,
     Produk,
@@ -27,7 +28,15 @@ from app.models import (
     Satker,
     Ulasan,
 )
-from app.roles import ROLE_ADMIN, ROLE_AUDITOR, ROLE_MANAJEMEN, ROLE_PENYEDIA, ROLE_SISTEM, ROLE_VERIFIKATOR
+from app.roles import (
+    ROLE_ADMIN,
+    ROLE_AUDITOR,
+    ROLE_MANAJEMEN,
+    ROLE_PENYEDIA,
+    ROLE_SISTEM,
+    ROLE_VERIFIKATOR,
+    ROLE_VERIFIKATOR_TTE,
+)
 
 from .errors import NotFound
 
@@ -94,12 +103,12 @@ def _instansi(user, roles):
     return Instansi.id.in_(select(Satker.instansi_id).where(_satker(user, roles)))
 
 
-def _verification(model):
-    """Own requests; a Verifikator also sees those addressed to the instansi of their satker."""
+def _verification(model, verifier_role=ROLE_VERIFIKATOR):
+    """Own requests; a verifier also sees those addressed to the instansi of their satker."""
 
     def rule(user, roles):
         own = model.user_id == user.id
-        if ROLE_VERIFIKATOR in roles and user.satker_id:
+        if verifier_role in roles and user.satker_id:
             instansi = select(Satker.instansi_id).where(Satker.id == user.satker_id).scalar_subquery()
             return or_(own, model.instansi_id == instansi)
         return own
@@ -122,10 +131,12 @@ RULES = {
     Adendum: lambda user, roles: Adendum.pesanan_id.in_(select(PesananKatalog.id).where(_katalog(user, roles))),
     ProfilPengguna: _verification(ProfilPengguna),
     AksesPengguna: _verification(AksesPengguna),
+    # TTE activation: the instansi's TTE verifier (a permission of chosen Verifikator accounts), not every one
+    PermohonanTte: _verification(PermohonanTte, ROLE_VERIFIKATOR_TTE),
 }
 # Identity documents are for the person and their verifiers only, never for Auditor/Manajemen; nor is
 # another person's report job.
-ADMIN_ONLY_SEE_ALL = {Alamat, ProfilPengguna, AksesPengguna, LaporanBerkas}
+ADMIN_ONLY_SEE_ALL = {Alamat, ProfilPengguna, AksesPengguna, LaporanBerkas, PermohonanTte}
 
 
 def lihat_semua(user):

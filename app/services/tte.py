@@ -1,34 +1,35 @@
-"""Tanda Tangan Elektronik (TTE): the portal's own CA, per-user signing keys and PDF signing/verification.
+"""Tanda Tangan Elektronik (TTE): activation after the instansi's TTE verifier approved it, signing PDFs
+with pyHanko through the certificate provider (tte_bsre: BSrE, or its simulator), and verification.
 
-The portal is its own certificate authority: one CA (table tte_ca) issues each user a certificate for a
-key pair generated at activation. The user's private key is stored only encrypted with their passphrase,
-so the portal cannot sign for them without it; the CA key is encrypted with a key derived from SECRET_KEY
-(rotating SECRET_KEY therefore needs the CA key re-encrypted).
+Activation (LKPP guide): the user asks with their verified NIK (tte_aktivasi.ajukan); a TTE verifier of
+their instansi approves; only then does aktifkan() have the provider issue the certificate, protected by
+the passphrase the user chooses now. A certificate that was active before this flow counts as approved.
+Revocation (cabut: lost passphrase, leaving office, the verifier's Cabut Akses) destroys the stored key and
+lists the serial, so no later signature can be made, and a signature dated after it reads as revoked.
 
-Signing and verification use pyHanko (PAdES, incremental updates, so several parties can sign one PDF).
-On the portal's letters the signature is visible: a mark with the signer, the time and the verification code
-in the blank space of the signer's block, where the letter says it is (dokumen_pdf.INFO_TEMPAT_TTD).
+Every signature is PAdES with an RFC 3161 signature timestamp and the validation data in the document's
+DSS, followed by a document timestamp (PAdES B-LTA): a letter signed today still validates after the
+signer's two-year certificate expired, because the timestamp proves when it was signed. The signing time
+and the timestamps are the portal's clock (clock.now()). On the portal's letters the signature is visible:
+a mark with the signer, the time and the verification code in the signer's block (dokumen_pdf.INFO_TEMPAT_TTD).
 A wrong passphrase signs nothing and counts towards a lock-out.
 
-Transactions: get_ca() commits when it creates the CA. aktifkan() commits. sign_pdf() commits its own
-bookkeeping (attempt counter, audit rows) whether it signs or refuses, so call it before staging other
-changes in the session (sign first, then store the result).
+Transactions: aktifkan() and cabut() commit (cabut(commit=False) inside the caller's). sign_pdf() commits
+its own bookkeeping (attempt counter, audit rows) whether it signs or refuses, so call it before staging
+other changes in the session (sign first, then store the result).
 """
 
 import asyncio
-import base64
+import hashlib
 import io
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -44,33 +45,24 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.formatting import waktu
-from app.models import SertifikatTte, TteCa
+from app.models import PencabutanTte, PermohonanTte, SertifikatTte
+from app.models.tte import ALASAN_CABUT_TTE
+from app.roles import ROLE_ADMIN, ROLE_SISTEM, ROLE_VERIFIKATOR_TTE
 
-from . import audit, clock, dokumen_pdf
+from . import audit, clock, dokumen_pdf, scoping, tte_bsre, tte_ca
 from .errors import Conflict, DomainError, Forbidden
 
-AKTIF, BELUM_AKTIF = "aktif", "belum_aktif"
+AKTIF, BELUM_AKTIF, DICABUT = "aktif", "belum_aktif", "dicabut"
 MIN_PASSPHRASE = 8
-# The portal has exactly one CA; a fixed primary key makes a second concurrent insert fail on the PK.
-CA_ID = 1
-CA_SUBJECT = x509.Name(
-    [
-        x509.NameAttribute(NameOID.COMMON_NAME, "Portal Pengadaan Root CA TTE"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Portal Pengadaan"),
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
-    ]
-)
-CA_YEARS = 10
-USER_YEARS = 2
-# Certificates start a little in the past (as public CAs do) so verifiers whose clock lags slightly behind
-# ours, or a signing time taken from the wall clock while the portal clock is moved in tests, still fall inside.
-BACKDATE = timedelta(hours=1)
-_CA_KEY_INFO = b"portal-pengadaan/tte-ca-key/v1"
+MAX_PASSPHRASE = 256  # bytes (UTF-8): bounded input, whatever the script
+# kept for callers of the former single-module TTE
+CA_ID, CA_SUBJECT, USER_YEARS, BACKDATE = tte_ca.CA_ID, tte_ca.CA_SUBJECT, tte_ca.USER_YEARS, tte_ca.BACKDATE
+get_ca = tte_ca.get_ca
 
 
 class TteBelumAktif(Conflict):
@@ -104,28 +96,34 @@ class TteTerkunci(DomainError):
         )
 
 
-# --- keys and certificates ------------------------------------------------------------------------------
+class TteDicabut(Conflict):
+    def __init__(self):
+        super().__init__(
+            _l(
+                "Sertifikat TTE Anda telah dicabut. Ajukan aktivasi TTE baru melalui menu Akun › "
+                "Tanda Tangan Elektronik."
+            )
+        )
 
 
-def _new_key():
-    # EC P-256: fast to generate at activation, accepted by pyHanko, poppler and Adobe.
-    return ec.generate_private_key(ec.SECP256R1())
+class TteBelumDisetujui(Conflict):
+    def __init__(self):
+        super().__init__(
+            _l(
+                "Aktivasi TTE harus disetujui verifikator TTE instansi Anda terlebih dahulu. "
+                "Ajukan aktivasi dengan NIK Anda."
+            )
+        )
 
 
-def _ca_password():
-    """The CA key's password: HKDF-SHA256 of SECRET_KEY, so a database dump alone does not reveal the CA key."""
-    secret = current_app.config["SECRET_KEY"]
-    secret = secret.encode() if isinstance(secret, str) else secret
-    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_CA_KEY_INFO).derive(secret)
-    return base64.b64encode(raw)
+def asn1_cert(pem):
+    """pyHanko speaks asn1crypto; the PEMs are written by cryptography."""
+    return asn1_x509.Certificate.load(
+        x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
+    )
 
 
-def _pem_key(key, password):
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(password),
-    ).decode()
+_asn1_cert = asn1_cert
 
 
 def _aware(dt):
@@ -134,120 +132,6 @@ def _aware(dt):
 
 def _naive(dt):
     return dt.astimezone(UTC).replace(tzinfo=None)
-
-
-def _new_ca_row():
-    key = _new_key()
-    now = clock.now()
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(CA_SUBJECT)
-        .issuer_name(CA_SUBJECT)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(_aware(now - BACKDATE))
-        .not_valid_after(_aware(now + timedelta(days=365 * CA_YEARS)))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    return TteCa(
-        id=CA_ID,
-        cert_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
-        key_pem=_pem_key(key, _ca_password()),
-        created_at=now,
-    )
-
-
-def get_ca():
-    """The portal CA row, created (and committed) on first use."""
-    ca = db.session.get(TteCa, CA_ID)
-    if ca is not None:
-        return ca
-    try:
-        with db.session.begin_nested():
-            db.session.add(_new_ca_row())
-    except IntegrityError:
-        # Someone else created it at the same moment; theirs wins.
-        return db.session.execute(select(TteCa).where(TteCa.id == CA_ID)).scalar_one()
-    db.session.commit()
-    return db.session.get(TteCa, CA_ID)
-
-
-def _ca_cert(ca):
-    return x509.load_pem_x509_certificate(ca.cert_pem.encode())
-
-
-def _asn1_cert(pem):
-    """pyHanko speaks asn1crypto; the PEMs are written by cryptography."""
-    return asn1_x509.Certificate.load(
-        x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
-    )
-
-
-def _ca_key(ca):
-    return serialization.load_pem_private_key(ca.key_pem.encode(), password=_ca_password())
-
-
-def _user_subject(user):
-    attrs = [
-        x509.NameAttribute(NameOID.COMMON_NAME, f"{user.first_name} {user.last_name}".strip() or user.username),
-        x509.NameAttribute(NameOID.USER_ID, user.username),
-    ]
-    org = user.organisation
-    if org is not None:
-        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, org.nama))
-    attrs.append(x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"))
-    return x509.Name(attrs)
-
-
-def _issue_user_cert(user, key, ca):
-    ca_cert, ca_key = _ca_cert(ca), _ca_key(ca)
-    now = clock.now()
-    return (
-        x509.CertificateBuilder()
-        .subject_name(_user_subject(user))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(_aware(now - BACKDATE))
-        .not_valid_after(_aware(now + timedelta(days=365 * USER_YEARS)))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,  # a.k.a. nonRepudiation
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
 
 
 # --- activation -----------------------------------------------------------------------------------------
@@ -263,7 +147,7 @@ def _is_active(sert, now=None):
 
 
 def status(user):
-    """AKTIF when the user has a current certificate, else BELUM_AKTIF (never activated, or expired)."""
+    """AKTIF when the user has a current certificate, else BELUM_AKTIF (never activated, expired, revoked)."""
     return AKTIF if _is_active(sertifikat(user)) else BELUM_AKTIF
 
 
@@ -277,31 +161,77 @@ def rincian(sert):
         "not_after": sert.not_after,
         "activated_at": sert.activated_at,
         "locked_until": sert.locked_until if sert.locked_until and sert.locked_until > clock.now() else None,
+        "dicabut": pencabutan(sert.serial) if sert.status == DICABUT else None,
     }
 
 
+def pencabutan(serial):
+    """The revocation of a certificate (PencabutanTte), or None."""
+    if not serial:
+        return None
+    return db.session.execute(select(PencabutanTte).where(PencabutanTte.serial == serial)).scalar_one_or_none()
+
+
+def permohonan_terakhir(user):
+    return db.session.execute(
+        select(PermohonanTte).where(PermohonanTte.user_id == user.id).order_by(PermohonanTte.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _dicabut_terakhir(user):
+    return db.session.execute(
+        select(func.max(PencabutanTte.revoked_at)).where(PencabutanTte.user_id == user.id)
+    ).scalar_one_or_none()
+
+
+def persetujuan(user):
+    """The approved request that lets the user have a certificate issued now, or None: the latest request is
+    Disetujui and was approved after the user's last revocation."""
+    p = permohonan_terakhir(user)
+    if p is None or p.status != "disetujui":
+        return None
+    dicabut = _dicabut_terakhir(user)
+    if dicabut is not None and (p.updated_at or p.submitted_at) <= dicabut:
+        return None
+    return p
+
+
+def boleh_aktifkan(user):
+    """An approved request, or a certificate that was active before (it counts as approved: re-activation)."""
+    sert = sertifikat(user)
+    if sert is not None and sert.status == AKTIF and sert.cert_pem:
+        return True
+    return persetujuan(user) is not None
+
+
 def aktifkan(user, passphrase, passphrase_ulang):
-    """Generate the user's key pair and certificate; the key is stored encrypted with the passphrase."""
+    """Have the provider issue the certificate; the key is stored wrapped under the passphrase (simulator).
+
+    Only after the instansi's TTE verifier approved the request (or to renew a certificate that was active)."""
     passphrase = passphrase or ""
     if passphrase != (passphrase_ulang or ""):
         raise DomainError(_l("Passphrase dan ulangan passphrase tidak sama."))
     if len(passphrase) < MIN_PASSPHRASE:
         raise DomainError(_l("Passphrase minimal %(n)s karakter.", n=MIN_PASSPHRASE))
+    if len(passphrase.encode()) > MAX_PASSPHRASE:
+        raise DomainError(_l("Passphrase maksimal %(n)s karakter.", n=MAX_PASSPHRASE))
     sert = sertifikat(user)
     now = clock.now()
+    if not boleh_aktifkan(user):
+        raise TteBelumDisetujui()
     # Otherwise a lock-out could be sidestepped by re-activating: wait it out like a signature attempt.
     if sert is not None and sert.locked_until and sert.locked_until > now:
         raise TteTerkunci(sert.locked_until)
-    ca = get_ca()
-    key = _new_key()
-    cert = _issue_user_cert(user, key, ca)
+    approved = persetujuan(user)
+    terbitan = tte_bsre.provider().terbitkan(user, approved.nik if approved else None, passphrase)
+    cert = x509.load_pem_x509_certificate(terbitan.cert_pem.encode())
     action = "aktifkan" if sert is None or sert.cert_pem is None else "aktifkan_ulang"
     if sert is None:
         sert = SertifikatTte(user_id=user.id)
         db.session.add(sert)
     sert.status = AKTIF
-    sert.cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode()
-    sert.key_pem = _pem_key(key, passphrase.encode())
+    sert.cert_pem = terbitan.cert_pem
+    sert.key_pem = terbitan.key_blob
     sert.serial = f"{cert.serial_number:X}"
     sert.not_after = _naive(cert.not_valid_after_utc)
     sert.activated_at = now
@@ -316,6 +246,67 @@ def aktifkan(user, passphrase, passphrase_ulang):
         db.session.rollback()
         raise Conflict(_l("Aktivasi TTE sedang diproses. Muat ulang halaman lalu coba lagi.")) from None
     return sert
+
+
+def _boleh_cabut(actor, user):
+    """The owner, an Admin, the portal itself, or a TTE verifier who sees the user's requests (scoping)."""
+    if actor is not None and getattr(actor, "id", None) == user.id:
+        return True
+    roles = scoping.roles_of(actor)
+    if roles & {ROLE_ADMIN, ROLE_SISTEM}:
+        return True
+    if ROLE_VERIFIKATOR_TTE not in roles:
+        return False
+    stmt = scoping.scoped_select(PermohonanTte, actor).where(PermohonanTte.user_id == user.id).limit(1)
+    return db.session.execute(stmt).first() is not None
+
+
+def cabut(user, actor, alasan, catatan=None, commit=True):
+    """Revoke the user's certificate: the provider is told, the serial is listed with the time, and the
+    stored key is destroyed, so no signature can be made with it any more."""
+    if alasan not in ALASAN_CABUT_TTE:
+        raise DomainError(_l("Pilih alasan pencabutan sertifikat."))
+    if not _boleh_cabut(actor, user):
+        raise Forbidden(_l("Anda tidak berwenang mencabut sertifikat TTE pengguna ini."))
+    sert = sertifikat(user)
+    if sert is None or sert.status != AKTIF or not sert.cert_pem:
+        raise Conflict(_l("Tidak ada sertifikat TTE aktif untuk dicabut."))
+    catatan = (catatan or "").strip()[:500] or None
+    try:
+        tte_bsre.provider().cabut(sert, alasan)
+        now = clock.now()
+        won = db.session.execute(
+            update(SertifikatTte)
+            .where(SertifikatTte.id == sert.id, SertifikatTte.status == AKTIF)
+            .values(status=DICABUT, key_pem=None, failed_attempts=0, locked_until=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if won != 1:
+            raise Conflict(_l("Sertifikat ini baru saja diubah. Muat ulang halaman lalu coba lagi."))
+        db.session.add(
+            PencabutanTte(serial=sert.serial, user_id=user.id, revoked_at=now, alasan=alasan, catatan=catatan,
+                          oleh_id=getattr(actor, "id", None))
+        )  # fmt: skip
+        note = f"serial {sert.serial}: {ALASAN_CABUT_TTE[alasan]}" + (f" — {catatan}" if catatan else "")
+        audit.catat("sertifikat_tte", sert.id, "cabut", actor, AKTIF, DICABUT, note=note)
+        if commit:
+            db.session.commit()
+    except Exception:
+        if commit:
+            db.session.rollback()
+        raise
+    db.session.expire(sert)
+    return sert
+
+
+def cabut_karena_akses(user, actor):
+    """Cabut Akses of a signing role (PPK, Penyedia) or of the user's last organisation: their TTE goes too,
+    inside the caller's transaction."""
+    sert = sertifikat(user)
+    if sert is not None and sert.status == AKTIF and sert.cert_pem:
+        from .workflow import SYSTEM
+
+        cabut(user, SYSTEM, "cabut_akses", catatan=f"{actor.first_name} {actor.last_name}".strip(), commit=False)
 
 
 # --- signing --------------------------------------------------------------------------------------------
@@ -447,19 +438,77 @@ def _gaya_tampak(tampak, nama, now):
     )
 
 
+class _PenandatanganPortal(signers.Signer):
+    """pyHanko's signer whose raw signature comes from the provider: pyHanko builds the CMS and hashes the
+    signed attributes, the provider signs that digest with the user's key under their passphrase."""
+
+    def __init__(self, provider, sert, passphrase, rantai):
+        self._provider, self._sert, self._passphrase = provider, sert, passphrase
+        super().__init__(
+            signing_cert=asn1_cert(sert.cert_pem),
+            # the CA certificates travel inside the signature so verifiers can build the chain
+            cert_registry=SimpleCertificateStore.from_certs([asn1_cert(p) for p in rantai]),
+            embed_roots=True,
+        )
+        public = x509.load_pem_x509_certificate(sert.cert_pem.encode()).public_key()
+        if isinstance(public, ec.EllipticCurvePublicKey):
+            self._size = 2 * ((public.curve.key_size + 7) // 8) + 9  # the longest DER ECDSA value
+        elif isinstance(public, rsa.RSAPublicKey):
+            self._size = (public.key_size + 7) // 8
+        else:
+            self._size = 512
+
+    def pakai(self, kunci):
+        """Sign with this plain copy of the certificate row (tte_bsre.KunciPengguna)."""
+        self._sert = kunci
+
+    async def async_sign_raw(self, data, digest_algorithm, dry_run=False):
+        if dry_run:  # pyHanko sizing the signature container: no key is touched
+            return bytes(self._size)
+        digest = hashlib.new(digest_algorithm, data).digest()
+        return self._provider.tandatangani_digest(self._sert, self._passphrase, digest, digest_algorithm)
+
+
+class _PdfSignerPortal(signers.PdfSigner):
+    """PdfSigner whose signing time (/M, the visible mark) is the portal's clock, not the wall clock."""
+
+    def __init__(self, *args, waktu_ttd, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._waktu_ttd = waktu_ttd
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self._waktu_ttd
+        return session
+
+
+def _akar(provider):
+    """Trust roots of signatures and timestamps (asn1crypto), without duplicates."""
+    pems = dict.fromkeys(tuple(provider.akar()) + tuple(tte_bsre.tsa_akar()))
+    return [asn1_cert(p) for p in pems]
+
+
+def _vc(roots, moment):
+    # Trust only the provider's roots; our certificates carry no CRL/OCSP pointers (the portal's own
+    # revocation list is checked by verify_pdf), and we never go online.
+    return ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=moment)
+
+
 def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name=None, tampak=None):
-    """Sign pdf_bytes as `user` (PAdES signature in a new field) and return the signed PDF bytes.
+    """Sign pdf_bytes as `user` (PAdES B-LTA in a new field) and return the signed PDF bytes.
 
     The signature is visible when the letter marked the user's signature block (tampak_dari_pdf: SP, BAST
     and addendum letters of dokumen_pdf), or at `tampak` when given; `tampak=False` signs invisibly.
 
-    Refuses (DomainError subclasses) when TTE is not active, the key is locked, or the passphrase is wrong;
-    nothing is signed then. An already signed PDF gets one more signature as an incremental update, so
-    earlier signatures stay valid.
+    Refuses (DomainError subclasses) when TTE is not active or revoked, the key is locked, or the passphrase
+    is wrong; nothing is signed then. An already signed PDF gets one more signature as an incremental
+    update, so earlier signatures stay valid.
     """
     sert = sertifikat(user)
     now = clock.now()
-    if not _is_active(sert, now):
+    if sert is not None and sert.status == DICABUT:
+        raise TteDicabut()
+    if not _is_active(sert, now) or not sert.cert_pem:
         raise TteBelumAktif()
     if sert.locked_until and sert.locked_until > now:
         raise TteTerkunci(sert.locked_until)
@@ -470,30 +519,34 @@ def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name
         raise Conflict(_l("Dokumen ini sudah Anda tanda tangani."))
     if tampak is None:
         tampak = tampak_dari_pdf(writer.prev, user)
+    passphrase = passphrase or ""
+    # The provider is asked for its chain before an attempt is taken: an outage costs no attempt.
+    provider = tte_bsre.provider()
+    signer = _PenandatanganPortal(provider, sert, passphrase, provider.rantai())
     attempt = _take_attempt(sert, now)
     try:
-        key = serialization.load_pem_private_key(sert.key_pem.encode(), password=(passphrase or "").encode())
-    except (ValueError, TypeError):
+        # Checked first where the provider can, so a wrong passphrase costs no PDF work.
+        provider.periksa_passphrase(sert, passphrase)
+    except tte_bsre.PassphraseDitolak:
         raise _wrong_passphrase(sert, user, attempt) from None
-    # Right passphrase: the run of wrong ones is over.
+    # Right passphrase: the run of wrong ones is over (and a key wrapped the old way is re-wrapped now).
+    values = {"failed_attempts": 0}
+    blob = provider.kunci_baru(sert, passphrase)
+    if blob:
+        values["key_pem"] = blob
     db.session.execute(
         update(SertifikatTte)
         .where(SertifikatTte.id == sert.id)
-        .values(failed_attempts=0)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    ca = get_ca()
-    signer = signers.SimpleSigner(
-        signing_cert=_asn1_cert(sert.cert_pem),
-        signing_key=asn1_keys.PrivateKeyInfo.load(
-            key.private_bytes(
-                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        ),
-        # The CA certificate travels inside the signature so verifiers can build the chain.
-        cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(ca.cert_pem)]),
-    )
+    db.session.refresh(sert)
+    timestamper = tte_bsre.timestamper()  # may create (and commit) the TSA row: before the snapshot below
+    # pyHanko may run in a worker thread (_outside_event_loop) without the app context or the session:
+    # the provider gets a plain copy of the certificate row, never the ORM object.
+    signer.pakai(tte_bsre.KunciPengguna.dari(sert))
+    moment = _aware(now)
     nama = f"{user.first_name} {user.last_name}".strip()
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -502,18 +555,22 @@ def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name
         name=nama,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
+        # B-LT: the chain and revocation data into the DSS; B-LTA: then a document timestamp over it all
+        embed_validation_info=True,
+        use_pades_lta=True,
+        validation_context=_vc(_akar(provider), moment),
     )
+    extra = {}
     if tampak:
-        pdf_signer = signers.PdfSigner(
-            meta,
-            signer,
+        extra = dict(
             stamp_style=_gaya_tampak(tampak, nama or user.username, now),
             new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=tampak.page, box=tampak.box),
         )
-    else:
-        pdf_signer = signers.PdfSigner(meta, signer)
     try:
+        pdf_signer = _PdfSignerPortal(meta, signer, timestamper=timestamper, waktu_ttd=moment, **extra)
         out = _outside_event_loop(pdf_signer.sign_pdf, writer)
+    except tte_bsre.PassphraseDitolak:
+        raise _wrong_passphrase(sert, user, attempt) from None
     except (SigningError, PdfError, LayoutError):
         raise DomainError(_l("Dokumen tidak dapat ditandatangani. Periksa berkas PDF lalu coba lagi."), 415) from None
     audit.catat("sertifikat_tte", sert.id, "tanda_tangan", user, note=f"{field_name}: {reason}"[:500])
@@ -526,65 +583,91 @@ def sign_pdf(user, pdf_bytes, passphrase, reason, location="Jakarta", field_name
 
 @dataclass(frozen=True)
 class HasilVerifikasi:
-    """One signature's verdict. `ok` is the bottom line: intact, valid, trusted and no forbidden changes."""
+    """One signature's verdict. `ok` is the bottom line: intact, valid, trusted (at the time its timestamp
+    proves, once the certificate has expired), not revoked before it, and no forbidden changes after it."""
 
     field_name: str
     signer: str | None
     signer_dn: str | None
     serial: str | None
-    signing_time: datetime | None  # naive UTC, as reported by the signer
+    signing_time: datetime | None  # naive UTC: the timestamp's time when there is one, else the signer's
     intact: bool  # the signed bytes hash to what was signed
     valid: bool  # the cryptographic signature checks out
-    trusted: bool  # the certificate chains to the portal CA
-    seluruh_dokumen: bool  # covers the whole file (only the last signature can)
+    trusted: bool  # the certificate chains to the provider's root (now, or at the timestamp's time)
+    seluruh_dokumen: bool  # covers the whole file but for later timestamps and validation data
     coverage: str | None
     modification_level: str | None  # what changed after this signature (NONE, FORM_FILLING, ...)
     docmdp_ok: bool | None
     ok: bool
     error: str | None = None
+    waktu_stempel: datetime | None = None  # naive UTC of the RFC 3161 signature timestamp (trusted and valid)
+    lewat_masa_berlaku: bool = False  # the certificate has expired; trusted by the timestamp's time
+    dicabut_at: datetime | None = None  # revoked at this time, before the signature: the signature is void
 
 
-def _validation_context(ca):
-    # Trust only the portal CA; our certificates carry no CRL/OCSP pointers and we never go online.
-    return ValidationContext(
-        trust_roots=[_asn1_cert(ca.cert_pem)],
-        allow_fetching=False,
-        revocation_mode="soft-fail",
-        moment=_aware(clock.now()),
-    )
+def _stempel(st):
+    ts = getattr(st, "timestamp_validity", None)
+    if ts is not None and ts.intact and ts.valid and ts.trusted and ts.timestamp is not None:
+        return ts.timestamp
+    return None
 
 
 def verify_pdf(pdf_bytes):
-    """Validate every signature in the PDF against the portal CA; return a list of HasilVerifikasi."""
+    """Validate every signature in the PDF (document timestamps aside); return a list of HasilVerifikasi."""
     try:
         reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
-        embedded = list(reader.embedded_signatures)
+        embedded = [s for s in reader.embedded_signatures if s.sig_object_type != "/DocTimeStamp"]
     except (PdfError, ValueError, KeyError, TypeError, IndexError):
         raise DomainError(_l("Berkas PDF rusak atau tidak dapat dibaca."), status=415) from None
-    ca = get_ca()
+    roots = _akar(tte_bsre.provider())
+    now = _aware(clock.now())
     hasil = []
     for sig in embedded:
         try:
-            st = _outside_event_loop(validate_pdf_signature, sig, signer_validation_context=_validation_context(ca))
+            st = _outside_event_loop(
+                validate_pdf_signature, sig, signer_validation_context=_vc(roots, now),
+                ts_validation_context=_vc(roots, now),
+            )  # fmt: skip
+            stempel = _stempel(st)
+            lewat = False
+            if not st.trusted and stempel is not None:
+                # Point-in-time validation: the trusted timestamp proves the signature existed then, so the
+                # chain is checked at that moment (a certificate that expired since does not void it).
+                past = _outside_event_loop(
+                    validate_pdf_signature, sig, signer_validation_context=_vc(roots, stempel),
+                    ts_validation_context=_vc(roots, now),
+                )  # fmt: skip
+                if past.trusted:
+                    st, lewat = past, True
         except Exception as exc:  # a mangled signature must read as "not valid", not crash the page
             hasil.append(_broken(sig, exc))
             continue
         signer, dn, serial = _who(st.signing_cert)
+        waktu_ttd = stempel or st.signer_reported_dt
+        revoked = pencabutan(serial)
+        dicabut_at = None
+        if revoked is not None and (waktu_ttd is None or _naive(waktu_ttd) >= revoked.revoked_at):
+            dicabut_at = revoked.revoked_at
+        level = st.modification_level.name if st.modification_level else None
         hasil.append(
             HasilVerifikasi(
                 field_name=sig.field_name,
                 signer=signer,
                 signer_dn=dn,
                 serial=serial,
-                signing_time=_naive(st.signer_reported_dt) if st.signer_reported_dt else None,
+                signing_time=_naive(waktu_ttd) if waktu_ttd else None,
                 intact=bool(st.intact),
                 valid=bool(st.valid),
                 trusted=bool(st.trusted),
-                seluruh_dokumen=st.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+                seluruh_dokumen=st.coverage == SignatureCoverageLevel.ENTIRE_FILE
+                or (st.coverage == SignatureCoverageLevel.ENTIRE_REVISION and level == "LTA_UPDATES"),
                 coverage=st.coverage.name if st.coverage else None,
-                modification_level=st.modification_level.name if st.modification_level else None,
+                modification_level=level,
                 docmdp_ok=st.docmdp_ok,
-                ok=bool(st.bottom_line),
+                ok=bool(st.bottom_line) and dicabut_at is None,
+                waktu_stempel=_naive(stempel) if stempel else None,
+                lewat_masa_berlaku=lewat,
+                dicabut_at=dicabut_at,
             )
         )
     return hasil
@@ -617,3 +700,8 @@ def _broken(sig, exc):
         ok=False,
         error=f"{type(exc).__name__}: {exc}"[:300],
     )
+
+
+def akar_pem():
+    """The trust roots a reviewer installs so pdfsig/pyHanko report the portal's signatures as trusted."""
+    return "".join(dict.fromkeys(tuple(tte_bsre.provider().akar()) + tuple(tte_bsre.tsa_akar())))

@@ -18,7 +18,7 @@ from app.models import AksesPengguna, Instansi, Penyedia, ProfilPengguna, Satker
 from app.models.accounts import JENIS_AKSES, STATUS_AKSES, STATUS_VERIFIKASI
 from app.roles import ROLE_ADMIN, ROLE_BENDAHARA, ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_VERIFIKATOR
 
-from . import audit, clock, deadlines, documents, notify, scoping
+from . import audit, clock, deadlines, documents, notify, scoping, tte
 from .errors import Conflict, DomainError
 from .workflow import T, Workflow, apply
 
@@ -408,6 +408,8 @@ def _cabut_peran(ctx):
     role_name = AKSES_ROLE[row.akses]
     if not any(AKSES_ROLE[a.akses] == role_name for a in remaining):
         user.roles = [r for r in user.roles if r.name != role_name]
+        if role_name in (ROLE_PPK, ROLE_PENYEDIA):
+            tte.cabut_karena_akses(user, actor)  # no more letters signed in that office
     if not remaining:
         user.satker_id = None
         user.penyedia_id = None

@@ -104,6 +104,8 @@ class Penandatangan:
     peran: str  # "PPK Satker X", "Penyedia PT Y"
     waktu: datetime | None  # naive UTC, as the signature reports it
     sah: bool  # this signature is intact, valid and made with a certificate of the portal CA
+    bertanda_waktu: bool = False  # carries a trusted RFC 3161 timestamp (its time is `waktu`)
+    dicabut_at: datetime | None = None  # the certificate was revoked then, before this signature: void
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,14 @@ def _penandatangan(pdf_bytes):
     except DomainError:
         return None
     return tuple(
-        Penandatangan(nama=h.signer or "-", peran=_peran(h.field_name, h.signer_dn), waktu=h.signing_time, sah=h.ok)
+        Penandatangan(
+            nama=h.signer or "-",
+            peran=_peran(h.field_name, h.signer_dn),
+            waktu=h.signing_time,
+            sah=h.ok,
+            bertanda_waktu=h.waktu_stempel is not None,
+            dicabut_at=h.dicabut_at,
+        )  # fmt: skip
         for h in hasil
     )
 

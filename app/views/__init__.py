@@ -17,6 +17,7 @@ from . import (
     pesanan,
     rup,
     tte,
+    tte_verifikasi,
     verifikasi_dokumen,
     verifikator,
 )
@@ -28,6 +29,7 @@ MODULES = (
     admin,
     akun,
     verifikator,
+    tte_verifikasi,
     tte,
     katalog,
     katalog_toko,

@@ -9,12 +9,14 @@ from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import UniqueConstraint, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
+from wtforms.validators import Length
 
 from app.extensions import db
 from app.formatting import rupiah, waktu
 from app.models import Kategori, Produk, Ulasan
 from app.models.catalog import KETERSEDIAAN, STATUS_LISTING
-from app.services import akses_dokumen, catalog, documents, scoping
+from app.services import akses_dokumen, batas, catalog, documents, scoping
+from app.services.batas import ascii_angka
 from app.services.errors import DomainError, NotFound
 
 
@@ -55,6 +57,10 @@ class SafeWriteMixin:
         _kosong_jadi_null(item)
         try:
             write(item)
+        except DomainError as e:  # a bound of the model (batas: a text too long), checked at the flush
+            db.session.rollback()
+            flash(str(e), "danger")
+            return False
         except (SQLAlchemyError, DatabaseException) as e:
             db.session.rollback()
             flash(_pesan_db(item, e.__cause__ if isinstance(e, DatabaseException) else e), "danger")
@@ -115,7 +121,19 @@ class SafeWriteMixin:
 
 
 class PortalModelView(SafeWriteMixin, ModelView):
-    """FAB builds "Show X"/"Add X" titles in English by concatenation; ours are translated."""
+    """FAB builds "Show X"/"Add X" titles in English by concatenation; ours are translated. FAB bounds a
+    String(n) column's field by n; a typed Text column gets its bound from services/batas here."""
+
+    def _init_forms(self):
+        table = getattr(self.datamodel.obj, "__table__", None)
+        bounds = {c.name: batas.TEKS.get(f"{table.name}.{c.name}") for c in table.columns} if table is not None else {}
+        extra = {name: [Length(max=n)] for name, n in bounds.items() if n}
+        if extra:
+            merged = {k: list(v) for k, v in (self.validators_columns or {}).items()}
+            for name, validators in extra.items():
+                merged.setdefault(name, []).extend(validators)
+            self.validators_columns = merged
+        super()._init_forms()
 
     def _init_titles(self):
         noun = self.list_title or self._prettify_name(self.datamodel.model_name)
@@ -260,7 +278,7 @@ SORTS = [
 
 def _int_arg(args, name, limit=10**15):
     """A whole number from the query string (Indonesian dots allowed), clamped so no database overflows."""
-    value = args.get(name, "").replace(".", "").strip()
+    value = ascii_angka(args.get(name, "")).replace(".", "").strip()
     return min(int(value), limit) if value.isascii() and value.isdigit() and len(value) < 20 else None
 
 

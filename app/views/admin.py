@@ -3,9 +3,13 @@
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
-from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterEqual, SQLAFilterConverter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from wtforms import StringField
 
 from app.extensions import db
 from app.formatting import rupiah, waktu
@@ -163,16 +167,72 @@ class ProdukApprovalView(PortalModelView):
         return redirect(url_for("ProdukApprovalView.list"))
 
 
+# --- big lists (issue 14): one statement for the rows and their relations, a capped count, text filters ----------
+
+LIST_COUNT_CAP = 10_000  # a list's count stops here ("at least 10,000"): counting 1.1 M audit rows cost more
+
+
+class NamaMemuat(BaseFilter):
+    """A related row's name contains the text (Satker/Penyedia): a text box instead of a dropdown of every one."""
+
+    name = _l("Nama memuat")
+    arg_name = "nama_ct"
+
+    def apply(self, query, value):
+        value = str(value or "").strip().lower()
+        if not value:
+            return query
+        rel = getattr(self.model, self.column_name).property
+        target = rel.mapper.class_
+        (fk,) = rel.local_columns
+        return query.filter(fk.in_(select(target.id).where(func.lower(target.nama).like(f"%{value}%"))))
+
+
+class _NamaRelasiConverter(SQLAFilterConverter):
+    relasi = ("satker", "penyedia")
+
+    def convert(self, col_name):
+        if col_name in self.relasi:
+            return [NamaMemuat(col_name, self.datamodel)]
+        return super().convert(col_name)
+
+
+class BigListInterface(SQLAInterface):
+    """FAB's interface with the list's columns selected in one statement (dotted names: the relation joined,
+    not loaded row by row), relation filters by name, and a count capped at `count_cap`."""
+
+    filter_converter_class = _NamaRelasiConverter
+
+    def __init__(self, obj, select_columns, count_cap=LIST_COUNT_CAP):
+        super().__init__(obj, db.session)
+        self.list_select_columns, self.count_cap = list(select_columns), count_cap
+
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None, **kwargs):
+        kwargs.setdefault("select_columns", self.list_select_columns)
+        return super().query(filters, order_column, order_direction, page, page_size, **kwargs)
+
+    def query_count(self, query, filters=None, select_columns=None):
+        inner = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
+        return inner.limit(self.count_cap).count()
+
+
+def _name_box(label):
+    return StringField(label, description=_l("Sebagian nama"))
+
+
 class PesananAdminView(ScopedModelView):
     """Semua Pesanan E-Order, read-only, for Admin and Auditor."""
 
-    datamodel = datamodel(Pesanan)
+    datamodel = BigListInterface(
+        Pesanan, ["id", "nomor", "total", "status", "created_at", "satker.nama", "penyedia.nama"]
+    )
     add_columns = edit_columns = ["nomor"]  # read-only view: keeps FAB from building forms of every column
     route_base = "/semua-pesanan"
     list_title = _l("Semua Pesanan E-Order")
     base_permissions = ["can_list", "can_show"]
     list_columns = ["nomor", "satker", "penyedia", "total", "status", "created_at"]
     search_columns = ["nomor", "status", "satker", "penyedia"]
+    search_form_extra_fields = {"satker": _name_box(_l("Pembeli")), "penyedia": _name_box(_l("Penyedia"))}
     base_order = ("id", "desc")
     label_columns = {
         "nomor": _l("Nomor"),
@@ -200,7 +260,10 @@ class PesananAdminView(ScopedModelView):
 class AuditLogView(PortalModelView):
     """Log Audit: append-only; no add, edit or delete ("Tercatat Secara Digital")."""
 
-    datamodel = datamodel(AuditLog)
+    # the columns it lists are its own (no relation); the count is capped (LIST_COUNT_CAP)
+    datamodel = BigListInterface(
+        AuditLog, ["id", "at", "entity", "entity_id", "action", "from_status", "to_status", "actor_name", "note"]
+    )
     list_title = _l("Log Audit")
     base_permissions = ["can_list", "can_show"]
     list_columns = ["at", "entity", "entity_id", "action", "from_status", "to_status", "actor_name", "note"]

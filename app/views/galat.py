@@ -44,6 +44,7 @@ def tangani(exc):
         return exc.response
     code = exc.code or 500
     judul, isi = PESAN.get(code, (exc.name, exc.description))
+    isi = getattr(exc, "pesan", None) or isi  # a refusal that says what was wrong (masukan.InputDitolak)
     if _api():
         return jsonify(code=code, message=str(isi)), code
     headers = dict(exc.get_headers()) if code in (405, 429) else {}

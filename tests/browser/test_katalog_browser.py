@@ -66,18 +66,20 @@ def _order(k):
     return f"/katalog/{p.id}", p.items[0].id
 
 
-def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k):
+def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k, f):
     base = server
     url, item = _order(k)
 
-    # TTE activated by the signers themselves, in the browser
+    # TTE activated by the signers themselves, in the browser, once their instansi's TTE verifier approved
+    # (the whole activation in the browser: scripts/walk_tte.py)
     for user, phrase in ((k["ppk"], PPK_PASS), (k["supplier"], UMKM_PASS)):
+        f.tte_disetujui(user)
         _login(page, base, user.username)
         page.goto(f"{base}/tte/")
         page.fill("#passphrase", phrase)
         page.fill("#passphrase_ulang", phrase)
         page.click("#form-aktifkan button[type=submit]")
-        assert page.inner_text("#status-tte").strip() == "Aktif"
+        assert page.inner_text("#status-tte").strip() == "Tanda Tangan Aktif"
 
     # round 1: the PP proposes; round 2: the Penyedia counters; the PP accepts and submits to the PPK
     _login(page, base, k["pp"].username)

@@ -19,10 +19,10 @@ PP_PASS, PPK_PASS, UMKM_PASS = "x", "rahasia-ppk-123", "rahasia-umkm-456"
 
 
 @pytest.fixture
-def sides(app, k, login):
+def sides(app, k, login, f):
     """Logged-in clients of the order's PP, PPK and Penyedia, with TTE active for the signers."""
-    tte.aktifkan(k["ppk"], PPK_PASS, PPK_PASS)
-    tte.aktifkan(k["supplier"], UMKM_PASS, UMKM_PASS)
+    f.tte(k["ppk"], PPK_PASS)
+    f.tte(k["supplier"], UMKM_PASS)
     return {
         "pp": login(k["pp"], app.test_client()),
         "ppk": login(k["ppk"], app.test_client()),

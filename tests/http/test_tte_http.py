@@ -27,20 +27,22 @@ def _text(resp):
 
 @pytest.fixture
 def ppk(f):
-    return f.user("PPK", satker=f.satker())
+    user = f.user("PPK", satker=f.satker())
+    f.tte_disetujui(user)  # approved by the instansi's TTE verifier (tests/http/test_tte_aktivasi_http.py)
+    return user
 
 
 def test_ppk_activates_and_signs_a_pdf(app, login, ppk):
     c = login(ppk, app.test_client())
     page = c.get("/tte/")
     assert page.status_code == 200
-    assert 'id="status-tte">Belum Aktif' in _text(page)
+    assert 'id="status-tte">Tanda Tangan Belum Aktif' in _text(page)
 
     resp = c.post("/tte/aktifkan", data={"passphrase": PASS, "passphrase_ulang": PASS})
     assert resp.status_code == 302
     page = c.get("/tte/")
     html = _text(page)
-    assert 'id="status-tte">Aktif' in html
+    assert 'id="status-tte">Tanda Tangan Aktif' in html
     assert f"UID={ppk.username}" in html and "CN=Portal Pengadaan Root CA TTE" in html
     sert = db.session.execute(select(SertifikatTte)).scalar_one()
     assert sert.serial in html

@@ -9,13 +9,11 @@ from flask import current_app
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from sqlalchemy import select
 
-from app import create_app
 from app.extensions import db
 from app.models import AuditLog
 from app.seed import DEMO_PASSWORD
 from app.services import auth, clock
 from app.services.errors import DomainError
-from config import DEV_SECRET_KEY
 from tests.conftest import PASSWORD
 
 
@@ -256,78 +254,4 @@ def test_csp_allows_the_map_tiles_and_nothing_inline_for_scripts(app):
     assert auth._tile_source("") is None
 
 
-# --- production start-up check -----------------------------------------------------------------------------
-
-SAFE_PRODUCTION = dict(
-    SECRET_KEY="a-long-random-production-secret-for-the-test-only-0123456789",
-    DEBUG=False,
-    TESTING=False,
-    RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
-    FAB_SAFE_REDIRECT_HOSTS=["eproc.jakarta.go.id"],
-    TRUSTED_HOSTS=["eproc.jakarta.go.id"],
-)
-
-
-@pytest.fixture
-def production_env(monkeypatch, app):
-    for name in ("SECRET_KEY", "FLASK_DEBUG", "SESSION_COOKIE_SECURE", "FAB_SAFE_REDIRECT_HOSTS", "TRUSTED_HOSTS"):
-        monkeypatch.delenv(name, raising=False)
-    return dict(SAFE_PRODUCTION, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
-
-
-def test_safe_production_settings_start(production_env):
-    prod = create_app("production", **production_env)
-    cfg = prod.config
-    assert cfg["SESSION_COOKIE_SECURE"] and cfg["REMEMBER_COOKIE_SECURE"] and cfg["SESSION_COOKIE_HTTPONLY"]
-    assert cfg["SESSION_COOKIE_SAMESITE"] == "Lax" and cfg["SESSION_COOKIE_NAME"].startswith("__Host-")
-    assert cfg["SECURITY_HSTS_SECONDS"] >= 365 * 24 * 3600
-
-
-@pytest.mark.parametrize(
-    "override,problem",
-    [
-        ({"SECRET_KEY": DEV_SECRET_KEY}, "SECRET_KEY"),
-        ({"SECRET_KEY": ""}, "SECRET_KEY"),
-        ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
-        ({"SESSION_COOKIE_HTTPONLY": False}, "SESSION_COOKIE_HTTPONLY"),
-        ({"REMEMBER_COOKIE_SECURE": False}, "REMEMBER_COOKIE_SECURE"),
-        ({"SESSION_COOKIE_SAMESITE": None}, "SESSION_COOKIE_SAMESITE"),
-        ({"WTF_CSRF_ENABLED": False}, "WTF_CSRF_ENABLED"),
-        ({"AUTH_RATE_LIMITED": False}, "AUTH_RATE_LIMITED"),
-        ({"RATELIMIT_ENABLED": False}, "RATELIMIT_ENABLED"),
-        ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
-        ({"DEBUG": True}, "DEBUG"),
-        ({"TESTING": True}, "TESTING"),
-        ({"FAB_SAFE_REDIRECT_HOSTS": []}, "FAB_SAFE_REDIRECT_HOSTS"),
-        ({"FAB_SAFE_REDIRECT_HOSTS": [""]}, "FAB_SAFE_REDIRECT_HOSTS"),
-        ({"TRUSTED_HOSTS": None}, "TRUSTED_HOSTS"),
-        ({"FAB_ALLOW_GET_UNSAFE_MUTATIONS": True}, "FAB_ALLOW_GET_UNSAFE_MUTATIONS"),
-        ({"FAB_PASSWORD_COMPLEXITY_ENABLED": False}, "FAB_PASSWORD_COMPLEXITY"),
-        ({"AUTH_LOCKOUT_THRESHOLD": 0}, "AUTH_LOCKOUT_THRESHOLD"),
-        ({"SECURITY_HSTS_SECONDS": 0}, "SECURITY_HSTS_SECONDS"),
-    ],
-)
-def test_production_refuses_each_unsafe_setting(production_env, override, problem):
-    with pytest.raises(RuntimeError) as err:
-        create_app("production", **dict(production_env, **override))
-    assert problem in str(err.value)
-    assert str(err.value).count("\n- ") == 1  # only the one problem is listed
-
-
-def test_production_lists_every_problem_at_once(production_env):
-    with pytest.raises(RuntimeError) as err:
-        create_app(
-            "production",
-            **dict(production_env, SECRET_KEY=DEV_SECRET_KEY, DEBUG=True, RATELIMIT_STORAGE_URI="memory://"),
-        )
-    message = str(err.value)
-    assert "SECRET_KEY" in message and "DEBUG" in message and "RATELIMIT_STORAGE_URI" in message
-
-
-def test_production_defaults_are_safe_but_for_what_only_the_operator_knows():
-    from config import ProductionConfig
-
-    cfg = {k: getattr(ProductionConfig, k) for k in dir(ProductionConfig) if k.isupper()}
-    operator = {k: SAFE_PRODUCTION[k] for k in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "FAB_SAFE_REDIRECT_HOSTS")}
-    operator["TRUSTED_HOSTS"] = ["eproc.jakarta.go.id"]
-    assert auth.unsafe_production_settings(dict(cfg, **operator), DEV_SECRET_KEY) == []
+# the production start-up check: tests/test_produksi.py

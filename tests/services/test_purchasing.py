@@ -197,7 +197,7 @@ def _to_ppk(k):
     return katalog.jalankan(p.id, "ajukan_ppk", k["pp"])
 
 
-def test_surat_pesanan_signed_by_ppk_then_penyedia(k):
+def test_surat_pesanan_signed_by_ppk_then_penyedia(k, f):
     from app.models import Dokumen
     from app.services import documents, tte
 
@@ -205,6 +205,8 @@ def test_surat_pesanan_signed_by_ppk_then_penyedia(k):
     with pytest.raises(DomainError) as e:  # no TTE yet: told how to activate it
         katalog.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
     assert "Tanda Tangan Elektronik" in str(e.value)
+    for user in (k["ppk"], k["supplier"]):
+        f.tte_disetujui(user)  # the instansi's TTE verifier approved both
     tte.aktifkan(k["ppk"], "rahasia-ppk-123", "rahasia-ppk-123")
     tte.aktifkan(k["supplier"], "rahasia-umkm-456", "rahasia-umkm-456")
     with pytest.raises(DomainError):
@@ -222,11 +224,9 @@ def test_surat_pesanan_signed_by_ppk_then_penyedia(k):
     assert [r.ok for r in results] == [True, True]
 
 
-def test_supplier_not_signing_the_sp_in_three_days_cancels(k):
-    from app.services import tte
-
+def test_supplier_not_signing_the_sp_in_three_days_cancels(k, f):
     p = _to_ppk(k)
-    tte.aktifkan(k["ppk"], "rahasia-ppk-123", "rahasia-ppk-123")
+    f.tte(k["ppk"], "rahasia-ppk-123")
     p = katalog.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")
     due = db.session.execute(
         select(Deadline.due_at).where(Deadline.entity_id == p.id, Deadline.kind == "ttd_sp", Deadline.status == "aktif")
@@ -246,6 +246,10 @@ def _to_processing(k, **kw):
     p = katalog.jalankan(p.id, "ajukan_nego", k["pp"], harga={p.items[0].id: 90_000})
     p = katalog.jalankan(p.id, "terima", k["supplier"])
     p = katalog.jalankan(p.id, "ajukan_ppk", k["pp"])
+    from tests.factories import Factories
+
+    for user in (k["ppk"], k["supplier"]):
+        Factories().tte_disetujui(user)  # the instansi's TTE verifier approved both
     tte.aktifkan(k["ppk"], "rahasia-ppk-123", "rahasia-ppk-123")
     tte.aktifkan(k["supplier"], "rahasia-umkm-456", "rahasia-umkm-456")
     p = katalog.jalankan(p.id, "buat_pesanan", k["ppk"], passphrase="rahasia-ppk-123")

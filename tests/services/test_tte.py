@@ -41,19 +41,23 @@ def _audit(action):
 
 @pytest.fixture
 def ppk(f):
-    return f.user("PPK", satker=f.satker())
+    user = f.user("PPK", satker=f.satker())
+    f.tte_disetujui(user)  # the instansi's TTE verifier approved the activation (tests/services/test_tte_aktivasi.py)
+    return user
 
 
 @pytest.fixture
 def penyedia(f):
-    return f.penyedia_user()
+    user = f.penyedia_user()
+    f.tte_disetujui(user)
+    return user
 
 
 def test_activation_issues_a_certificate_from_the_portal_ca(ppk):
     assert tte.status(ppk) == tte.BELUM_AKTIF
     sert = tte.aktifkan(ppk, PASS, PASS)
     assert tte.status(ppk) == tte.AKTIF
-    assert "ENCRYPTED PRIVATE KEY" in sert.key_pem
+    assert sert.key_pem.startswith("scrypt-aes256gcm$")  # the key only under the passphrase (tte_ca.bungkus)
     ca = db.session.execute(select(TteCa)).scalar_one()
     assert "ENCRYPTED" in ca.key_pem and "BEGIN CERTIFICATE" in ca.cert_pem
 
@@ -219,8 +223,16 @@ def test_pdfsig_accepts_the_signature(ppk, penyedia, tmp_path):
     path.write_bytes(twice)
     out = subprocess.run([shutil.which("pdfsig") or PDFSIG, str(path)], capture_output=True, text=True).stdout
     validity = [line.strip() for line in out.splitlines() if "Signature Validation:" in line]
-    assert validity == ["- Signature Validation: Signature is Valid."] * 2, out
-    assert "Total document signed" in out
+    # each signature is followed by its document timestamp (PAdES B-LTA), which poppler lists unverified
+    assert (
+        validity
+        == [
+            "- Signature Validation: Signature is Valid.",
+            "- Signature Validation: Signature has not yet been verified.",
+        ]
+        * 2
+    ), out
+    assert out.count("Signer Certificate Common Name: Portal Pengadaan Timestamp Authority") == 2, out
 
     bad = tmp_path / "diubah.pdf"
     bad.write_bytes(twice.replace(b"Nilai Rp 1.000.000", b"Nilai Rp 9.000.000"))

@@ -14,10 +14,11 @@ from app.services import clock
 
 BIN = os.path.dirname(sys.executable)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SAFE_PRODUCTION = {  # what an operator sets (tests/services/test_auth.py checks each of them)
+SAFE_PRODUCTION = {  # what an operator sets (tests/test_produksi.py checks each of them)
     "SECRET_KEY": "a-long-random-production-secret-for-the-test-only-0123456789",
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
     "FAB_SAFE_REDIRECT_HOSTS": "eproc.jakarta.go.id",
+    "MAIL_SERVER": "127.0.0.1",  # a relay on this machine: no TLS needed
 }
 
 

@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 
 from app.extensions import db
@@ -90,3 +91,70 @@ def test_pembeli_is_refused(f, login):
 def test_anonymous_is_sent_to_login(client):
     resp = client.get("/operasi/")
     assert resp.status_code == 302 and "/login/" in resp.headers["Location"]
+
+
+# --- demo mailbox (no MAIL_SERVER): every email in full, links clickable -----------------------------------
+
+
+def test_demo_mailbox_shows_body_and_clickable_links(app, f, login, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    body = (
+        "Halo budi,\n\nKlik tautan berikut untuk membuat kata sandi Anda:\n"
+        "http://localhost/daftar/kata-sandi/AbC123?x=1&y=2.\n<script>alert(1)</script> javascript:alert(2)"
+    )
+    notify.queue_email("budi@uji.local", "Buat kata sandi akun Portal Pengadaan", body, key="set_password:1:x")
+    db.session.commit()
+    html = login(f.user("Admin")).get("/operasi/").data.decode()
+    kotak = _section(html, "kotak-demo", 'id="ringkasan-email"')
+    assert "Buat kata sandi akun Portal Pengadaan" in kotak and "budi@uji.local" in kotak
+    assert "Klik tautan berikut untuk membuat kata sandi Anda:" in kotak
+    # the link is clickable, its query kept, the sentence's full stop left outside
+    assert (
+        '<a href="http://localhost/daftar/kata-sandi/AbC123?x=1&amp;y=2" target="_blank" rel="noopener noreferrer">'
+        in kotak
+    )
+    assert "<script>alert(1)" not in kotak and "&lt;script&gt;alert(1)&lt;/script&gt;" in kotak
+    assert 'href="javascript' not in kotak
+
+
+def test_demo_mailbox_pages_newest_first(app, f, login, monkeypatch):
+    from app.views.operasi import DEMO_PAGE_SIZE
+
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    total = DEMO_PAGE_SIZE + 3
+    for i in range(total):
+        notify.queue_email(f"u{i}@uji.local", f"Subjek nomor {i:02d}", "Isi", key=f"k:{i}")
+        db.session.commit()
+        clock.advance(timedelta(seconds=1))
+    c = login(f.user("Admin"))
+
+    def subjects(page):
+        html = c.get(f"/operasi/?halaman={page}").data.decode()
+        return re.findall(r'class="email-subjek">Subjek nomor (\d+)<', _section(html, "kotak-demo", 'id="ringkasan'))
+
+    first, second = subjects(1), subjects(2)
+    assert first == [f"{i:02d}" for i in range(total - 1, total - 1 - DEMO_PAGE_SIZE, -1)]
+    assert second == ["02", "01", "00"]
+    assert subjects(99) == second  # past the end: the last page
+    assert subjects("-5") == first and subjects("abc") == first  # a bad page number is page 1, never a 500
+    assert "Halaman 2 dari 2" in c.get("/operasi/?halaman=2").data.decode()
+
+
+def test_no_demo_mailbox_when_mail_is_sent(app, f, login, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.uji.local")
+    notify.queue_email("u@uji.local", "Subjek rahasia", "Isi tautan http://localhost/x", key="k")
+    db.session.commit()
+    html = login(f.user("Admin")).get("/operasi/").data.decode()
+    assert 'id="kotak-demo"' not in html and "Isi tautan" not in html
+    assert "Subjek rahasia" in html  # the status lists stay
+
+
+@pytest.mark.parametrize("role", ["Pembeli", "Penyedia", "Verifikator", "Auditor", "PPK"])
+def test_demo_mailbox_is_admin_only(app, f, login, monkeypatch, role):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    notify.queue_email("u@uji.local", "Subjek", "tautan http://localhost/daftar/kata-sandi/RAHASIA", key="k")
+    db.session.commit()
+    user = f.pembeli() if role == "Pembeli" else f.penyedia_user() if role == "Penyedia" else f.user(role)
+    resp = login(user).get("/operasi/?halaman=1")
+    assert resp.status_code == 403
+    assert b"RAHASIA" not in resp.data

@@ -1,34 +1,16 @@
 """Amounts and stock of a Katalog order: totals from money.py, the RUP commitment (compare-and-set),
 the lowest price ever sold, Ready Stock needs and takes, and whole numbers as people type them."""
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Pesanan, PesananItem, PesananKatalog, PesananKatalogItem, Produk, ProdukVarian, Rup
 
-from .. import money
+from .. import batas, money
 from ..errors import DomainError
 
-_ANGKA = re.compile(r"[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+")
-
-
-def bulat(value, message, minimum=0, maximum=money.ANGKA_MAKS):
-    """A whole number as typed (`1250000` or `1.250.000`); anything else ("10,5", "1e3", "²") is refused."""
-    if isinstance(value, bool):
-        raise DomainError(message)
-    if isinstance(value, int):
-        number = value
-    else:
-        text = str(value if value is not None else "").strip()
-        if not _ANGKA.fullmatch(text):
-            raise DomainError(message)
-        number = int(text.replace(".", ""))
-    if number < minimum or number > maximum:
-        raise DomainError(message)
-    return number
+bulat = batas.bulat  # whole numbers as people type them: one reader for both carts and every form
 
 
 def rincian(p):

@@ -1,0 +1,91 @@
+"""Admin's big lists at scale (issue 14): Semua Pesanan E-Order and Log Audit load their rows and relations in
+a constant number of statements (page size 10 and 100), count at most LIST_COUNT_CAP rows, and filter by a
+satker's or supplier's name in a text box instead of a dropdown of every one."""
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select
+
+from app import seed_scale
+from app.extensions import db
+from app.models import Penyedia, Pesanan
+from app.views import admin
+
+
+@contextmanager
+def counted():
+    n = [0]
+
+    def _count(*_args):
+        n[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", _count)
+    try:
+        yield n
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _count)
+
+
+@pytest.fixture
+def admin_client(app, f, login):
+    seed_scale.build(orders=300, seed=3)
+    return login(f.user("Admin", satker=f.satker("skpd")))
+
+
+def _statements(c, url):
+    c.get(url)  # warm: the first request also loads the user, roles and translations
+    with counted() as n:
+        resp = c.get(url)
+    assert resp.status_code == 200
+    return n[0], resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "view"),
+    [("/semua-pesanan/list/", "PesananAdminView"), ("/auditlogview/list/", "AuditLogView")],
+)
+def test_statements_do_not_grow_with_the_page_size(admin_client, url, view):
+    small, page10 = _statements(admin_client, f"{url}?psize_{view}=10")
+    large, page100 = _statements(admin_client, f"{url}?psize_{view}=100")
+    assert large == small, (small, large)
+    assert small <= 12
+    rows10 = page10.count("<tr") - 1
+    rows100 = page100.count("<tr") - 1
+    assert rows100 > rows10 >= 10
+
+
+def test_order_list_shows_names_and_filters_by_a_name_without_a_dropdown(admin_client):
+    _, html = _statements(admin_client, "/semua-pesanan/list/")
+    # no <select> with an <option> per satker or supplier
+    assert len(re.findall(r"<option", html)) < 60
+    some = db.session.execute(select(Pesanan).order_by(Pesanan.id.desc())).scalars().first()
+    assert some.satker.nama in html and some.penyedia.nama in html
+    target = db.session.execute(select(Penyedia).order_by(Penyedia.id)).scalars().first()
+    resp = admin_client.get(
+        f"/semua-pesanan/list/?_flt_0_penyedia={target.nama.split()[-1]}&psize_PesananAdminView=100"
+    )
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    shown = set(re.findall(r"EO/\d{4}/\d{7}", page))
+    mine = set(db.session.execute(select(Pesanan.nomor).where(Pesanan.penyedia_id == target.id)).scalars())
+    assert shown and shown <= mine | _same_suffix(target)
+
+
+def _same_suffix(target):
+    """Suppliers whose name ends with the same number text (e.g. "... 1" matches "... 12")."""
+    suffix = target.nama.split()[-1]
+    ids = db.session.execute(select(Penyedia.id).where(Penyedia.nama.contains(suffix))).scalars().all()
+    return set(db.session.execute(select(Pesanan.nomor).where(Pesanan.penyedia_id.in_(ids))).scalars())
+
+
+def test_the_count_is_capped(admin_client, monkeypatch):
+    monkeypatch.setattr(admin.PesananAdminView.datamodel, "count_cap", 50)
+    resp = admin_client.get("/semua-pesanan/list/")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert re.search(r"Jumlah Data:</strong>\s*50\b", html)  # at most the cap, not the 300 orders
+    monkeypatch.setattr(admin.PesananAdminView.datamodel, "count_cap", 10_000)
+    html = admin_client.get("/semua-pesanan/list/").get_data(as_text=True)
+    assert re.search(r"Jumlah Data:</strong>\s*300\b", html)  # under the cap: the exact count

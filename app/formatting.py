@@ -1,12 +1,15 @@
 """Indonesian formatting of money, dates and times, as Jinja filters."""
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_time
 from babel.numbers import format_decimal
 from flask import request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from .extensions import db
 from .services import clock, money
@@ -59,8 +62,66 @@ def persen1(value):
     return format_decimal(value, format="0.0", locale=str(get_locale() or "id"))
 
 
+def rating(obj):
+    """The mean of a product's or supplier's ratings, one decimal in the reader's locale (`4,5` in Indonesian),
+    from its integer total and count (Decimal, never float); "" when nobody has rated yet."""
+    count = getattr(obj, "rating_count", 0) or 0
+    if not count:
+        return ""
+    mean = (Decimal(obj.rating_total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return format_decimal(mean, format="0.0", locale=str(get_locale() or "id"))
+
+
+def ya_tidak(value):
+    """A yes/no column for reading: `Ya` / `Tidak`, never `True`/`False`/`None`."""
+    return gettext("Ya") if value else gettext("Tidak")
+
+
+# The steps that cannot be undone ask first (static/portal/portal.js opens one dialog for data-konfirmasi);
+# keyed by the step's action name, the same in E-Order, Katalog, Pembayaran and the verification screens.
+_TOLAK = _l("Tolak? Keputusan ini dikirim ke pihak lain dan tidak dapat ditarik kembali.")
+_METODE = _l("Pilih metode pembayaran ini? Rincian pajak dan biaya mengikuti metode yang dipilih.")
+KONFIRMASI = {
+    "batalkan": _l("Batalkan pesanan ini? Pesanan yang dibatalkan tidak dapat dilanjutkan."),
+    "setujui_pembatalan": _l("Setujui pembatalan? Pesanan menjadi Dibatalkan dan tidak dapat dilanjutkan."),
+    "konfirmasi_penerimaan": _l(
+        "Konfirmasi penerimaan? Pesanan dinyatakan Diterima sesuai centang Anda dan tidak dapat diubah lagi."
+    ),
+    "tolak": _TOLAK,
+    "tolak_ppk": _TOLAK,
+    "adendum-tolak": _TOLAK,
+    "cabut": _l("Cabut akses ini? Peran dan sesi orang tersebut langsung berakhir."),
+    "pilih_ls": _METODE,
+    "pilih_up": _METODE,
+    "pilih_kkp": _METODE,
+    "bayar_kkp": _l("Bayar sekarang dengan KKP? Pembayaran yang sudah dikirim tidak dapat dibatalkan."),
+    "konfirmasi_bayar": _l("Terbitkan kode bayar untuk pesanan ini? Kode bayar dikirim ke PPK."),
+    "simulasi": _l("Bayar kode ini (simulasi bank)? Pesanan menjadi Selesai."),
+}
+
+
+def konfirmasi(action):
+    """` data-konfirmasi="…"` for a button whose step cannot be undone, else nothing."""
+    text = KONFIRMASI.get(str(action))
+    return Markup(' data-konfirmasi="%s"') % str(text) if text else ""
+
+
+def bahasa():
+    """The page language for <html lang>: `id`, or `en` when English is chosen."""
+    return str(get_locale() or "id").split("_")[0]
+
+
 def init_app(app):
-    app.jinja_env.filters.update(rupiah=rupiah, tanggal=tanggal, waktu=waktu, jam=jam, persen=persen, persen1=persen1)
+    app.jinja_env.filters.update(
+        rupiah=rupiah,
+        tanggal=tanggal,
+        waktu=waktu,
+        jam=jam,
+        persen=persen,
+        persen1=persen1,
+        rating=rating,
+        ya_tidak=ya_tidak,
+    )
 
     @app.before_request
     def _remember_locale():
@@ -80,4 +141,6 @@ def init_app(app):
                 session["locale"] = current_user.locale
             session["locale_user"] = current_user.id
 
-    app.jinja_env.globals.update(today=date.today, format_datetime=format_datetime)
+    app.jinja_env.globals.update(
+        today=date.today, format_datetime=format_datetime, konfirmasi=konfirmasi, bahasa=bahasa
+    )

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext
 from flask_limiter.util import get_remote_address
 from sqlalchemy import func, or_, select
 
+from app import formatting
 from app.models.accounts import PortalUser
 from app.roles import ROLE_ADMIN, ROLE_PENYEDIA
 from app.services import audit, auth, verifikasi
@@ -129,6 +130,16 @@ class PortalUserDBModelView(SafeWriteMixin, UserDBModelView):
         "telepon": lazy_gettext("Telepon"),
         "satker": lazy_gettext("Satker / BUMD"),
         "penyedia": lazy_gettext("Penyedia"),
+    }
+
+    # Profil and the user pages read as sentences: "Ya"/"Tidak", role names, "-" (never True, [Pembeli], None)
+    formatters_columns = {
+        "active": lambda v: formatting.ya_tidak(v),
+        "roles": lambda roles: ", ".join(r.name for r in roles or []) or "-",
+        **{
+            c: (lambda v: "-" if v in (None, "") else v)
+            for c in ("nrk", "nip", "jabatan", "telepon", "satker", "penyedia")
+        },
     }
 
     def _check_org(self, item):

@@ -21,6 +21,7 @@ from reportlab.lib.pagesizes import A5
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, insert, select, update
 
+from app import foto_demo
 from app.extensions import db
 from app.models import (
     AksesPengguna,
@@ -1060,9 +1061,16 @@ def _buat_produk(kategori, penyedia):
                 created_at=created,
                 updated_at=created + timedelta(days=random.randint(0, min(umur - 1, 30))),
             )
+            produk.gambar = _foto(pnama, level2)
             db.session.add(produk)
             _tambahan(produk, level2, jenis, harga)
     db.session.flush()
+
+
+def _foto(nama, level2):
+    """Every demo product has a photo (drawn for it, app/foto_demo.py), stored like an uploaded one."""
+    stored, _digest = documents.store(foto_demo.foto(nama, level2))
+    return stored
 
 
 def _tambahan(produk, level2, jenis, harga):
@@ -1111,6 +1119,7 @@ def _produk_andrew(kategori, p, now):
             created_at=created,
             updated_at=created,
         )
+        produk.gambar = _foto(nama, "Makanan & Minuman")
         produk.varian.extend(ProdukVarian(nama=v, harga=h) for v, h in ANDREW_VARIAN.get(nama, []))
         # services are taxed like the product (PPN 11 %, LKPP guide)
         produk.layanan_tambahan.extend(

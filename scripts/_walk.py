@@ -31,7 +31,11 @@ def no_error(page):
 
 
 def click(page, selector):
+    asks = page.locator(selector).first.get_attribute("data-konfirmasi") is not None
     page.click(selector)
+    if asks:  # a step that cannot be undone asks first: answer the dialog as a person would
+        with page.expect_navigation():
+            page.click("#konfirmasi-ya")
     page.wait_for_load_state()
     no_error(page)
 
@@ -44,11 +48,15 @@ def submit(page, selector, tries=3):
 
     button = page.locator(selector)
     button.scroll_into_view_if_needed()
+    # a step that cannot be undone asks first (data-konfirmasi): answer the dialog as a person would
+    asks = button.get_attribute("data-konfirmasi") is not None
     with page.expect_navigation(wait_until="domcontentloaded", timeout=60000):
         for attempt in range(tries):
             try:
                 with page.expect_request(lambda r: r.method == "POST" and r.frame == page.main_frame, timeout=5000):
                     button.click()
+                    if asks:
+                        page.click("#konfirmasi-ya")
                 break
             except PlaywrightTimeout:
                 if attempt == tries - 1:

@@ -238,6 +238,7 @@ def main():
         say("7. Ratings")
         login(page, "ppk")
         page.goto(url)
+        page.click("#tautan-bast")  # the ratings sit in the BAST tab
         for jenis, n in (("pesanan", "5"), ("layanan", "4"), ("kurir", "5")):
             page.select_option(f"#bintang-{jenis}", n)
             page.fill(f"#ulasan-{jenis}", "Tepat waktu dan sesuai")
@@ -268,6 +269,7 @@ def main():
         click(page, "[data-aksi=ttd_sp]")
         login(page, "ppk")
         page.goto(url2)
+        page.click("#tautan-adendum")  # the PPK's own step here is the addendum, not the open shipping tab
         page.fill(f"#adendum-qty-{item2}", "25")
         page.click("[data-aksi=adendum-pratinjau]")  # refused at the preview: no passphrase is asked
         say(f"  PPK previews 20 -> 25: {page.inner_text('#pratinjau-ditolak')}")

@@ -152,8 +152,10 @@ SORTS = {
     "terbaru": (Produk.created_at.desc(), Produk.id.desc()),
     "harga_asc": (Produk.harga.asc(), Produk.id),
     "harga_desc": (Produk.harga.desc(), Produk.id),
+    # the rating a shop card shows: its UMKM's (SPEC §3 "Supplier rating"), for the filter and the sort alike
     "rating": (
-        (Produk.rating_total * 100 / func.nullif(Produk.rating_count, 0)).desc().nulls_last(),
+        (Penyedia.rating_total * 100 / func.nullif(Penyedia.rating_count, 0)).desc().nulls_last(),
+        Penyedia.rating_count.desc(),
         Produk.id,
     ),
 }
@@ -227,6 +229,20 @@ def koleksi_clause(koleksi, user):
             return false(), None, HINT_TANPA_UTAMA
         return Penyedia.kelurahan_code.in_(kelurahan_di_kota(kota.code)), kota, None
     return None, None, None
+
+
+def kota_penyedia():
+    """The kota/kabupaten where listed suppliers are (the shop's region filter), by name."""
+    kel, kec, kota = aliased(Wilayah), aliased(Wilayah), aliased(Wilayah)
+    stmt = (
+        select(kota)
+        .join(kec, kec.parent_code == kota.code)
+        .join(kel, kel.parent_code == kec.code)
+        .join(Penyedia, Penyedia.kelurahan_code == kel.code)
+        .distinct()
+        .order_by(kota.nama)
+    )
+    return db.session.execute(stmt).scalars().all()
 
 
 # --- the three-level category browse -----------------------------------------------------------------
@@ -303,9 +319,11 @@ def cari(
     per_page=12,
     koleksi=None,
     penyedia_aktif=False,
+    kota=None,
 ):
     """Search what a buyer may see (Tayang only) by product or supplier name, with filters and a
-    collection (`KOLEKSI`; an unknown one is ignored). `penyedia_aktif`: only suppliers someone can answer
+    collection (`KOLEKSI`; an unknown one is ignored), the supplier's kota/kabupaten (`kota`, a region code).
+    The rating filter and sort use the supplier's rating, the one the cards show. `penyedia_aktif`: only suppliers someone can answer
     for (the Katalog shop: an order nobody at the Penyedia could negotiate would only run out its 3x24 h)."""
     cond = [scoping.visible_clause(Produk, user), Produk.status == "tayang"]
     if penyedia_aktif:
@@ -337,10 +355,12 @@ def cari(
         cond.append(Produk.harga >= int(harga_min))
     if harga_max is not None:
         cond.append(Produk.harga <= int(harga_max))
+    if kota:
+        cond.append(Penyedia.kelurahan_code.in_(kelurahan_di_kota(kota)))
     if rating_min:
-        # mean >= r  <=>  total >= r * count (integers; no float on the way)
+        # the supplier's mean >= r  <=>  total >= r * count (integers; no float on the way)
         r = int(rating_min)
-        cond.append(and_(Produk.rating_count > 0, Produk.rating_total >= r * Produk.rating_count))
+        cond.append(and_(Penyedia.rating_count > 0, Penyedia.rating_total >= r * Penyedia.rating_count))
     stmt = stmt.where(*cond)
     total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page = max(1, int(page or 1))

@@ -384,6 +384,7 @@ def _tambah(actor, produk_id, qty):
         ).scalar_one_or_none()
         now = clock.now()
         if pesanan is None:
+            utama = catalog.alamat_utama(actor)  # a new Draft ships to the buyer's Utama address until changed
             pesanan = Pesanan(
                 nomor=f"TMP-{actor.id}-{now.timestamp()}",
                 status="draft",
@@ -392,6 +393,7 @@ def _tambah(actor, produk_id, qty):
                 pembeli_id=actor.id,
                 penyedia_id=produk.penyedia_id,
                 metode_bayar="cod",
+                alamat_id=utama.id if utama is not None else None,
                 created_at=now,
             )
             db.session.add(pesanan)

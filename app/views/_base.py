@@ -298,6 +298,7 @@ def konteks_toko(user, args, endpoint):
         per_page=current_app.config["SHOP_PAGE_SIZE"],
         koleksi=args.get("koleksi") or None,
         penyedia_aktif=endpoint.startswith("KatalogTokoView"),
+        kota=(args.get("kota") or "")[:16] or None,
     )
     kategori = db.session.execute(select(Kategori).where(Kategori.aktif).order_by(Kategori.level, Kategori.nama))
     return dict(
@@ -307,6 +308,7 @@ def konteks_toko(user, args, endpoint):
         koleksi=catalog.KOLEKSI,
         ketersediaan=KETERSEDIAAN,
         sorts=SORTS,
+        kota_list=catalog.kota_penyedia(),
         args=args,
         endpoint=endpoint,
     )

@@ -162,6 +162,55 @@ def _checkout_langsung(user, pairs):
     return out
 
 
+# --- the order page's tabs (issue 16): which one is open -----------------------------------------------
+
+TAB_URUTAN = ("ringkasan", "negosiasi", "sp", "pengiriman", "bast", "adendum", "pembayaran", "riwayat", "chat")
+TAB_STATUS = {
+    "menunggu_negosiasi": "negosiasi",
+    "nego_pp": "negosiasi",
+    "nego_penyedia": "negosiasi",
+    "nego_selesai": "negosiasi",
+    "menunggu_ppk": "sp",
+    "konfirmasi_penyedia": "sp",
+    "diproses_penyedia": "pengiriman",
+    "dalam_pengiriman": "pengiriman",
+    "pesanan_tiba": "bast",
+}
+TAB_TTD = {"buat_pesanan": "sp", "ttd_sp": "sp", "terima_barang": "bast", "ttd_bast": "bast"}
+
+
+def tab_pesanan(ctx, surat, adendum_diisi):
+    """The tab of the step this order is at (by its status), or the one where this user has a step to take
+    now; a letter being previewed or an addendum being written keeps its own tab open."""
+    p, panels = ctx["p"], ctx["panels"]
+    aksi = set()
+    if panels.get("harga"):
+        aksi.add("negosiasi")
+    aksi.update(TAB_TTD.get(name, "sp") for name in panels.get("ttd", {}))
+    if panels.get("event"):
+        aksi.add("pengiriman")
+    if ctx["jawab_adendum"]:
+        aksi.add("adendum")
+    if ctx["pembayaran"] and (ctx["pembayaran"]["actions"] or ctx["pembayaran"]["metode"]):
+        aksi.add("pembayaran")
+    langkah = TAB_STATUS.get(p.status)
+    if p.status == "pesanan_tiba" and p.bast_ttd_penyedia_at:
+        langkah = "pembayaran"
+    elif langkah is None:
+        langkah = "pembayaran" if ctx["pembayaran"] and p.status != "selesai" else "ringkasan"
+    if surat:
+        aktif = TAB_TTD.get(katalog.PRATINJAU.get(surat["jenis"]), "adendum")
+    elif adendum_diisi:
+        aktif = "adendum"
+    elif "adendum" in aksi:  # an addendum waits for this user's answer, on its own deadline
+        aktif = "adendum"
+    elif langkah in aksi or not aksi:
+        aktif = langkah
+    else:
+        aktif = next(t for t in TAB_URUTAN if t in aksi)
+    return {"tab_urutan": TAB_URUTAN, "tab_aktif": aktif, "tab_langkah": langkah, "tab_aksi": aksi}
+
+
 class KatalogView(BaseView):
     route_base = "/katalog"
     default_view = "daftar"
@@ -281,6 +330,7 @@ class KatalogView(BaseView):
         context = katalog.halaman_detail(p, g.user)
         context.update(pratinjau=pratinjau, adendum_form=adendum_form or MultiDict())
         context.update(surat=surat, isian=isian or MultiDict())
+        context.update(tab_pesanan(context, surat, pratinjau or adendum_form))
         return self.render_template("katalog/detail.html", **context), status
 
     def _surat(self, p, jenis, nama, pdf):

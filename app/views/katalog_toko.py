@@ -34,7 +34,8 @@ class KatalogTokoView(BaseView):
     @expose("/produk/<int:pk>")
     @has_access
     def produk(self, pk):
-        return halaman_produk(self, "katalog_toko/produk.html", pk, form=request.args)
+        keranjang_url = url_for("KeranjangKatalogView.index") if request.args.get("masuk") else None
+        return halaman_produk(self, "katalog_toko/produk.html", pk, form=request.args, keranjang_url=keranjang_url)
 
     @expose("/produk/<int:pk>/foto")
     @has_access
@@ -58,8 +59,8 @@ class KatalogTokoView(BaseView):
         except DomainError as e:
             flash(str(e), "danger")
             return redirect(url_for("KatalogTokoView.produk", pk=pk)), 303
-        flash(_l("Produk masuk ke Keranjang Katalog."), "success")
-        return redirect(url_for("KeranjangKatalogView.index"))
+        # the PP stays in the shop and chooses: Lihat Keranjang or Lanjut Belanja
+        return redirect(url_for("KatalogTokoView.produk", pk=pk, masuk=1))
 
 
 class KeranjangKatalogView(BaseView):

@@ -42,7 +42,9 @@ class TokoView(BaseView):
     @expose("/produk/<int:pk>")
     @has_access
     def produk(self, pk):
-        return halaman_produk(self, "toko/produk.html", pk)
+        masuk = request.args.get("masuk", "")
+        keranjang = url_for("PesananView.detail", pk=int(masuk)) if masuk.isascii() and masuk.isdigit() else None
+        return halaman_produk(self, "toko/produk.html", pk, keranjang_url=keranjang)
 
     @expose("/produk/<int:pk>/foto")
     @has_access
@@ -63,8 +65,8 @@ class TokoView(BaseView):
         except DomainError as e:
             flash(str(e), "danger")
             return redirect(url_for("TokoView.produk", pk=pk)), 303
-        flash(_l("Produk masuk ke keranjang."), "success")
-        return redirect(url_for("PesananView.detail", pk=pesanan.id))
+        # the buyer stays in the shop and chooses: Lihat Keranjang (the Draft) or Lanjut Belanja
+        return redirect(url_for("TokoView.produk", pk=pk, masuk=pesanan.id))
 
 
 class PesananPembeliView(ScopedModelView):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.forms import AlasanForm, DetailPesananForm, PenerimaanForm, PenilaianForm, UploadForm
-from app.models import Alamat, Pesanan
+from app.models import Alamat, Pesanan, Ulasan
 from app.models.eorder import STATUS_PESANAN, STEPPER
 from app.services import eorder
 from app.services.errors import DomainError
@@ -50,6 +50,8 @@ class PesananView(BaseView):
                 penilaian_form=PenilaianForm(),
                 upload_form=UploadForm(),
                 riwayat=eorder.riwayat(pesanan),
+                # the rating given (Diterima → Selesai), shown on the order afterwards
+                ulasan=db.session.execute(select(Ulasan).where(Ulasan.pesanan_id == pesanan.id)).scalars().all(),
                 action_labels=eorder.ACTION_LABELS,
                 pihak=("penyedia" if g.user.penyedia_id == pesanan.penyedia_id else "pembeli"),
             ),

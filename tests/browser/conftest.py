@@ -64,11 +64,15 @@ def submit(page, selector, tries=3):
 
     button = page.locator(selector)
     button.scroll_into_view_if_needed()
+    # a step that cannot be undone asks first (data-konfirmasi): answer the dialog as a person would
+    asks = button.get_attribute("data-konfirmasi") is not None
     with page.expect_navigation(wait_until="domcontentloaded", timeout=60000):
         for attempt in range(tries):
             try:
                 with page.expect_request(lambda r: r.method == "POST" and r.frame == page.main_frame, timeout=5000):
                     button.click()
+                    if asks:
+                        page.click("#konfirmasi-ya")
                 break
             except PlaywrightTimeout:
                 if attempt == tries - 1:

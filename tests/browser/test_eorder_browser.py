@@ -32,10 +32,12 @@ def test_eorder_from_cart_to_selesai(server, page, f, tmp_path):
     page.click("text=Snack Box Gurih Andrew")
     page.fill("#qty", "25")
     page.click("#form-keranjang button[type=submit]")
+    # the buyer stays in the shop and chooses; the new Draft ships to the Utama address
+    page.click("#modal-lihat-keranjang")
     page.wait_for_selector("#form-detail")
-    page.click("[data-aksi=konfirmasi_pesanan]")  # refused: no address yet
-    assert "alamat" in page.locator(".alert-danger").first.inner_text().lower()
-    page.select_option("#alamat_id", index=1)
+    assert page.locator("#alamat_id option:checked").inner_text() != "— pilih alamat —"
+    page.click("[data-aksi=konfirmasi_pesanan]")  # refused: no activity date yet
+    assert "tanggal" in page.locator(".alert-danger").first.inner_text().lower()
     page.fill("#tanggal_kegiatan", (clock.today_local() + timedelta(days=5)).isoformat())
     page.fill("#waktu_kegiatan", "09:30")
     page.fill("#nama_kegiatan", "Rapat Koordinasi Direksi")
@@ -73,6 +75,9 @@ def test_eorder_from_cart_to_selesai(server, page, f, tmp_path):
         page.check(f"input[name={name}]")
     page.fill("textarea[name=catatan]", "Semua sesuai")
     page.click("[data-aksi=konfirmasi_penerimaan]")
+    assert "tidak dapat diubah lagi" in page.inner_text("#konfirmasi-teks")  # it asks first
+    with page.expect_navigation():
+        page.click("#konfirmasi-ya")
     assert page.inner_text("#status-pesanan") == "Diterima"
     page.check("input[name=bintang][value='5']")
     page.fill("textarea[name=ulasan]", "Enak dan tepat waktu")

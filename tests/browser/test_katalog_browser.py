@@ -168,6 +168,8 @@ def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k, f):
     # ratings by the PPK
     _login(page, base, k["ppk"].username)
     page.goto(base + url)
+    assert "active" in page.get_attribute("#tab-pembayaran", "class")  # the step now: the payment method
+    page.click("#tautan-bast")  # the ratings sit with the BAST; each one comes back to them (#penilaian)
     for jenis in ("pesanan", "layanan", "kurir"):
         page.select_option(f"#bintang-{jenis}", "5" if jenis != "layanan" else "4")
         _click(page, f"nilai-{jenis}")
@@ -185,6 +187,7 @@ def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k, f):
     p2 = katalog.jalankan(p2.id, "buat_pesanan", k["ppk"], passphrase=PPK_PASS)
     katalog.jalankan(p2.id, "ttd_sp", k["supplier"], passphrase=UMKM_PASS)
     page.goto(base + url2)
+    page.click("#tautan-adendum")
     page.fill(f"#adendum-qty-{item2}", "12")  # +20 %: refused at the preview, before any passphrase
     page.click("[data-aksi=adendum-pratinjau]")
     assert "20,0%" in page.inner_text("#pratinjau-ditolak") and "10%" in page.inner_text("#pratinjau-ditolak")

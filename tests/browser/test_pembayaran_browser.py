@@ -15,7 +15,11 @@ k = test_purchasing.k
 
 
 def _click(page, selector):
+    asks = page.locator(selector).first.get_attribute("data-konfirmasi") is not None
     page.click(selector)
+    if asks:  # a step that cannot be undone asks first: answer the dialog as a person would
+        with page.expect_navigation():
+            page.click("#konfirmasi-ya")
     page.wait_for_load_state()
     errors = page.locator(".alert-danger")
     assert not errors.count(), errors.first.inner_text()

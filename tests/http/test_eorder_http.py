@@ -46,11 +46,16 @@ def test_full_flow_over_http(app, f, login):
     assert "antara 10 dan 200" in b.get(resp.headers["Location"]).data.decode()
     assert db.session.execute(select(func.count(Pesanan.id))).scalar_one() == 0
     resp = b.post(f"/toko/produk/{produk.id}/keranjang", data={"qty": "20"})
-    pk = int(re.search(r"/pesanan/(\d+)", resp.headers["Location"]).group(1))
+    # the buyer stays on the product page, which offers Lihat Keranjang (the Draft) and Lanjut Belanja
+    assert re.search(rf"/toko/produk/{produk.id}\?masuk=\d+$", resp.headers["Location"])
+    stay = b.get(resp.headers["Location"]).data.decode()
+    pk = int(re.search(r'href="/pesanan/(\d+)" class="btn btn-primary btn-sm" id="lihat-keranjang"', stay).group(1))
+    assert 'id="lanjut-belanja"' in stay
+    assert db.session.get(Pesanan, pk).alamat_id == alamat.id  # the new Draft ships to the Utama address
     assert db.session.get(Pesanan, pk).nomor.encode() in b.get("/keranjang/list/").data
 
     resp = b.post(f"/pesanan/{pk}/aksi/konfirmasi_pesanan")
-    assert resp.status_code == 400 and b"alamat" in resp.data.lower()
+    assert resp.status_code == 400 and b"tanggal dan waktu kegiatan" in resp.data.lower()
     detail = f.detail(buyer, alamat)
     form = {
         "alamat_id": str(alamat.id),

@@ -158,7 +158,7 @@ def test_sp_shipping_bast_and_ratings_per_role(app, k, f, login, sides):
     db.session.expire_all()
     supplier = db.session.get(Penyedia, k["penyedia"].id)
     assert (supplier.rating_count, supplier.rating) == (2, 4.5)
-    assert "4.5 / 5" in ppk.get(f"/katalog/{pk}").data.decode()
+    assert "4,5 / 5" in ppk.get(f"/katalog/{pk}").data.decode()  # the Indonesian decimal comma
 
     # documents: parties and the Auditor read them (audited); others get 404 or 403
     auditor = login(f.user("Auditor"), app.test_client())

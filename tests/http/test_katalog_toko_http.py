@@ -75,7 +75,9 @@ def test_pp_walks_browse_cart_checkout(app, pp_cart, login):
         f"/katalog-toko/produk/{kaos.id}/keranjang",
         data={"qty": "10", "varian_id": str(xxl.id), "layanan_id": [str(sablon.id)]},
     )
-    assert resp.status_code == 302 and resp.headers["Location"].endswith("/keranjang-katalog/")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/katalog-toko/produk/{kaos.id}?masuk=1")
+    stay = _text(pp.get(resp.headers["Location"]))
+    assert 'href="/keranjang-katalog/" class="btn btn-primary btn-sm" id="lihat-keranjang"' in stay
     line = db.session.execute(select(KeranjangKatalog)).scalar_one()
     assert (line.user_id, line.qty, line.varian_id, line.layanan_ids) == (c["pp"].id, 10, xxl.id, [sablon.id])
 

@@ -1,9 +1,10 @@
 """Product listing workflow and the shop search."""
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditLog, Produk
+from app.models import AuditLog, Produk, Wilayah
 from app.services import catalog
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 
@@ -71,9 +72,37 @@ def test_filters_and_sorts(shop):
         "Nasi Kotak",
         "Kaos Seragam",
     ]
-    assert _names(catalog.cari(buyer, rating_min=4)) == ["Nasi Kotak"]
     assert _names(catalog.cari(buyer, sort="harga_desc"))[0] == "Kaos Seragam"
-    assert _names(catalog.cari(buyer, sort="rating"))[:2] == ["Nasi Kotak", "Kaos Seragam"]
+
+
+def test_rating_filter_and_sort_use_the_rating_the_card_shows(shop):
+    """The cards show the UMKM's rating; `?rating_min=4` once showed a ★3.0 UMKM's product because it
+    filtered by the product's own (hidden) rating. Now filter and sort use the UMKM's."""
+    buyer = shop["buyer"]
+    a, b = shop["items"][0].penyedia, shop["items"][2].penyedia
+    a.rating_total, a.rating_count = 9, 2  # ★4,5
+    b.rating_total, b.rating_count = 3, 1  # ★3,0 — its Kaos Seragam has a product rating of 3.0 as well
+    shop["items"][2].rating_total, shop["items"][2].rating_count = 10, 2  # hidden product rating 5.0
+    db.session.commit()
+    assert sorted(_names(catalog.cari(buyer, rating_min=4))) == ["Nasi Kotak", "Snack Box Gurih"]
+    assert "Kaos Seragam" in _names(catalog.cari(buyer, rating_min=3))
+    assert _names(catalog.cari(buyer, sort="rating"))[-1] == "Kaos Seragam"
+
+
+def test_region_filter_by_the_suppliers_kota(shop, f):
+    buyer = shop["buyer"]
+    a = shop["items"][0].penyedia
+    kel = (
+        db.session.execute(select(Wilayah).where(Wilayah.level == "kelurahan", Wilayah.code.like("31.71.%")))
+        .scalars()
+        .first()
+    )
+    a.kelurahan_code = kel.code
+    db.session.commit()
+    kota = db.session.get(Wilayah, db.session.get(Wilayah, kel.parent_code).parent_code)
+    assert sorted(_names(catalog.cari(buyer, kota=kota.code))) == ["Nasi Kotak", "Snack Box Gurih"]
+    assert kota in catalog.kota_penyedia()
+    assert _names(catalog.cari(buyer, kota="99.99")) == []  # an unknown region finds nothing, no error
     kategori = shop["items"][0].kategori
     parent = kategori.parent
     assert len(catalog.cari(buyer, kategori_id=parent.id).items) == 3  # any level: the parent finds its children

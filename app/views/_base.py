@@ -1,11 +1,13 @@
 """Shared view plumbing: scoped ModelViews and the mapping of domain errors to responses."""
 
+from babel.numbers import format_decimal
 from flask import Response, abort, current_app, flash, g, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import UniqueConstraint, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -259,12 +261,25 @@ PRODUK_LABELS = {
 }
 
 
+def _persen_baca(value):
+    """`11`, `11,5` (the reader's decimal comma), `-` when empty: never `11.00` or `None` on screen."""
+    if value is None:
+        return "-"
+    return format_decimal(value.normalize(), locale=str(get_locale() or "id"))
+
+
 def produk_formatters():
     return {
         "harga": rupiah,
         "status": lambda s: str(STATUS_LISTING.get(s, s)),
         "ketersediaan": lambda k: str(KETERSEDIAAN.get(k, k)),
         "created_at": waktu,
+        "ppn_persen": _persen_baca,
+        "ppnbm_persen": _persen_baca,
+        "tkdn_persen": _persen_baca,
+        "is_pdn": lambda v: str(_l("Ya") if v else _l("Tidak")),
+        "deskripsi": lambda v: v or "-",
+        "alasan_tolak": lambda v: v or "-",
     }
 
 

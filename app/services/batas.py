@@ -27,7 +27,9 @@ TEKS = {
     "alamat.jalan": 500,
     "satker.alamat": 500,
     "penyedia.alamat": 500,
-    "pesanan.alamat_kirim": 1000,  # the snapshot of an address (name, street, region names, postal code)
+    "pesanan.alamat_kirim": 1000,
+    "permohonan_tte.alasan": 2000,  # a TTE verifier's reason for rejecting an activation
+    "pencabutan_tte.catatan": 2000,  # the note of a TTE revocation  # the snapshot of an address (name, street, region names, postal code)
     "pesanan.catatan": 2000,
     "pesanan.alasan_pembatalan": 2000,
     "pesanan.alasan_tolak": 2000,
@@ -53,6 +55,8 @@ SISTEM = {
     "sertifikat_tte.key_pem",
     "tte_ca.cert_pem",
     "tte_ca.key_pem",
+    "tte_tsa.cert_pem",
+    "tte_tsa.key_pem",
     "audit_log.note",
     "email_outbox.body_text",
     "email_outbox.body_html",

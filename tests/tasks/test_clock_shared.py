@@ -19,6 +19,10 @@ SAFE_PRODUCTION = {  # what an operator sets (tests/test_produksi.py checks each
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
     "FAB_SAFE_REDIRECT_HOSTS": "eproc.jakarta.go.id",
     "MAIL_SERVER": "127.0.0.1",  # a relay on this machine: no TLS needed
+    "TTE_PROVIDER": "app.services.tte_bsre.BsreClient",  # the real BSrE service, not the simulator
+    "TTE_BSRE_URL": "https://tte.bsre.example/api",
+    "TTE_BSRE_AKAR": "/etc/portal/bsre-root.pem",
+    "TTE_TSA_URL": "https://tsa.bsre.example/tsr",
 }
 
 

@@ -101,7 +101,8 @@ def dalam(col, s):
     return and_(col >= s.mulai_utc, col < s.akhir_utc)
 
 
-def _organisasi(q, satker_col, s):
+def organisasi(q, satker_col, s):
+    """`q` cut to the filter's satker and instansi (every report's organisation filter)."""
     if s.satker_id:
         q = q.where(satker_col == s.satker_id)
     if s.instansi_id:
@@ -176,7 +177,7 @@ def bagian_eorder(s, user, semua_status=False, jendela=None):
         q = q.where(p.status.notin_(BATAL_EORDER), komitmen.isnot(None), or_(dalam(komitmen, s), dalam(realisasi, s)))
     if jendela is not None:
         q = q.where(p.id > jendela[0], p.id <= jendela[1])
-    return _kategori(_organisasi(q, p.satker_id, s), i.produk_id, s)
+    return _kategori(organisasi(q, p.satker_id, s), i.produk_id, s)
 
 
 def _katalog_dasar(q, p, s, user, semua_status, komitmen, realisasi, jendela=None):
@@ -187,7 +188,7 @@ def _katalog_dasar(q, p, s, user, semua_status, komitmen, realisasi, jendela=Non
         q = q.where(dalam(p.created_at, s))
     else:
         q = q.where(p.status.notin_(BATAL_KATALOG), komitmen.isnot(None), or_(dalam(komitmen, s), dalam(realisasi, s)))
-    return _organisasi(q, p.satker_id, s)
+    return organisasi(q, p.satker_id, s)
 
 
 def bagian_katalog(s, user, semua_status=False, jendela=None):

@@ -123,14 +123,6 @@ def persentil(q_durasi, group_cols):
     return {k: (len(v), _hari(_nearest_rank(v, "0.5")), _hari(_nearest_rank(v, "0.9"))) for k, v in acc.items()}
 
 
-def _organisasi(q, satker_col, s):
-    if s.satker_id:
-        q = q.where(satker_col == s.satker_id)
-    if s.instansi_id:
-        q = q.where(satker_col.in_(select(Satker.id).where(Satker.instansi_id == s.instansi_id)))
-    return q
-
-
 def _kategori(q, item, s):
     if s.kategori_ids:
         q = q.where(
@@ -154,7 +146,7 @@ def _eorder(s, user):
         .join(ev, ev.c.pesanan_id == Pesanan.id)
         .where(scoping.visible_clause(Pesanan, user), Pesanan.status != "draft")
     )
-    return _kategori(_organisasi(q, Pesanan.satker_id, s), PesananItem, s)
+    return _kategori(fakta.organisasi(q, Pesanan.satker_id, s), PesananItem, s)
 
 
 def _katalog(s, user):
@@ -188,7 +180,7 @@ def _katalog(s, user):
         .outerjoin(pay, pay.pesanan_id == PesananKatalog.id)
         .where(scoping.visible_clause(PesananKatalog, user))
     )
-    return _kategori(_organisasi(q, PesananKatalog.satker_id, s), PesananKatalogItem, s)
+    return _kategori(fakta.organisasi(q, PesananKatalog.satker_id, s), PesananKatalogItem, s)
 
 
 def _tahap(base, tahap, s):

@@ -14,7 +14,6 @@ from app.models import (
     PesananKatalog,
     PesananKatalogItem,
     Produk,
-    Satker,
     Ulasan,
 )
 from app.services import scoping
@@ -47,14 +46,6 @@ def minimum():
     return int(current_app.config.get("REPORT_MIN_RATINGS", 3))
 
 
-def _organisasi(q, satker_col, s):
-    if s.satker_id:
-        q = q.where(satker_col == s.satker_id)
-    if s.instansi_id:
-        q = q.where(satker_col.in_(select(Satker.id).where(Satker.instansi_id == s.instansi_id)))
-    return q
-
-
 def nilai(s, user):
     """One row per rating in the period and the reader's scope: sumber, penyedia_id, produk_id, bintang, at."""
     parts = []
@@ -71,7 +62,7 @@ def nilai(s, user):
             .outerjoin(Pesanan, Pesanan.id == Ulasan.pesanan_id)
             .where(scoping.visible_clause(Pesanan, user), fakta.dalam(Ulasan.created_at, s))
         )
-        u = _organisasi(u, Pesanan.satker_id, s)
+        u = fakta.organisasi(u, Pesanan.satker_id, s)
         if s.kategori_ids:
             u = u.where(Ulasan.produk_id.in_(select(Produk.id).where(Produk.kategori_id.in_(s.kategori_ids))))
         parts.append(u)
@@ -88,7 +79,7 @@ def nilai(s, user):
             .join(PesananKatalog, PesananKatalog.id == PenilaianKatalog.pesanan_id)
             .where(scoping.visible_clause(PesananKatalog, user), fakta.dalam(PenilaianKatalog.created_at, s))
         )
-        k = _organisasi(k, PesananKatalog.satker_id, s)
+        k = fakta.organisasi(k, PesananKatalog.satker_id, s)
         if s.kategori_ids:
             k = k.where(
                 exists().where(

@@ -27,9 +27,9 @@ TEKS = {
     "alamat.jalan": 500,
     "satker.alamat": 500,
     "penyedia.alamat": 500,
-    "pesanan.alamat_kirim": 1000,
+    "pesanan.alamat_kirim": 1000,  # the snapshot of an address (name, street, region names, postal code)
     "permohonan_tte.alasan": 2000,  # a TTE verifier's reason for rejecting an activation
-    "pencabutan_tte.catatan": 2000,  # the note of a TTE revocation  # the snapshot of an address (name, street, region names, postal code)
+    "pencabutan_tte.catatan": 2000,  # the note of a TTE revocation
     "pesanan.catatan": 2000,
     "pesanan.alasan_pembatalan": 2000,
     "pesanan.alasan_tolak": 2000,

@@ -34,7 +34,32 @@ PASSWORD = "Rahasia-Uji-2026"
 def _database_url():
     from config import _db_url
 
-    return _db_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite:///" + os.path.join(TMP, "test.db")
+    url = _db_url(os.environ.get("TEST_DATABASE_URL"))
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and url.startswith("postgresql") and worker:
+        url = _worker_database(url, worker)
+    return url or "sqlite:///" + os.path.join(TMP, "test.db")
+
+
+def _worker_database(url, worker):
+    """Under pytest-xdist each worker gets its own PostgreSQL database (`<name>_gw0`, ...), created here,
+    so the workers' per-test cleanups never meet (scripts/test.sh drops them with the run's database)."""
+    import psycopg2
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    conn = psycopg2.connect(admin)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        conn.close()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

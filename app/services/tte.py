@@ -26,9 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from flask import current_app
 from flask_babel import force_locale
@@ -116,13 +114,7 @@ class TteBelumDisetujui(Conflict):
         )
 
 
-def asn1_cert(pem):
-    """pyHanko speaks asn1crypto; the PEMs are written by cryptography."""
-    return asn1_x509.Certificate.load(
-        x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
-    )
-
-
+asn1_cert = tte_ca.asn1_cert  # kept for callers of this module
 _asn1_cert = asn1_cert
 
 

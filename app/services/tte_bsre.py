@@ -255,18 +255,16 @@ def timestamper():
     from cryptography.hazmat.primitives import serialization
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    from .tte import asn1_cert
-
     tsa = tte_ca.get_tsa()
     key = tte_ca.tsa_key(tsa)
     return DummyTimeStamper(
-        tsa_cert=asn1_cert(tsa.cert_pem),
+        tsa_cert=tte_ca.asn1_cert(tsa.cert_pem),
         tsa_key=asn1_keys.PrivateKeyInfo.load(
             key.private_bytes(
                 serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
         ),
-        certs_to_embed=SimpleCertificateStore.from_certs([asn1_cert(tte_ca.get_ca().cert_pem)]),
+        certs_to_embed=SimpleCertificateStore.from_certs([tte_ca.asn1_cert(tte_ca.get_ca().cert_pem)]),
         fixed_dt=tte_ca._aware(clock.now()),
     )
 

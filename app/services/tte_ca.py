@@ -18,6 +18,7 @@ import base64
 import os
 from datetime import UTC, timedelta
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -297,3 +298,10 @@ def buka(blob, passphrase):
     except (InvalidTag, ValueError):
         raise KunciTerkunci() from None
     return serialization.load_der_private_key(der, password=None)
+
+
+def asn1_cert(pem):
+    """pyHanko speaks asn1crypto; the PEMs are written by cryptography."""
+    return asn1_x509.Certificate.load(
+        x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
+    )

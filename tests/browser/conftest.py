@@ -77,3 +77,21 @@ def submit(page, selector, tries=3):
             except PlaywrightTimeout:
                 if attempt == tries - 1:
                     raise
+
+
+def tick(page, selector, tries=3):
+    """Tick a checkbox. The same dropped click as in submit(): while a PDF frame is still loading,
+    Chromium may swallow the click and Playwright reports that the state did not change; ticking is
+    idempotent, so it is simply tried again once the page has settled."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    box = page.locator(selector)
+    for attempt in range(tries):
+        try:
+            box.check()
+            break
+        except PlaywrightError:
+            if attempt == tries - 1:
+                raise
+            page.wait_for_timeout(500)
+    assert box.is_checked()

@@ -6,6 +6,7 @@ import pytest
 from app.extensions import db
 from app.models import PortalUser
 from tests.browser.conftest import login as _login
+from tests.browser.conftest import tick
 from tests.conftest import PASSWORD
 from tests.factories import pdf_bytes, png_bytes
 from tests.services.test_akun import DOB, NIK, NIP, otp_from_outbox, token_from_outbox
@@ -23,7 +24,7 @@ def test_registration_to_granted_role(server, page, f, tmp_path):
     page.fill("#username", "budi.santoso")
     page.fill("#email", "budi.santoso@gmail.com")
     page.fill("#telepon", "0812-3456-7890")
-    page.check("#setuju")
+    tick(page, "#setuju")
     page.click("#form-daftar button[type=submit]")
     page.wait_for_selector("#daftar-terkirim")
 
@@ -43,7 +44,7 @@ def test_registration_to_granted_role(server, page, f, tmp_path):
     selfie.write_bytes(png_bytes())
     ktp.write_bytes(png_bytes())
     surat.write_bytes(pdf_bytes("Surat Tugas"))
-    page.check("input[name=jenis_profil][value=non_penyedia]")
+    tick(page, "input[name=jenis_profil][value=non_penyedia]")
     page.select_option("#status_kepegawaian", "ASN")
     page.select_option("#instansi_id", str(satker.instansi_id))
     page.fill("#nip", NIP)

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import Pesanan
 from app.services import clock
 from tests.browser.conftest import login as _login
+from tests.browser.conftest import tick
 from tests.factories import pdf_bytes
 
 pytestmark = pytest.mark.browser
@@ -72,14 +73,14 @@ def test_eorder_from_cart_to_selesai(server, page, f, tmp_path):
         page.click("[data-dokumen=invoice]")
     assert open(dl.value.path(), "rb").read().startswith(b"%PDF-")
     for name in ("jumlah_sesuai", "kondisi_baik", "waktu_tempat_sesuai"):
-        page.check(f"input[name={name}]")
+        tick(page, f"input[name={name}]")
     page.fill("textarea[name=catatan]", "Semua sesuai")
     page.click("[data-aksi=konfirmasi_penerimaan]")
     assert "tidak dapat diubah lagi" in page.inner_text("#konfirmasi-teks")  # it asks first
     with page.expect_navigation():
         page.click("#konfirmasi-ya")
     assert page.inner_text("#status-pesanan") == "Diterima"
-    page.check("input[name=bintang][value='5']")
+    tick(page, "input[name=bintang][value='5']")
     page.fill("textarea[name=ulasan]", "Enak dan tepat waktu")
     page.click("[data-aksi=beri_penilaian]")
     assert page.inner_text("#status-pesanan") == "Selesai"

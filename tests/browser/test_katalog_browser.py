@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Adendum, PesananKatalog
 from app.services import clock
 from tests.browser.conftest import login as _login
-from tests.browser.conftest import submit
+from tests.browser.conftest import submit, tick
 from tests.services import test_purchasing
 
 pytestmark = pytest.mark.browser
@@ -116,13 +116,13 @@ def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k, f):
     page.fill("#klausul", "Barang dikemas per ruangan.")
     _click(page, "pratinjau-sp")
     assert _preview(page, "sp") == preview and page.is_visible("#passphrase-buat_pesanan")
-    page.check("#setuju-buat_pesanan")
+    tick(page, "#setuju-buat_pesanan")
     page.fill("#passphrase-buat_pesanan", "salah-passphrase")
     page.click("[data-aksi=buat_pesanan]")
     assert "Passphrase TTE salah" in page.inner_text(".alert-danger")
     # the letter is shown again with the passphrase
     assert page.input_value("#klausul") == "Barang dikemas per ruangan." and _preview(page, "sp") == preview
-    page.check("#setuju-buat_pesanan")
+    tick(page, "#setuju-buat_pesanan")
     page.fill("#passphrase-buat_pesanan", PPK_PASS)
     _click(page, "buat_pesanan")
     assert _status(page) == "Menunggu Konfirmasi Penyedia"
@@ -154,7 +154,7 @@ def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k, f):
     assert not page.locator("#passphrase-terima_barang").count()
     _click(page, "pratinjau-bast")
     preview = _preview(page, "bast")
-    page.check("#setuju-terima_barang")
+    tick(page, "#setuju-terima_barang")
     page.fill("#passphrase-terima_barang", PPK_PASS)
     _click(page, "terima_barang")
     assert _status(page) == "Pesanan Tiba"
@@ -197,7 +197,7 @@ def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k, f):
     rows = page.inner_text("#pratinjau-adendum")
     assert "10" in rows and "11" in rows
     preview = _preview(page, "adendum")
-    page.check("#setuju-adendum")
+    tick(page, "#setuju-adendum")
     page.fill("#passphrase-adendum", PPK_PASS)
     _click(page, "adendum-ajukan")
     assert "Adendum Sedang Disiapkan" in page.inner_text("#status-adendum")
@@ -209,7 +209,7 @@ def test_katalog_from_negotiation_to_ratings_and_addenda(server, page, k, f):
     assert not page.locator("#status-adendum").count()
     page.fill("#adendum-tanggal", (clock.today_local() + timedelta(days=20)).isoformat())
     page.click("[data-aksi=adendum-pratinjau]")
-    page.check("#setuju-adendum")
+    tick(page, "#setuju-adendum")
     page.fill("#passphrase-adendum", UMKM_PASS)
     _click(page, "adendum-ajukan")
     _login(page, base, k["ppk"].username)

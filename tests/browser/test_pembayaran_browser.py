@@ -6,6 +6,7 @@ import pytest
 from app.extensions import db
 from app.models import PesananKatalog
 from tests.browser.conftest import login as _login
+from tests.browser.conftest import tick
 from tests.factories import pdf_bytes
 from tests.services import test_pembayaran as tp
 from tests.services import test_purchasing
@@ -34,7 +35,7 @@ def _bendahara_pays(page, base, user, pk):
     page.goto(f"{base}/pembayaran/")
     assert page.locator(f"#antrean-pembayaran a[href$='/pembayaran/{pk}']").count() == 1
     page.goto(f"{base}/pembayaran/{pk}")
-    page.check("#dokumen_diperiksa")
+    tick(page, "#dokumen_diperiksa")
     _click(page, "[data-aksi=konfirmasi_bayar]")
     assert _status(page) == "Kode Bayar Terbit"
     _click(page, "#petunjuk-bayar")
@@ -65,7 +66,7 @@ def test_three_orders_paid_one_per_method(server, page, k, f, tmp_path):
     _click(page, "[data-aksi=unggah_faktur]")
     _login(page, base, k["ppk"].username)
     page.goto(f"{base}/katalog/{ls.id}")
-    page.check("#tanpa_bukti_potong")
+    tick(page, "#tanpa_bukti_potong")
     _click(page, "[data-aksi=unggah_bukti_potong]")
     _click(page, "[data-aksi=lanjutkan_bayar]")
     page.select_option("#bendahara_id", str(bud.id))
@@ -89,7 +90,7 @@ def test_three_orders_paid_one_per_method(server, page, k, f, tmp_path):
     _login(page, base, k["ppk"].username)
     page.goto(f"{base}/katalog/{kkp.id}")
     _click(page, "[data-metode=up_kkp] [data-aksi=pilih_kkp]")
-    page.check("#setuju-kkp")
+    tick(page, "#setuju-kkp")
     _click(page, "[data-aksi=bayar_kkp]")
     assert _status(page) == "Selesai"
     assert "Bayar dengan KKP" in page.inner_text("#riwayat-pembayaran")

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+import xlsxwriter
 from openpyxl import load_workbook
 
 from app.reports import belanja, buku, fakta, kinerja, penilaian, rincian, saringan, umkm
@@ -233,3 +234,19 @@ def test_lines_union_sums_match_orders(data):
     rows = fakta.agregat(_s(m, alur="katalog"), m)
     assert rows[0]["komitmen_sebelum"] == k.subtotal + k.ongkir
     assert rows[0]["komitmen_pajak"] == k.ppn + k.ppnbm
+
+
+def test_detail_export_writes_text_as_text(app, tmp_path):
+    """A product named like a formula or a link stays text in the detail export (no formula injection)."""
+    path = tmp_path / "t.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    with app.test_request_context():
+        penulis = rincian._Penulis(wb)
+        values = ["E-Order", '=HYPERLINK("http://x")', "http://contoh.go.id"] + [None] * (len(rincian.KOLOM) - 3)
+        penulis.tulis(values)
+        penulis.selesai()
+    wb.close()
+    ws = load_workbook(path)["Rincian"]
+    assert ws["B2"].data_type == "s" and ws["B2"].value == '=HYPERLINK("http://x")'
+    assert ws["C2"].hyperlink is None and ws["C2"].value == "http://contoh.go.id"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")

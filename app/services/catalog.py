@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, false, func, or_, select, union, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 
 from app.extensions import db
 from app.models import (
@@ -366,7 +366,11 @@ def cari(
     page = max(1, int(page or 1))
     rows = (
         db.session.execute(
-            stmt.order_by(*SORTS.get(sort, SORTS["terbaru"])).limit(per_page).offset((page - 1) * per_page)
+            # the card's supplier (name, rating, UMKM badge) comes with its product from the join already made
+            stmt.options(contains_eager(Produk.penyedia))
+            .order_by(*SORTS.get(sort, SORTS["terbaru"]))
+            .limit(per_page)
+            .offset((page - 1) * per_page)
         )
         .scalars()
         .all()

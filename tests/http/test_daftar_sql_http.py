@@ -203,3 +203,28 @@ def test_filters_status_search_dates_and_pages(app, login, f):
         assert c.get(f"/pesananku/list/{q}").status_code == 200, q
     assert db.session.execute(select(Pesanan.id)).first() and db.session.execute(select(Produk.id)).first()
     assert db.session.execute(select(PesananKatalog.id)).first() is None
+
+
+@pytest.mark.parametrize("shop", ["/toko/", "/katalog-toko/"])
+def test_shop_grid(app, login, f, shop):
+    """Both shops' result grids: a card names its supplier (rating, UMKM badge), each of a different
+    supplier here, yet 3 and 24 cards a page cost the same statements (SHOP_PAGE_SIZE)."""
+    pembeli = f.pembeli() if shop == "/toko/" else f.katalog("nego_pp")["pp"]
+    suppliers = _penyedia(30)
+    for i, y in enumerate(suppliers):
+        f.penyedia_user(penyedia=y)  # the Katalog shop lists only suppliers someone can answer for
+        f.produk(y, nama=f"Kursi Klon {i}")
+    c = login(pembeli)
+    old = app.config["SHOP_PAGE_SIZE"]
+    counts = {}
+    try:
+        for size in (3, 24):
+            app.config["SHOP_PAGE_SIZE"] = size
+            for url in (f"{shop}?q=kursi+klon", f"{shop}?sort=harga_asc"):
+                n, html = _count(c, url)
+                assert html.count("data-produk=") >= size, (url, size)
+                counts[(size, url)] = n
+    finally:
+        app.config["SHOP_PAGE_SIZE"] = old
+    for url in (f"{shop}?q=kursi+klon", f"{shop}?sort=harga_asc"):
+        assert counts[(3, url)] == counts[(24, url)], (url, counts)

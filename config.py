@@ -159,6 +159,8 @@ class Config:
     # Map tiles: an operator points this at a reachable tile server; the pin works without it.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     SHOP_PAGE_SIZE = int(os.environ.get("SHOP_PAGE_SIZE", 12))
+    # the shop's pager stops here (OFFSET stays small: page 7,500 of the province shop read 90,000 rows)
+    SHOP_MAX_PAGES = int(os.environ.get("SHOP_MAX_PAGES", 100))
 
     # Pembayaran (SPEC §6 step 9; README "Pembayaran"). Fee = PERSEN % of the total (half-up) + TETAP Rupiah.
     PEMBAYARAN_BIAYA_PERSEN = os.environ.get("PEMBAYARAN_BIAYA_PERSEN", "0.5")  # a Decimal string, never float

@@ -170,10 +170,20 @@ class Page:
     koleksi: str | None = None
     daerah: object = None  # the kota/kabupaten (Wilayah) of "Produk dari Daerahmu"
     hint: object = None  # a translated note for the buyer (e.g. no Utama address yet)
+    max_pages: int | None = None  # the pager's last page (SHOP_MAX_PAGES), None: no limit
+
+    @property
+    def semua_halaman(self):
+        return max(1, -(-self.total // self.per_page))
 
     @property
     def pages(self):
-        return max(1, -(-self.total // self.per_page))
+        return min(self.semua_halaman, self.max_pages or self.semua_halaman)
+
+    @property
+    def terpotong(self):
+        """More results than the pager reaches: the page asks for a narrower search."""
+        return self.pages < self.semua_halaman
 
 
 # --- collections (SPEC §3 "Koleksi") ----------------------------------------------------------------
@@ -320,6 +330,7 @@ def cari(
     koleksi=None,
     penyedia_aktif=False,
     kota=None,
+    max_pages=None,
 ):
     """Search what a buyer may see (Tayang only) by product or supplier name, with filters and a
     collection (`KOLEKSI`; an unknown one is ignored), the supplier's kota/kabupaten (`kota`, a region code).
@@ -362,7 +373,8 @@ def cari(
         r = int(rating_min)
         cond.append(and_(Penyedia.rating_count > 0, Penyedia.rating_total >= r * Penyedia.rating_count))
     stmt = stmt.where(*cond)
-    page = max(1, int(page or 1))
+    # deep pages cost their OFFSET in rows read: the pager stops at max_pages (a narrower search goes further)
+    page = min(max(1, int(page or 1)), max_pages or 10**9)
     # The total rides on the page's own rows (COUNT(*) OVER ()): the sort reads every match anyway, so a
     # separate COUNT would run the search a second time (half the time of a keyword search at province size).
     found = db.session.execute(
@@ -380,7 +392,7 @@ def cari(
         total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     else:
         total = 0
-    return Page(rows, total, page, per_page, koleksi=koleksi, daerah=daerah, hint=hint)
+    return Page(rows, total, page, per_page, koleksi=koleksi, daerah=daerah, hint=hint, max_pages=max_pages)
 
 
 def penyedia_aktif_clause(penyedia_id):

@@ -311,6 +311,7 @@ def konteks_toko(user, args, endpoint):
         sort=args.get("sort", "terbaru"),
         page=_int_arg(args, "page", limit=100_000) or 1,
         per_page=current_app.config["SHOP_PAGE_SIZE"],
+        max_pages=current_app.config["SHOP_MAX_PAGES"],
         koleksi=args.get("koleksi") or None,
         penyedia_aktif=endpoint.startswith("KatalogTokoView"),
         kota=(args.get("kota") or "")[:16] or None,

@@ -89,3 +89,14 @@ def test_the_count_is_capped(admin_client, monkeypatch):
     monkeypatch.setattr(admin.PesananAdminView.datamodel, "count_cap", 10_000)
     html = admin_client.get("/semua-pesanan/list/").get_data(as_text=True)
     assert re.search(r"Jumlah Data:</strong>\s*300\b", html)  # under the cap: the exact count
+
+
+def test_a_page_past_the_cap_is_the_last_reachable_one(admin_client, monkeypatch):
+    """A page number typed past what the capped pager reaches reads no deeper than the cap (OFFSET bounded)."""
+    monkeypatch.setattr(admin.PesananAdminView.datamodel, "count_cap", 50)
+    deep = admin_client.get("/semua-pesanan/list/?psize_PesananAdminView=25&page_PesananAdminView=9999")
+    last = admin_client.get("/semua-pesanan/list/?psize_PesananAdminView=25&page_PesananAdminView=1")
+    assert deep.status_code == last.status_code == 200
+    nomor = re.compile(r"EO/\d{4}/\d+")
+    assert nomor.findall(deep.get_data(as_text=True)) == nomor.findall(last.get_data(as_text=True))  # rows 26-50
+    assert nomor.findall(deep.get_data(as_text=True))

@@ -228,3 +228,23 @@ def test_shop_grid(app, login, f, shop):
         app.config["SHOP_PAGE_SIZE"] = old
     for url in (f"{shop}?q=kursi+klon", f"{shop}?sort=harga_asc"):
         assert counts[(3, url)] == counts[(24, url)], (url, counts)
+
+
+def test_shop_pager_stops_at_max_pages(app, login, f):
+    """Deep shop pages cost their OFFSET: the pager ends at SHOP_MAX_PAGES, a page past it shows the last one
+    reachable, and that page says how to find the rest."""
+    pembeli = f.pembeli()
+    y = _penyedia(1)[0]
+    for i in range(7):
+        f.produk(y, nama=f"Meja Dalam {i}")
+    c = login(pembeli)
+    old = app.config["SHOP_PAGE_SIZE"], app.config["SHOP_MAX_PAGES"]
+    app.config["SHOP_PAGE_SIZE"], app.config["SHOP_MAX_PAGES"] = 2, 3
+    try:
+        html = c.get("/toko/?q=meja+dalam&page=999").get_data(as_text=True)
+        first = c.get("/toko/?q=meja+dalam").get_data(as_text=True)
+    finally:
+        app.config["SHOP_PAGE_SIZE"], app.config["SHOP_MAX_PAGES"] = old
+    assert "7 produk ditemukan" in html and html.count("data-produk=") == 2
+    assert 'id="hasil-terpotong"' in html and "page=4" not in html and 'class="active"><a href="/toko/?q=meja+dalam&amp;page=3"' in html
+    assert 'id="hasil-terpotong"' not in first

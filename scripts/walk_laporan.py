@@ -91,6 +91,12 @@ def walk(page, username):
     bar = row.locator(".progress-bar")
     page.screenshot(path=f"{OUT}/laporan-saya-{username}.png", full_page=True)
     assert row.get_attribute("data-status") == "selesai", f"job did not finish: {seen}"
+    # a finished job's bar fills its track, also after a reload (the CSP drops inline styles)
+    page.reload()
+    filled = page.eval_on_selector(
+        "tr[data-laporan] .progress-bar", "el => el.offsetWidth >= el.parentElement.clientWidth - 1"
+    )
+    assert filled, "the finished job's progress bar does not fill its track"
     path = unduh(page, "tr[data-laporan] .laporan-aksi a", f"rincian-{username}.xlsx")
     wb = load_workbook(path, read_only=True)
     lines = sum(sum(1 for _ in wb[n].iter_rows(min_row=2)) for n in wb.sheetnames if n.startswith("Rincian"))

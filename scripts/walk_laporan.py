@@ -89,8 +89,14 @@ def walk(page, username):
             break
         page.wait_for_timeout(500)
     bar = row.locator(".progress-bar")
+    page.wait_for_timeout(800)  # Bootstrap animates the bar's width (0.6 s): the screenshot shows where it ends
     page.screenshot(path=f"{OUT}/laporan-saya-{username}.png", full_page=True)
     assert row.get_attribute("data-status") == "selesai", f"job did not finish: {seen}"
+    page.reload()  # a finished job's bar fills its track as the page draws it
+    filled = page.eval_on_selector(
+        "tr[data-laporan] .progress-bar", "el => el.offsetWidth >= el.parentElement.clientWidth - 1"
+    )
+    assert filled, "the finished job's progress bar does not fill its track"
     # a finished job's bar fills its track, also after a reload (the CSP drops inline styles)
     page.reload()
     filled = page.eval_on_selector(

@@ -29,9 +29,6 @@
       .catch(function () { setTimeout(function () { poll(row); }, 5000); });
   }
   document.querySelectorAll("tr[data-laporan]").forEach(function (row) {
-    // the Content-Security-Policy drops the template's inline style: the width comes from aria-valuenow
-    var bar = row.querySelector(".progress-bar");
-    if (bar) bar.style.width = Math.max(3, parseInt(bar.getAttribute("aria-valuenow") || "0", 10)) + "%";
     var s = row.getAttribute("data-status");
     if (s === "antre" || s === "berjalan") poll(row);
   });

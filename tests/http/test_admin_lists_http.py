@@ -100,3 +100,50 @@ def test_a_page_past_the_cap_is_the_last_reachable_one(admin_client, monkeypatch
     nomor = re.compile(r"EO/\d{4}/\d+")
     assert nomor.findall(deep.get_data(as_text=True)) == nomor.findall(last.get_data(as_text=True))  # rows 26-50
     assert nomor.findall(deep.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(("url", "table"), [("/semua-pesanan/list/", "pesanan"), ("/auditlogview/list/", "audit_log")])
+def test_deep_pages_by_keyset(admin_client, url, table):
+    """ "Lebih lama" continues after the last row shown: `id < last`, first rows of that (no OFFSET)."""
+    first = admin_client.get(url).get_data(as_text=True)
+    link = re.search(r'href="([^"]+)" id="keyset-lebih-lama"', first)
+    assert link, "no Lebih lama link under a full page"
+    href = link.group(1).replace("&amp;", "&")
+    last = int(re.search(r"sebelum=(\d+)", href).group(1))
+    sent = []
+
+    def _grab(conn, cursor, statement, parameters, context, executemany):
+        if f"FROM {table}" in statement and "LIMIT" in statement and "count(" not in statement.lower():
+            sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", _grab)
+    try:
+        resp = admin_client.get(href)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _grab)
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert 'id="keyset-terbaru"' in html and 'id="keyset-lebih-lama"' in html
+    (statement, parameters), *_ = sent
+    assert f"{table}.id <" in statement and last in tuple(parameters if isinstance(parameters, (list, tuple))
+                                                          else parameters.values())  # fmt: skip
+    if table == "pesanan":
+        shown = list(dict.fromkeys(re.findall(r"EO/\d{4}/\d+", html)))
+        expected = (
+            db.session.execute(select(Pesanan.nomor).where(Pesanan.id < last).order_by(Pesanan.id.desc()).limit(25))
+            .scalars()
+            .all()
+        )
+        assert shown == expected
+
+
+def test_keyset_only_in_the_lists_own_order(admin_client):
+    """Sorted by another column, the list has no keyset link (the pager serves) and sebelum is ignored."""
+    html = admin_client.get("/semua-pesanan/list/?_oc_PesananAdminView=total&_od_PesananAdminView=asc&sebelum=5")
+    assert html.status_code == 200
+    assert 'id="keyset-lebih-lama"' not in html.get_data(as_text=True)
+
+
+def test_log_audit_shows_no_none(admin_client):
+    html = admin_client.get("/auditlogview/list/?psize_AuditLogView=100").get_data(as_text=True)
+    assert "checkout" in html and ">None<" not in html and "None\n" not in html

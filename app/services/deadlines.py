@@ -161,11 +161,11 @@ def _fire_many(on_expiry_many, ids, now):
         refused = on_expiry_many(rows) or {}
         if refused:
             # the records moved on without closing their deadlines: record why and let them go (as _fire)
+            table = Deadline.__table__  # Core: one executemany (the ORM form wants primary keys by name)
             db.session.execute(
-                update(Deadline)
-                .where(Deadline.id == bindparam("did"))
-                .values(status="batal", closed_at=now, note=bindparam("why"))
-                .execution_options(synchronize_session=False),
+                update(table)
+                .where(table.c.id == bindparam("did"))
+                .values(status="batal", closed_at=now, note=bindparam("why")),
                 [{"did": d, "why": str(why)[:250]} for d, why in refused.items()],
             )
         db.session.commit()

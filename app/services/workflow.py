@@ -243,7 +243,7 @@ def apply(wf, obj_id, action, actor, expected_version=None, note=None, **data):
 def apply_many(wf, ids, action, actor):
     """apply() for a set of records, for the portal's own steps (the SYSTEM actor, deadline expiries): the
     same table rows, party rule and guards, then one compare-and-set UPDATE per group of records sharing
-    (row, guard changes), the effects and on_applied for the set (effect_many / on_applied_many when the
+    (target, guard changes), the effects and on_applied for the set (effect_many / on_applied_many when the
     row or the table has them, else per record) and the audit rows in one insert. Does not commit: the
     caller commits once, with its own bookkeeping.
 
@@ -279,19 +279,19 @@ def apply_many(wf, ids, action, actor):
         except DomainError as e:
             errors[i] = str(e)
             continue
-        groups.setdefault((wf.transitions.index(t), _frozen(ctx.changes, i)), []).append(ctx)
+        groups.setdefault((t.target, _frozen(ctx.changes, i)), []).append(ctx)
     now = clock.now()
     won = []
-    for ctxs in groups.values():
-        t, changes = ctxs[0].transition, ctxs[0].changes
+    for (target, _), ctxs in groups.items():
+        changes = ctxs[0].changes
+        # each record at the version and in the status its row was chosen from (rows from several states
+        # going to one state share the UPDATE)
+        seen = [(c.obj.id, c.obj.version, c.transition.source) for c in ctxs]
         applied = set(
             db.session.execute(
                 update(model)
-                .where(
-                    tuple_(model.id, model.version).in_([(c.obj.id, c.obj.version) for c in ctxs]),
-                    model.status == t.source,
-                )
-                .values(status=t.target, version=model.version + 1, updated_at=now, **changes)
+                .where(tuple_(model.id, model.version, model.status).in_(seen))
+                .values(status=target, version=model.version + 1, updated_at=now, **changes)
                 .returning(model.id)
                 .execution_options(synchronize_session=False)
             ).scalars()
@@ -303,20 +303,21 @@ def apply_many(wf, ids, action, actor):
                 ))  # fmt: skip
                 continue
             # what the UPDATE wrote, as loaded state (apply() expires and reloads: one query per record)
-            values = {"status": t.target, "version": c.obj.version + 1, "updated_at": now, **changes}
+            values = {"status": target, "version": c.obj.version + 1, "updated_at": now, **changes}
             for key, value in values.items():
                 set_committed_value(c.obj, key, value)
             won.append(c)
-    by_row = {}  # by row index: a Transition holds lazy labels, not meant as a dict key
+    # rows sharing an effect_many run it once for all their records; a row's own effect runs per record
+    by_effect = {}
     for c in won:
-        by_row.setdefault(wf.transitions.index(c.transition), []).append(c)
-    for ctxs in by_row.values():
-        t = ctxs[0].transition
-        if t.effect_many:
-            t.effect_many(ctxs)
-        elif t.effect:
+        t = c.transition
+        by_effect.setdefault(t.effect_many or ("row", wf.transitions.index(t)), []).append(c)
+    for key, ctxs in by_effect.items():
+        if callable(key):
+            key(ctxs)
+        elif ctxs[0].transition.effect:
             for c in ctxs:
-                t.effect(c)
+                c.transition.effect(c)
     if wf.on_applied_many:
         wf.on_applied_many(won)
     elif wf.on_applied:

@@ -6,6 +6,7 @@ nothing more, and a worker that was down catches up on its next run. Reminders a
 (one per deadline and offset), so each goes out once.
 """
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,16 +14,19 @@ from datetime import timedelta
 from flask import current_app
 from flask_appbuilder.security.sqla.models import Role
 from flask_babel import force_locale, gettext
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import AksesPengguna, Deadline, DeadlineReminder, PortalUser, ProfilPengguna, Satker, SweepRun
 from app.roles import ROLE_ADMIN, ROLE_VERIFIKATOR
 
 from . import audit, clock, notify
-from .errors import DomainError
+from .errors import DomainError, NotFound
 from .workflow import SYSTEM
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,13 +36,16 @@ class Kind:
     on_expiry: object
     recipients: object  # recipients(deadline) -> [(email, subject, body)]
     reminders_hours: tuple = (24, 3)
+    # on_expiry_many(deadlines) -> {deadline id: why it was refused}: on_expiry for a set, in one transaction
+    # (kinds sharing the function are fired together); None: on_expiry per deadline
+    on_expiry_many: object = None
 
 
 KINDS = {}
 
 
-def register(name, on_expiry, recipients, reminders_hours=(24, 3)):
-    KINDS[name] = Kind(on_expiry, recipients, tuple(reminders_hours))
+def register(name, on_expiry, recipients, reminders_hours=(24, 3), on_expiry_many=None):
+    KINDS[name] = Kind(on_expiry, recipients, tuple(reminders_hours), on_expiry_many)
 
 
 def mulai(kind, entity, entity_id, due_at, note=None):
@@ -66,6 +73,21 @@ def tutup(kind, entity, entity_id, status="selesai"):
             Deadline.kind == kind,
             Deadline.entity == entity,
             Deadline.entity_id == entity_id,
+            Deadline.status == "aktif",
+        )
+        .values(status=status, closed_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def tutup_many(kinds, entity, entity_ids, status="selesai"):
+    """tutup() for a set of records and kinds, in one UPDATE (the sweep's expiries in sets)."""
+    db.session.execute(
+        update(Deadline)
+        .where(
+            Deadline.kind.in_(kinds),
+            Deadline.entity == entity,
+            Deadline.entity_id.in_(entity_ids),
             Deadline.status == "aktif",
         )
         .values(status=status, closed_at=clock.now())
@@ -118,6 +140,40 @@ def _fire(deadline_id, now):
         )
         db.session.commit()
         return False
+
+
+def _fire_many(on_expiry_many, ids, now):
+    """Fire a set of due deadlines of kinds sharing on_expiry_many in one transaction: the same
+    compare-and-set as _fire for all of them, the expiries as a set, the refused ones marked `batal` with
+    their reason. Returns how many fired, or None when the set failed (rolled back: the caller fires them
+    one by one, so one bad record does not hold back the others)."""
+    try:
+        rows = db.session.execute(
+            update(Deadline)
+            .where(Deadline.id.in_(ids), Deadline.status == "aktif", Deadline.due_at <= now)
+            .values(status="kedaluwarsa", closed_at=now)
+            .returning(Deadline.id, Deadline.kind, Deadline.entity, Deadline.entity_id, Deadline.due_at, Deadline.note)
+            .execution_options(synchronize_session=False)
+        ).all()
+        if not rows:
+            db.session.rollback()
+            return 0
+        refused = on_expiry_many(rows) or {}
+        if refused:
+            # the records moved on without closing their deadlines: record why and let them go (as _fire)
+            table = Deadline.__table__  # Core: one executemany (the ORM form wants primary keys by name)
+            db.session.execute(
+                update(table)
+                .where(table.c.id == bindparam("did"))
+                .values(status="batal", closed_at=now, note=bindparam("why")),
+                [{"did": d, "why": str(why)[:250]} for d, why in refused.items()],
+            )
+        db.session.commit()
+        return len(rows) - len(refused)
+    except Exception:
+        db.session.rollback()
+        log.exception("deadline sweep: a set of %d failed; firing them one by one", len(ids))
+        return None
 
 
 def _reminder_groups():
@@ -188,20 +244,29 @@ def sweep(now=None, limit=500, budget=None):
     _mark("sweep_deadlines", started=now)
     fired = reminded = 0
     while time.monotonic() < stop:
-        due_ids = (
-            db.session.execute(
-                select(Deadline.id)
-                .where(Deadline.status == "aktif", Deadline.due_at <= now)
-                .order_by(Deadline.due_at)
-                .limit(limit)
-            )
-            .scalars()
-            .all()
-        )
+        due = db.session.execute(
+            select(Deadline.id, Deadline.kind)
+            .where(Deadline.status == "aktif", Deadline.due_at <= now)
+            .order_by(Deadline.due_at)
+            .limit(limit)
+        ).all()
         db.session.rollback()
-        if not due_ids:
+        if not due:
             break
-        for i in due_ids:
+        sets, single = {}, []
+        for i, name in due:
+            many = getattr(KINDS.get(name), "on_expiry_many", None)
+            if many is None:
+                single.append(i)
+            else:
+                sets.setdefault(many, []).append(i)
+        for many, ids in sets.items():
+            n = _fire_many(many, ids, now)
+            if n is None:
+                single += ids
+            else:
+                fired += n
+        for i in single:
             fired += _fire(i, now)
             if time.monotonic() >= stop:
                 break
@@ -285,8 +350,42 @@ def _verification_kinds():
             notify.queue_email(email, subject, body, key=f"eskalasi:{row.id}:{email}")
         audit.catat(row.entity, row.entity_id, "eskalasi", _system(), note=gettext("Melewati 3x24 jam"))
 
+    def escalate_many(rows):
+        """escalate for a set: the requests by one query per kind, the Admins' emails once, the outbox rows and
+        the audit rows by one insert each."""
+        reqs = {}
+        for entity in {r.entity for r in rows}:
+            model = models[entity]
+            ids = [r.entity_id for r in rows if r.entity == entity]
+            stmt = select(model).options(joinedload(model.user), joinedload(model.instansi)).where(model.id.in_(ids))
+            reqs.update({(entity, q.id): q for q in db.session.execute(stmt).unique().scalars()})
+        refused, emails, audits = {}, [], []
+        admins = _emails(ROLE_ADMIN)
+        note = gettext("Melewati 3x24 jam")
+        for row in rows:
+            req = reqs.get((row.entity, row.entity_id))
+            if req is None or req.status != "menunggu":
+                refused[row.id] = gettext("Permintaan sudah diputuskan.") if req else str(NotFound().message)
+                continue
+            with force_locale("id"):
+                subject = gettext("Eskalasi: verifikasi melewati 3x24 jam")
+                body = gettext(
+                    "Permintaan verifikasi dari %(user)s (%(instansi)s) belum diputuskan dalam 3x24 jam. "
+                    "Mohon tindak lanjuti di Antrean Verifikasi.",
+                    user=req.user.username,
+                    instansi=req.instansi.nama,
+                )
+            emails += [dict(to_addr=e, subject=subject, body=body, key=f"eskalasi:{row.id}:{e}") for e in admins]
+            audits.append(
+                dict(entity=row.entity, entity_id=row.entity_id, action="eskalasi", actor=_system(), note=note)
+            )
+        notify.queue_emails(emails)
+        audit.catat_many(audits)
+        return refused
+
+    hours = current_app.config.get("DEADLINE_REMINDER_HOURS", (24, 3))
     for name in ("verifikasi_profil", "verifikasi_akses"):
-        register(name, escalate, reminder, current_app.config.get("DEADLINE_REMINDER_HOURS", (24, 3)))
+        register(name, escalate, reminder, hours, on_expiry_many=escalate_many)
 
 
 def _hours_left(row):

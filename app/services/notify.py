@@ -7,13 +7,13 @@ and .html rendered under force_locale("id"); app/services/mailer.py sends them.
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
 from flask_babel.speaklater import LazyString
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from werkzeug.routing import BuildError
 
 from app.extensions import db
 from app.models import EmailOutbox, PortalUser
 
-from . import clock
+from . import clock, mailer
 
 
 def penyedia_emails(penyedia_id):
@@ -42,6 +42,32 @@ def queue_email(to_addr, subject, body, key, body_html=None):
             next_attempt_at=now,
         )
     )
+
+
+def queue_emails(rows):
+    """queue_email for a set: `rows` are dicts (to_addr, subject, body, key, optional body_html). One lookup
+    of the keys already queued, one insert of the new rows; a key seen twice is queued once."""
+    new = {}
+    for r in rows:
+        if r["to_addr"] and r["key"] not in new:
+            new[r["key"]] = r
+    if not new:
+        return
+    seen = db.session.execute(select(EmailOutbox.idempotency_key).where(EmailOutbox.idempotency_key.in_(list(new))))
+    for key in seen.scalars():
+        new.pop(key, None)
+    if not new:
+        return
+    now = clock.now()
+    db.session.execute(
+        insert(EmailOutbox),
+        [
+            dict(idempotency_key=k, to_addr=r["to_addr"], subject=str(r["subject"]), body_text=r["body"],
+                 body_html=r.get("body_html"), status="queued", attempts=0, created_at=now, next_attempt_at=now)
+            for k, r in new.items()
+        ],
+    )  # fmt: skip
+    mailer.wake_after_commit()  # a Core insert adds no object for app/tasks.py's after_flush to notice
 
 
 def render_email(name, **context):

@@ -27,7 +27,7 @@ from app.models.purchasing import STATUS_KATALOG
 
 from .. import clock, deadlines, gateway, scoping
 from ..errors import Conflict, DomainError, Forbidden, NotFound
-from ..workflow import SYSTEM, Workflow, apply
+from ..workflow import SYSTEM, Workflow, apply, apply_many
 from . import (
     adendum,
     angka,
@@ -57,6 +57,7 @@ KATALOG = Workflow(
     party=pihak.is_party,
     noun=_l("Pesanan"),
     on_applied=pihak.beri_tahu,
+    on_applied_many=pihak.beri_tahu_many,
 )
 
 
@@ -191,6 +192,28 @@ def bayar_dengan_tautan(token, setuju):
 # --- deadlines ---------------------------------------------------------------------------------------
 
 
+def _expire_many(action):
+    """on_expiry_many of the order's deadlines: `action` taken by the portal on the set (apply_many); the
+    sweep commits. Two due deadlines of one order go in turns, so the second meets the order's new status
+    and is refused as apply() would refuse it."""
+
+    def expire(rows):
+        refused, pending = {}, list(rows)
+        while pending:
+            first, rest = {}, []
+            for r in pending:
+                if r.entity_id in first:
+                    rest.append(r)
+                else:
+                    first[r.entity_id] = r.id
+            _, errors = apply_many(KATALOG, list(first), action, SYSTEM)
+            refused.update({first[e]: why for e, why in errors.items()})
+            pending = rest
+        return refused
+
+    return expire
+
+
 def init_app(app):
     """Register the deadline kinds: each expiry is a step of the table, taken by the portal."""
 
@@ -202,7 +225,8 @@ def init_app(app):
 
     with app.app_context():
         hours = current_app.config.get("DEADLINE_REMINDER_HOURS", (24, 3))
+        batal_many, kode_many = _expire_many("batal_otomatis"), _expire_many("kode_kedaluwarsa")
         for kind in bersama.WAITS:
-            deadlines.register(kind, batal, pihak.pengingat, hours)
-        deadlines.register("kode_bayar", kode_kedaluwarsa, pembayaran.pengingat_kode, hours)
+            deadlines.register(kind, batal, pihak.pengingat, hours, on_expiry_many=batal_many)
+        deadlines.register("kode_bayar", kode_kedaluwarsa, pembayaran.pengingat_kode, hours, on_expiry_many=kode_many)
     adendum.init_app(app)

@@ -5,10 +5,11 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from app.models import AksesPengguna, PesananKatalog, PortalUser, ProfilPengguna
+from app.models import AksesPengguna, PesananKatalog, PortalUser, ProfilPengguna, Rup
 from app.roles import ROLE_BENDAHARA, ROLE_PENYEDIA, ROLE_PP, ROLE_PPK, ROLE_SISTEM
 
 from .. import clock, deadlines
@@ -27,9 +28,10 @@ def baris(labels, styles=None):
     the label and style taken from the step's own dicts."""
     styles = styles or {}
 
-    def _t(source, action, target, roles, guard=None, effect=None, fields=(), panel="tombol", visible=None):
+    def _t(source, action, target, roles, guard=None, effect=None, fields=(), panel="tombol", visible=None,
+           effect_many=None):  # fmt: skip
         return T(source, action, target, roles, guard, effect, labels[action], styles.get(action, "primary"),
-                 visible, fields, panel)  # fmt: skip
+                 visible, fields, panel, effect_many)  # fmt: skip
 
     return _t
 
@@ -110,6 +112,41 @@ def lepas_anggaran(ctx):
     """The order ends before the SP binds anyone: its waits end and the RUP gets its money back."""
     selesai_tunggu(ctx)
     angka.pakai_anggaran(ctx.obj, 0)
+
+
+def lepas_anggaran_many(ctxs):
+    """lepas_anggaran for a set of orders (the sweep's Batal Otomatis): one UPDATE closes their waits, one
+    gives each RUP back what its orders held, one clears the orders' figures."""
+    if not ctxs:
+        return
+    orders = [c.obj for c in ctxs]
+    ids = [p.id for p in orders]
+    deadlines.tutup_many(WAITS, ENTITY, ids)
+    held = {}  # rup id -> what its orders of this set hold
+    for p in orders:
+        if p.anggaran_terpakai:
+            held[p.rup_id] = held.get(p.rup_id, 0) + p.anggaran_terpakai
+    if held:
+        back = case(held, value=Rup.id)
+        done = db.session.execute(
+            update(Rup)
+            .where(Rup.id.in_(list(held)), Rup.terpakai >= back)
+            .values(terpakai=Rup.terpakai - back)
+            .returning(Rup.id)
+            .execution_options(synchronize_session=False)
+        ).scalars()
+        if len(set(done)) != len(held):
+            # a RUP holds less than its orders say (pakai_anggaran refuses that): the per-order path decides
+            raise RuntimeError("RUP commitment out of step with its orders")
+    db.session.execute(
+        update(PesananKatalog)
+        .where(PesananKatalog.id.in_(ids))
+        .values(anggaran_terpakai=0, batas_waktu=None)
+        .execution_options(synchronize_session=False)
+    )
+    for p in orders:  # the loaded orders say what the database now holds
+        set_committed_value(p, "anggaran_terpakai", 0)
+        set_committed_value(p, "batas_waktu", None)
 
 
 def otomatis(ctx):

@@ -155,8 +155,8 @@ ROWS = (
     _t("nego_pp",            "terima",         "nego_selesai",   PENYEDIA, _tidak_di_atas_katalog, _selesai),
     _t("nego_penyedia",      "terima",         "nego_selesai",   PP,       _tidak_di_atas_katalog, _selesai),
     _t("nego_selesai",       "ajukan_ppk",     "menunggu_ppk",   PP,       None,      _ke_ppk),
-    _t("nego_pp",            "batal_otomatis", "batal_otomatis", SISTEM,   bersama.otomatis, bersama.lepas_anggaran, panel=None),
-    _t("nego_penyedia",      "batal_otomatis", "batal_otomatis", SISTEM,   bersama.otomatis, bersama.lepas_anggaran, panel=None),
+    _t("nego_pp",            "batal_otomatis", "batal_otomatis", SISTEM,   bersama.otomatis, bersama.lepas_anggaran, panel=None, effect_many=bersama.lepas_anggaran_many),
+    _t("nego_penyedia",      "batal_otomatis", "batal_otomatis", SISTEM,   bersama.otomatis, bersama.lepas_anggaran, panel=None, effect_many=bersama.lepas_anggaran_many),
 ) + tuple(
     _t(state,                "batalkan",       "dibatalkan",     PP | PENYEDIA, _alasan, bersama.lepas_anggaran, ALASAN, "alasan")
     for state in OPEN

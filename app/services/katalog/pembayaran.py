@@ -506,6 +506,16 @@ def _simpan_kedaluwarsa(ctx):
     )
 
 
+def _simpan_kedaluwarsa_many(ctxs):
+    """_simpan_kedaluwarsa for a set of orders (the sweep): one UPDATE of their active codes."""
+    db.session.execute(
+        update(KodeBayar)
+        .where(KodeBayar.pesanan_id.in_([c.obj.id for c in ctxs]), KodeBayar.status == "aktif")
+        .values(status="kedaluwarsa")
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _tagih_kkp(ctx, row, nama, email):
     ref = gateway.gateway().tagih_kkp(
         ctx.obj.nomor, row.total, (nama, email), kunci=f"kkp:{ctx.obj.id}:{row.id}:{row.updated_at.isoformat()}"
@@ -685,7 +695,8 @@ ROWS = (
     _t("menunggu_bendahara", "konfirmasi_bayar",    "kode_bayar_terbit",  BENDAHARA, _konfirmasi_bayar,    _simpan_kode,         ("dokumen_diperiksa",), "bendahara"),
     _t("menunggu_bendahara", "kembalikan",          "dikembalikan",       BENDAHARA, _kembalikan,          None,                 ("alasan",),        "bendahara"),
     _t("kode_bayar_terbit",  "lunas",               "selesai",            SISTEM,    _lunas,               _simpan_lunas,        LUNAS_KODE,         None),
-    _t("kode_bayar_terbit",  "kode_kedaluwarsa",    "kode_kedaluwarsa",   SISTEM,    _kode_kedaluwarsa,    _simpan_kedaluwarsa,  (),                 None),
+    _t("kode_bayar_terbit",  "kode_kedaluwarsa",    "kode_kedaluwarsa",   SISTEM,    _kode_kedaluwarsa,    _simpan_kedaluwarsa,  (),                 None,
+       effect_many=_simpan_kedaluwarsa_many),
     _t("kode_kedaluwarsa",   "terbitkan_ulang",     "kode_bayar_terbit",  BENDAHARA, _terbitkan_ulang,     _simpan_kode,         (),                 "bendahara"),
     _t("kkp_menunggu",       "bayar_kkp",           "selesai",            PPK,       _bayar_kkp,           _simpan_lunas,        ("setuju",),        "pembayaran"),
     _t("kkp_menunggu",       "lunas",               "selesai",            SISTEM,    _lunas,               _simpan_lunas,        LUNAS_TAUTAN,       None),

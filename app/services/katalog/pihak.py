@@ -54,26 +54,31 @@ def boleh_lihat(p, actor):
 
 def berikut(p, status):
     """Who must act next in this status."""
-    penyedia = notify.penyedia_emails(p.penyedia_id)
     row = pembayaran_of(p) if status in _PEMBAYARAN else None
     bendahara = [row.bendahara.email] if row is not None and row.bendahara is not None else []
+    return _berikut(status, p.pp.email, p.ppk.email, notify.penyedia_emails(p.penyedia_id), bendahara)
+
+
+def _berikut(status, pp, ppk, penyedia, bendahara):
+    """The table of who acts next, from the parties' emails (berikut loads them per order, beri_tahu_many
+    for a set)."""
     return {
         "nego_pp": penyedia,
-        "nego_penyedia": [p.pp.email],
-        "nego_selesai": [p.pp.email],
-        "menunggu_ppk": [p.ppk.email],
+        "nego_penyedia": [pp],
+        "nego_selesai": [pp],
+        "menunggu_ppk": [ppk],
         "konfirmasi_penyedia": penyedia,
-        "diproses_penyedia": [p.pp.email, p.ppk.email],
-        "dalam_pengiriman": [p.pp.email, p.ppk.email],
+        "diproses_penyedia": [pp, ppk],
+        "dalam_pengiriman": [pp, ppk],
         "pesanan_tiba": penyedia,
-        "ls_dokumen": [p.ppk.email] + penyedia,
-        "pilih_bendahara": [p.ppk.email],
+        "ls_dokumen": [ppk] + penyedia,
+        "pilih_bendahara": [ppk],
         "menunggu_bendahara": bendahara,
-        "dikembalikan": [p.ppk.email],
-        "kode_bayar_terbit": [p.ppk.email],
-        "kode_kedaluwarsa": bendahara + [p.ppk.email],
-        "kkp_menunggu": [p.ppk.email],
-        "selesai": [p.pp.email, p.ppk.email] + penyedia + bendahara,
+        "dikembalikan": [ppk],
+        "kode_bayar_terbit": [ppk],
+        "kode_kedaluwarsa": bendahara + [ppk],
+        "kkp_menunggu": [ppk],
+        "selesai": [pp, ppk] + penyedia + bendahara,
     }.get(status)
 
 
@@ -84,6 +89,53 @@ def beri_tahu(ctx):
     """on_applied of the table: the status email to whoever acts next, in the same commit (outbox)."""
     p, t = ctx.obj, ctx.transition
     next_party = berikut(p, t.target) or [p.pp.email] + notify.penyedia_emails(p.penyedia_id)
+    for email, subject, body, key in _surat_status(p, t, next_party):
+        notify.queue_email(email, subject, body, key=key)
+
+
+def beri_tahu_many(ctxs):
+    """beri_tahu for a set of orders (the sweep): the parties' emails by one query per kind of party
+    (users, Penyedia companies, Bendahara), the outbox rows by one insert."""
+    if not ctxs:
+        return
+    orders = [c.obj for c in ctxs]
+    users = dict(
+        db.session.execute(
+            select(PortalUser.id, PortalUser.email).where(
+                PortalUser.id.in_({p.pp_id for p in orders} | {p.ppk_id for p in orders})
+            )
+        ).all()
+    )
+    penyedia = {}
+    for pid, email in db.session.execute(
+        select(PortalUser.penyedia_id, PortalUser.email)
+        .where(PortalUser.penyedia_id.in_({p.penyedia_id for p in orders}))
+        .order_by(PortalUser.id)
+    ):
+        if email:
+            penyedia.setdefault(pid, []).append(email)
+    bendahara = {}
+    bayar = [c.obj.id for c in ctxs if c.transition.target in _PEMBAYARAN]
+    if bayar:
+        bendahara = dict(
+            db.session.execute(
+                select(Pembayaran.pesanan_id, PortalUser.email)
+                .join(PortalUser, PortalUser.id == Pembayaran.bendahara_id)
+                .where(Pembayaran.pesanan_id.in_(bayar))
+            ).all()
+        )
+    rows = []
+    for c in ctxs:
+        p, t = c.obj, c.transition
+        pp, ppk, company = users.get(p.pp_id), users.get(p.ppk_id), penyedia.get(p.penyedia_id, [])
+        kas = [bendahara[p.id]] if p.id in bendahara else []
+        next_party = _berikut(t.target, pp, ppk, company, kas) or [pp] + company
+        rows += [dict(to_addr=e, subject=s, body=b, key=k) for e, s, b, k in _surat_status(p, t, next_party)]
+    notify.queue_emails(rows)
+
+
+def _surat_status(p, t, next_party):
+    """[(email, subject, body, key)] of the status email of order p after row t, one per recipient."""
     with force_locale("id"):
         subject = gettext("Pesanan %(nomor)s: %(status)s", nomor=p.nomor, status=str(STATUS_KATALOG[t.target]))
         body = gettext(
@@ -93,8 +145,7 @@ def beri_tahu(ctx):
             status=str(STATUS_KATALOG[t.target]),
             aksi=str(t.label),
         )
-    for email in sorted({e for e in next_party if e}):
-        notify.queue_email(email, subject, body, key=f"katalog:{p.id}:v{p.version}:{email}")
+    return [(e, subject, body, f"katalog:{p.id}:v{p.version}:{e}") for e in sorted({e for e in next_party if e})]
 
 
 def pengingat(row):

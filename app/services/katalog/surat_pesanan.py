@@ -138,7 +138,7 @@ ROWS = (
     _t("menunggu_ppk",        "tolak_ppk",      "ditolak_ppk",         PPK,      wajib_alasan(), bersama.lepas_anggaran, ("alasan",), "alasan"),
     _t("menunggu_ppk",        "buat_pesanan",   "konfirmasi_penyedia", PPK,      _buat_sp,      _simpan_sp,            BUAT, "ttd"),
     _t("konfirmasi_penyedia", "ttd_sp",         "diproses_penyedia",   PENYEDIA, _ttd_penyedia, _simpan_sp_penyedia,   TTD,  "ttd"),
-    _t("menunggu_ppk",        "batal_otomatis", "batal_otomatis",      SISTEM,   bersama.otomatis, bersama.lepas_anggaran, panel=None),
-    _t("konfirmasi_penyedia", "batal_otomatis", "batal_otomatis",      SISTEM,   bersama.otomatis, bersama.lepas_anggaran, panel=None),
+    _t("menunggu_ppk",        "batal_otomatis", "batal_otomatis",      SISTEM,   bersama.otomatis, bersama.lepas_anggaran, panel=None, effect_many=bersama.lepas_anggaran_many),
+    _t("konfirmasi_penyedia", "batal_otomatis", "batal_otomatis",      SISTEM,   bersama.otomatis, bersama.lepas_anggaran, panel=None, effect_many=bersama.lepas_anggaran_many),
 )
 # fmt: on

@@ -5,7 +5,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
-from . import seed, tasks
+from . import seed, seed_scale, tasks
 from .extensions import huey
 from .roles import ALL_ROLES
 from .services import catalog, clock, eorder, katalog, produksi, tte, tte_aktivasi, verifikasi
@@ -51,8 +51,6 @@ def seed_demo_cmd(if_empty):
 )
 def seed_scale_cmd(orders, seed_value):
     """Bulk-load a province-sized data set for the benchmarks (bench/); demo passwords, never production."""
-    from . import seed_scale  # only this command needs it
-
     ensure_roles()
     seed.load_reference()
     counts = seed_scale.build(orders=orders, seed=seed_value, echo=click.echo)

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from faker import Faker
 from flask import current_app
+from PIL import Image
 from reportlab.lib.pagesizes import A5
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, insert, select, update
@@ -1509,8 +1510,6 @@ DEMO_NIK = {"ppk": "3171015205830003", "penyedia": "3171011410850004", "ppk.baru
 def _profil_demo(user, nik, tanggal_lahir, satker):
     """A verified Non Penyedia profile (Identitas Digital done), as the demo verifikator approved it."""
     png = io.BytesIO()
-    from PIL import Image
-
     Image.new("RGB", (4, 4), "gray").save(png, "PNG")
     selfie = documents.simpan(png.getvalue(), "selfie", f"selfie-{user.username}.png", user, documents.PNG)
     ktp = documents.simpan(png.getvalue(), "ktp", f"ktp-{user.username}.png", user, documents.PNG)

@@ -5,9 +5,3 @@ Every report module has `JUDUL`, `hitung(s, user)` (the figures, which the dashb
 `buku(s, user)` (the workbook's bytes); `rincian` streams every line instead (write-only mode)."""
 
 JENIS = ("belanja", "umkm", "penilaian", "kinerja", "rincian")
-
-
-def modul(jenis):
-    from . import belanja, kinerja, penilaian, rincian, umkm
-
-    return {"belanja": belanja, "umkm": umkm, "penilaian": penilaian, "kinerja": kinerja, "rincian": rincian}[jenis]

@@ -28,6 +28,7 @@ from app.models import (
 from app.services import clock, scoping
 
 from . import buku, fakta, umum
+from .saringan import ALUR
 
 JUDUL = _l("Laporan Kinerja Proses")
 HARI = Decimal(86400)
@@ -231,15 +232,11 @@ def _pembatalan(s, user):
 
 
 def _sebab(alur, cause, n, total):
-    from .saringan import ALUR
-
     label = SEBAB.get((alur, cause)) or gettext("Lainnya (%(sebab)s)", sebab=cause)
     return {"alur": str(ALUR[alur]), "sebab": str(label), "jumlah": n, "dari": total, "porsi": umum.porsi(n, total)}
 
 
 def _jumlah(alur, total, rows):
-    from .saringan import ALUR
-
     n = sum(r["jumlah"] for r in rows if r["alur"] == str(ALUR[alur]))
     return {
         "alur": str(ALUR[alur]),

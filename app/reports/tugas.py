@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import delete, or_, select, update
 
+from app import tasks
 from app.extensions import db, huey
 from app.models import LaporanBerkas, PortalUser
 from app.roles import ROLE_MANAJEMEN
@@ -26,7 +27,7 @@ from app.services import clock, notify, scoping
 from app.services.errors import DomainError, NotFound
 from app.services.workflow import SYSTEM
 
-from . import JENIS, modul, saringan
+from . import JENIS, belanja, kinerja, penilaian, rincian, saringan, umkm
 
 log = logging.getLogger(__name__)
 FOLDER = "laporan"
@@ -57,8 +58,6 @@ def path_of(stored_name):
 
 def besar(jenis, s, user):
     """Whether the report should run as a job: the lines it reads, counted in the database, over a limit."""
-    from . import rincian
-
     lines = rincian.perkiraan(s, user)
     if jenis == "rincian":
         return lines > _cfg("REPORT_DIRECT_MAX_LINES", 20_000)
@@ -160,8 +159,6 @@ def jalankan(berkas_id):
         with force_locale(getattr(user, "locale", None) or "id"):
             s = saringan.baca(json.loads(row.saringan), user)
             if row.jenis == "rincian":
-                from . import rincian
-
                 rows = rincian.tulis(s, user, path, _kemajuan(berkas_id))
             else:
                 data = modul(row.jenis).buku_laporan(s, user)
@@ -253,13 +250,15 @@ def kirim_bulanan(today=None):
     return row.id
 
 
+def modul(jenis):
+    return {"belanja": belanja, "umkm": umkm, "penilaian": penilaian, "kinerja": kinerja, "rincian": rincian}[jenis]
+
+
 # --- Huey ------------------------------------------------------------------------------------------------
 
 
 def _context():
-    from app.tasks import _context as ctx
-
-    return ctx()
+    return tasks._context()
 
 
 @huey.task(retries=1, retry_delay=30)

@@ -4,6 +4,7 @@ pembina, the top UMKM, and UMKM with products on show but no order in the period
 from dataclasses import replace
 from datetime import date
 
+import pandas as pd
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -177,8 +178,6 @@ def _lembar(judul, rows, kolom, grafik=(), total=None, tanpa_total=False):
 
 
 def lembar(h):
-    import pandas as pd
-
     nilai = str(_l("Komitmen Sebelum Pajak"))
     t = h["total"]
     umkm = next((r for r in h["jenis"] if r["is_umkm"]), None)

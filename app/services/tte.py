@@ -54,6 +54,7 @@ from app.roles import ROLE_ADMIN, ROLE_SISTEM, ROLE_VERIFIKATOR_TTE
 
 from . import audit, clock, dokumen_pdf, scoping, tte_bsre, tte_ca
 from .errors import Conflict, DomainError, Forbidden
+from .workflow import SYSTEM
 
 AKTIF, BELUM_AKTIF, DICABUT = "aktif", "belum_aktif", "dicabut"
 MIN_PASSPHRASE = 8
@@ -296,8 +297,6 @@ def cabut_karena_akses(user, actor):
     inside the caller's transaction."""
     sert = sertifikat(user)
     if sert is not None and sert.status == AKTIF and sert.cert_pem:
-        from .workflow import SYSTEM
-
         cabut(user, SYSTEM, "cabut_akses", catatan=f"{actor.first_name} {actor.last_name}".strip(), commit=False)
 
 

@@ -26,11 +26,15 @@ import urllib.request
 from dataclasses import dataclass
 from importlib import import_module
 
+from asn1crypto import keys as asn1_keys
 from asn1crypto import tsp
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from . import clock, tte_ca
 from .errors import DomainError
@@ -137,9 +141,6 @@ class SimulatorBsre(PenyediaTte):
         self._key(sert, passphrase)
 
     def tandatangani_digest(self, sert, passphrase, digest, md_algorithm):
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
-
         key = self._key(sert, passphrase)
         algo = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}[md_algorithm]
         if isinstance(key, ec.EllipticCurvePrivateKey):
@@ -251,10 +252,6 @@ def timestamper():
     url = current_app.config.get("TTE_TSA_URL")
     if url:
         return HttpTimeStamper(url, auth=current_app.config.get("TTE_TSA_AUTH") or None)
-    from asn1crypto import keys as asn1_keys
-    from cryptography.hazmat.primitives import serialization
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-
     tsa = tte_ca.get_tsa()
     key = tte_ca.tsa_key(tsa)
     return DummyTimeStamper(

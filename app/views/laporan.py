@@ -9,12 +9,17 @@
 
 The figures come from app/reports; scope from app/services/scoping.py (through saringan.baca)."""
 
+import json
+from calendar import monthrange
+from datetime import date
+
 from flask import Response, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from app.formatting import tanggal
 from app.reports import JENIS, belanja, fakta, kinerja, penilaian, saringan, tugas, umkm
 from app.services import clock
 from app.services.errors import DomainError, NotFound
@@ -155,10 +160,6 @@ class LaporanView(BaseView):
 
 
 def _saringan_teks(row):
-    import json
-
-    from app.formatting import tanggal
-
     args = json.loads(row.saringan)
     dari, sampai = _periode(row)
     text = f"{tanggal(dari)} – {tanggal(sampai)}"
@@ -169,8 +170,6 @@ def _saringan_teks(row):
 
 
 def _periode(row):
-    import json
-    from datetime import date
 
     args = json.loads(row.saringan)
     return date.fromisoformat(args["dari"]), date.fromisoformat(args["sampai"])
@@ -216,8 +215,6 @@ def dasbor(s, user):
 
 
 def _bulan_rentang(ym, s):
-    from calendar import monthrange
-    from datetime import date
 
     y, m = int(ym[:4]), int(ym[5:7])
     return max(date(y, m, 1), s.dari), min(date(y, m, monthrange(y, m)[1]), s.sampai)

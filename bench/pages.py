@@ -60,16 +60,24 @@ def subjects(cur):
 def pages(s):
     """(label, role, path, raw SQL or None, params): the raw SQL reads the same rows the page shows."""
     kw = f"%{s['keyword']}%"
-    # the page's rows with their total in one pass, and the two lists the page also shows (categories, the
-    # suppliers' kota/kabupaten for the region filter)
-    shop = (
-        "SELECT p.id, p.nama, p.harga, p.gambar, p.tkdn_persen, p.is_pdn, y.nama, y.is_umkm, y.rating_total, "
-        "y.rating_count, count(*) OVER () FROM produk p JOIN penyedia y ON y.id = p.penyedia_id "
-        "WHERE p.status = 'tayang' AND {where} ORDER BY {order} LIMIT 12; "
+    # the page's rows and their total, and the two lists the page also shows (categories, the suppliers'
+    # kota/kabupaten for the region filter). A keyword's matches are all read to sort them, so its total rides
+    # on the rows (one pass); a browse takes its page from the sort's index and counts apart (as the portal).
+    cols = "p.id, p.nama, p.harga, p.gambar, p.tkdn_persen, p.is_pdn, y.nama, y.is_umkm, y.rating_total, y.rating_count"
+    lists = (
         "SELECT id, nama, parent_id, level FROM kategori WHERE aktif ORDER BY level, nama; "
         "SELECT DISTINCT kota.code, kota.nama FROM wilayah kota JOIN wilayah kec ON kec.parent_code = kota.code "
         "JOIN wilayah kel ON kel.parent_code = kec.code JOIN penyedia y ON y.kelurahan_code = kel.code "
         "ORDER BY kota.nama"
+    )
+    search = (
+        f"SELECT {cols}, count(*) OVER () FROM produk p JOIN penyedia y ON y.id = p.penyedia_id "
+        "WHERE p.status = 'tayang' AND {where} ORDER BY {order} LIMIT 12; " + lists
+    )
+    browse = (
+        f"SELECT {cols} FROM produk p JOIN penyedia y ON y.id = p.penyedia_id "
+        "WHERE p.status = 'tayang' AND {where} ORDER BY {order} LIMIT 12; "
+        "SELECT count(*) FROM produk p WHERE p.status = 'tayang' AND {where}; " + lists
     )
     search_where = (
         "p.id IN (SELECT id FROM produk WHERE lower(nama) LIKE %(kw)s UNION SELECT produk.id FROM produk "
@@ -91,14 +99,14 @@ def pages(s):
             "Shop search, keyword in product name",
             "pembeli",
             f"/toko/?q={s['keyword']}",
-            shop.format(where=search_where, order="p.created_at DESC, p.id DESC"),
+            search.format(where=search_where, order="p.created_at DESC, p.id DESC"),
             {"kw": kw},
         ),
         (
             "Shop browse by category, by price",
             "pembeli",
             f"/toko/?kategori={s['kategori']}&sort=harga_asc",
-            shop.format(where=cat_where, order="p.harga, p.id"),
+            browse.format(where=cat_where, order="p.harga, p.id"),
             {"kat": s["kategori"]},
         ),
         (

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, false, func, or_, select, union, update
+from sqlalchemy import and_, exists, false, func, or_, select, union_all, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from app.extensions import db
@@ -148,15 +148,15 @@ def descendants(kategori_id):
     return out
 
 
-SORTS = {
-    "terbaru": (Produk.created_at.desc(), Produk.id.desc()),
-    "harga_asc": (Produk.harga.asc(), Produk.id),
-    "harga_desc": (Produk.harga.desc(), Produk.id),
+SORTS = {  # of the product entity: the table, or the keyword search's union of matches
+    "terbaru": lambda p: (p.created_at.desc(), p.id.desc()),
+    "harga_asc": lambda p: (p.harga.asc(), p.id),
+    "harga_desc": lambda p: (p.harga.desc(), p.id),
     # the rating a shop card shows: its UMKM's (SPEC §3 "Supplier rating"), for the filter and the sort alike
-    "rating": (
+    "rating": lambda p: (
         (Penyedia.rating_total * 100 / func.nullif(Penyedia.rating_count, 0)).desc().nulls_last(),
         Penyedia.rating_count.desc(),
-        Produk.id,
+        p.id,
     ),
 }
 
@@ -344,20 +344,6 @@ def cari(
     kol_cond, daerah, hint = koleksi_clause(koleksi, user)
     if kol_cond is not None:
         cond.append(kol_cond)
-    if q:
-        like = f"%{q.strip().lower()}%"
-        # product name OR supplier name, as a union of two id lookups: on PostgreSQL each is served by
-        # its pg_trgm index (an OR across the join would scan every product); same rows everywhere
-        cond.append(
-            Produk.id.in_(
-                union(
-                    select(Produk.id).where(func.lower(Produk.nama).like(like)),
-                    select(Produk.id)
-                    .join(Penyedia, Produk.penyedia_id == Penyedia.id)
-                    .where(func.lower(Penyedia.nama).like(like)),
-                )
-            )
-        )
     if ketersediaan:
         cond.append(Produk.ketersediaan == ketersediaan)
     if kategori_id:
@@ -375,24 +361,41 @@ def cari(
     stmt = stmt.where(*cond)
     # deep pages cost their OFFSET in rows read: the pager stops at max_pages (a narrower search goes further)
     page = min(max(1, int(page or 1)), max_pages or 10**9)
-    # The total rides on the page's own rows (COUNT(*) OVER ()): the sort reads every match anyway, so a
-    # separate COUNT would run the search a second time (half the time of a keyword search at province size).
-    found = db.session.execute(
+    produk = Produk
+    if q:
+        # Product name OR supplier name as two disjoint branches, each read through its own index with every
+        # filter in the same pass (pg_trgm GIN on the product name; the matching suppliers' products by
+        # ix_produk_penyedia_id), then sorted together. An OR across the join scanned every product; ids
+        # looked up first and the products read again cost a second pass over the matches.
+        like = f"%{q.strip().lower()}%"
+        nama = func.lower(Produk.nama).like(like)
+        penyedia_cocok = Produk.penyedia_id.in_(select(Penyedia.id).where(func.lower(Penyedia.nama).like(like)))
+        cocok = union_all(stmt.where(nama), stmt.where(penyedia_cocok, ~nama)).subquery("cocok")
+        produk = aliased(Produk, cocok)
+        stmt = select(produk).join(Penyedia, produk.penyedia_id == Penyedia.id)
+    ordered = (
         # the card's supplier (name, rating, UMKM badge) comes with its product from the join already made
-        stmt.add_columns(func.count().over().label("total"))
-        .options(contains_eager(Produk.penyedia))
-        .order_by(*SORTS.get(sort, SORTS["terbaru"]))
+        stmt.options(contains_eager(produk.penyedia))
+        .order_by(*SORTS.get(sort, SORTS["terbaru"])(produk))
         .limit(per_page)
         .offset((page - 1) * per_page)
-    ).all()
-    rows = [r[0] for r in found]
-    if found:
-        total = found[0].total
-    elif page > 1:  # past the last page: the pager still needs the total
-        total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    )
+    if q:
+        # every match is read to sort them anyway: the total rides on the page's own rows (COUNT(*) OVER ())
+        # instead of a second pass. Without a keyword the sort's index gives the page's rows directly and the
+        # total is an index count: a window would read every row.
+        found = db.session.execute(ordered.add_columns(func.count().over().label("total"))).all()
+        rows = [r[0] for r in found]
+        # past the last page no row carries the total, and the pager still needs it
+        total = found[0].total if found else (_jumlah(stmt) if page > 1 else 0)
     else:
-        total = 0
+        rows = db.session.execute(ordered).scalars().all()
+        total = _jumlah(stmt)
     return Page(rows, total, page, per_page, koleksi=koleksi, daerah=daerah, hint=hint, max_pages=max_pages)
+
+
+def _jumlah(stmt):
+    return db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
 
 
 def penyedia_aktif_clause(penyedia_id):

@@ -71,17 +71,16 @@ def pages(s):
         "ORDER BY kota.nama"
     )
     search = (
-        f"SELECT {cols}, count(*) OVER () FROM produk p JOIN penyedia y ON y.id = p.penyedia_id "
-        "WHERE p.status = 'tayang' AND {where} ORDER BY {order} LIMIT 12; " + lists
+        # the portal's shape: product-name and supplier-name matches as two disjoint indexed branches
+        f"SELECT {cols}, count(*) OVER () FROM (SELECT * FROM produk WHERE status = 'tayang' AND "
+        "lower(nama) LIKE %(kw)s UNION ALL SELECT * FROM produk WHERE status = 'tayang' AND penyedia_id IN "
+        "(SELECT id FROM penyedia WHERE lower(nama) LIKE %(kw)s) AND NOT lower(nama) LIKE %(kw)s) p "
+        "JOIN penyedia y ON y.id = p.penyedia_id ORDER BY {order} LIMIT 12; " + lists
     )
     browse = (
         f"SELECT {cols} FROM produk p JOIN penyedia y ON y.id = p.penyedia_id "
         "WHERE p.status = 'tayang' AND {where} ORDER BY {order} LIMIT 12; "
         "SELECT count(*) FROM produk p WHERE p.status = 'tayang' AND {where}; " + lists
-    )
-    search_where = (
-        "p.id IN (SELECT id FROM produk WHERE lower(nama) LIKE %(kw)s UNION SELECT produk.id FROM produk "
-        "JOIN penyedia ON penyedia.id = produk.penyedia_id WHERE lower(penyedia.nama) LIKE %(kw)s)"
     )
     cat_where = (
         "p.kategori_id IN (WITH RECURSIVE d(id) AS (SELECT %(kat)s UNION ALL SELECT k.id FROM kategori k "
@@ -99,7 +98,7 @@ def pages(s):
             "Shop search, keyword in product name",
             "pembeli",
             f"/toko/?q={s['keyword']}",
-            search.format(where=search_where, order="p.created_at DESC, p.id DESC"),
+            search.format(order="p.created_at DESC, p.id DESC"),
             {"kw": kw},
         ),
         (

@@ -4,6 +4,7 @@ import os
 import sys
 from contextlib import contextmanager
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000").rstrip("/")
@@ -61,6 +62,20 @@ def submit(page, selector, tries=3):
             except PlaywrightTimeout:
                 if attempt == tries - 1:
                     raise
+
+
+def tick(page, selector, tries=3):
+    """Tick a checkbox. Headless Chromium sometimes swallows the click while a PDF frame of the page is still
+    loading (the same as submit()); ticking is idempotent, so it is tried again once the page has settled."""
+    box = page.locator(selector)
+    for attempt in range(tries):
+        try:
+            box.check()
+            return
+        except PlaywrightError:
+            if attempt == tries - 1:
+                raise
+            page.wait_for_timeout(500)
 
 
 def status(page):

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from datetime import date, timedelta
 
-from _walk import BASE, browser_page, login, no_error, say, status, submit
+from _walk import BASE, browser_page, login, no_error, say, status, submit, tick
 
 # the seed activates both with the documented demo passphrase (README); a fresh activation uses it too
 PASSPHRASE = {"ppk": "Demo-TTE-12345", "penyedia": "Demo-TTE-12345"}
@@ -148,7 +148,7 @@ def isi_checkout(page):
     page.fill("#alamat_kirim", "Jl. Medan Merdeka Selatan 8-9, Gambir, Jakarta Pusat 10110")
     page.fill("#jenis_pengiriman", "Dikirim ke kantor")
     page.fill("#tanggal_tiba_diminta", (date.today() + timedelta(days=14)).isoformat())
-    page.check("#opsi-kurir_penyedia")
+    tick(page, "#opsi-kurir_penyedia")
     page.set_input_files("#dokumen_persiapan", persiapan())
     click(page, "[data-aksi=checkout]")
 
@@ -195,7 +195,7 @@ def main():
         assert not page.locator("#passphrase-buat_pesanan").count()  # the passphrase comes after the preview
         click(page, "[data-aksi=pratinjau-sp]")
         sp_pratinjau = baca_pratinjau(page, "sp")
-        page.check("#setuju-buat_pesanan")
+        tick(page, "#setuju-buat_pesanan")
         page.fill("#passphrase-buat_pesanan", PASSPHRASE["ppk"])
         click(page, "[data-aksi=buat_pesanan]")
         say(f"  Buat Pesanan -> {status(page)}")
@@ -225,7 +225,7 @@ def main():
         page.goto(url)
         click(page, "[data-aksi=pratinjau-bast]")
         bast_pratinjau = baca_pratinjau(page, "bast")
-        page.check("#setuju-terima_barang")
+        tick(page, "#setuju-terima_barang")
         page.fill("#passphrase-terima_barang", PASSPHRASE["ppk"])
         click(page, "[data-aksi=terima_barang]")
         say(f"  PPK inspects, reads and signs -> {status(page)}")
@@ -260,7 +260,7 @@ def main():
         login(page, "ppk")
         page.goto(url2)
         click(page, "[data-aksi=pratinjau-sp]")
-        page.check("#setuju-buat_pesanan")
+        tick(page, "#setuju-buat_pesanan")
         page.fill("#passphrase-buat_pesanan", PASSPHRASE["ppk"])
         click(page, "[data-aksi=buat_pesanan]")
         login(page, "penyedia")
@@ -279,7 +279,7 @@ def main():
         for row in page.locator("#pratinjau-adendum tbody tr").all_inner_texts():
             say(f"  preview: {' | '.join(row.split(chr(9)))}")
         adendum_pratinjau = baca_pratinjau(page, "adendum")
-        page.check("#setuju-adendum")
+        tick(page, "#setuju-adendum")
         page.fill("#passphrase-adendum", PASSPHRASE["ppk"])
         click(page, "[data-aksi=adendum-ajukan]")
         say(f"  proposed -> {page.inner_text('#status-adendum')}")
@@ -290,7 +290,7 @@ def main():
         say(f"  Penyedia accepts -> total {page.inner_text('#total-pesanan')}")
         page.fill("#adendum-ongkir", "Rp 30.000")
         page.click("[data-aksi=adendum-pratinjau]")
-        page.check("#setuju-adendum")
+        tick(page, "#setuju-adendum")
         page.fill("#passphrase-adendum", PASSPHRASE["penyedia"])
         click(page, "[data-aksi=adendum-ajukan]")
         login(page, "ppk")

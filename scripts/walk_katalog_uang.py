@@ -18,7 +18,7 @@ import subprocess
 from datetime import date, timedelta
 
 import zxingcpp
-from _walk import BASE, PASSWORD, browser_page, login, no_error, say, status
+from _walk import BASE, PASSWORD, browser_page, login, no_error, say, status, tick
 from PIL import Image
 from walk_katalog import (
     PASSPHRASE,
@@ -132,7 +132,7 @@ def surat_pesanan(page, url, pk):
     page.goto(url)
     click(page, "[data-aksi=pratinjau-sp]")
     pratinjau = baca_pratinjau(page, "sp")
-    page.check("#setuju-buat_pesanan")
+    tick(page, "#setuju-buat_pesanan")
     page.fill("#passphrase-buat_pesanan", PASSPHRASE["ppk"])
     click(page, "[data-aksi=buat_pesanan]")
     login(page, "penyedia")
@@ -151,7 +151,7 @@ def serah_terima(page, url, pk):
     login(page, "ppk")
     page.goto(url)
     click(page, "[data-aksi=pratinjau-bast]")
-    page.check("#setuju-terima_barang")
+    tick(page, "#setuju-terima_barang")
     page.fill("#passphrase-terima_barang", PASSPHRASE["ppk"])
     click(page, "[data-aksi=terima_barang]")
     login(page, "penyedia")

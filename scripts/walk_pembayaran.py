@@ -11,7 +11,7 @@ order's payment history as the page shows it. Demo passwords only (README).
 import os
 import tempfile
 
-from _walk import BASE, browser_page, click, login, say, status
+from _walk import BASE, browser_page, click, login, say, status, tick
 from reportlab.pdfgen import canvas
 
 TMP = tempfile.mkdtemp(prefix="walk-bayar-")
@@ -50,7 +50,7 @@ def bendahara_pays(page, user, pk):
     queue = page.inner_text("#antrean-pembayaran")
     say(f"  {user}'s queue: {' / '.join(x for x in queue.splitlines()[1:3])}")
     page.goto(f"{BASE}/pembayaran/{pk}")
-    page.check("#dokumen_diperiksa")
+    tick(page, "#dokumen_diperiksa")
     click(page, "[data-aksi=konfirmasi_bayar]")
     say(f"  {user} confirms -> {status(page)}")
     click(page, "#petunjuk-bayar")
@@ -118,7 +118,7 @@ def main():
         page.goto(f"{BASE}/katalog/{pk}")
         click(page, "[data-metode=up_kkp] [data-aksi=pilih_kkp]")
         say(f"  PPK picks UP KKP (own card) -> {status(page)}")
-        page.check("#setuju-kkp")
+        tick(page, "#setuju-kkp")
         click(page, "[data-aksi=bayar_kkp]")
         say(f"  PPK pays with the KKP -> {status(page)}")
         assert status(page) == "Selesai"

@@ -5,18 +5,18 @@
 Changes the database (it is a benchmark copy): tops the running deadlines up to --pending with pending
 Verifikasi Profil requests (bulk, as seed-scale does), sends the reminders already due (untimed), times a
 sweep with nothing due, then makes the --due earliest deadlines due and times the sweep that drains them,
-counting statements. Finally times one reminder and one escalation alone.
+counting statements; then makes --due running deadlines' 24 h reminders due and times that sweep.
 """
 
 import argparse
 import time
 from datetime import date, timedelta
 
-from sqlalchemy import event, func, select, text, update
+from sqlalchemy import delete, event, func, select, text, update
 
 from app import create_app
 from app.extensions import db
-from app.models import Deadline, Dokumen, PortalUser, ProfilPengguna
+from app.models import Deadline, DeadlineReminder, Dokumen, PortalUser, ProfilPengguna
 from app.seed_scale import Bulk, Ids, _sha
 from app.services import clock, deadlines
 
@@ -122,6 +122,19 @@ def main():
         secs, result, n = timed_sweep(f"{len(ids)} due", budget=a.budget)
         print(f"per deadline: {secs / max(1, result['fired']) * 1000:.2f} ms, {n / max(1, len(ids)):.1f} statements")
         timed_sweep("after the drain: nothing due")
+        # reminders: --due running deadlines, their reminder rows forgotten, 23 h before their end
+        ids = (
+            db.session.execute(
+                select(Deadline.id).where(Deadline.status == "aktif").order_by(Deadline.due_at).limit(a.due)
+            )
+            .scalars()
+            .all()
+        )
+        db.session.execute(delete(DeadlineReminder).where(DeadlineReminder.deadline_id.in_(ids)))
+        db.session.execute(update(Deadline).where(Deadline.id.in_(ids)).values(due_at=now + timedelta(hours=23)))
+        db.session.commit()
+        secs, result, n = timed_sweep(f"{len(ids)} reminders due")
+        print(f"per reminder: {secs / max(1, result['reminded']) * 1000:.2f} ms")
 
 
 if __name__ == "__main__":

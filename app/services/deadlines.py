@@ -39,13 +39,16 @@ class Kind:
     # on_expiry_many(deadlines) -> {deadline id: why it was refused}: on_expiry for a set, in one transaction
     # (kinds sharing the function are fired together); None: on_expiry per deadline
     on_expiry_many: object = None
+    # recipients_many(deadlines) -> {deadline id: [(email, subject, body)]}: recipients for a set (the sweep's
+    # reminders go in batches); None: recipients per deadline
+    recipients_many: object = None
 
 
 KINDS = {}
 
 
-def register(name, on_expiry, recipients, reminders_hours=(24, 3), on_expiry_many=None):
-    KINDS[name] = Kind(on_expiry, recipients, tuple(reminders_hours), on_expiry_many)
+def register(name, on_expiry, recipients, reminders_hours=(24, 3), on_expiry_many=None, recipients_many=None):
+    KINDS[name] = Kind(on_expiry, recipients, tuple(reminders_hours), on_expiry_many, recipients_many)
 
 
 def mulai(kind, entity, entity_id, due_at, note=None):
@@ -233,6 +236,51 @@ def _remind(row, now, sent=()):
         return 0
 
 
+def _remind_many(rows, now, sent):
+    """_remind for a batch: the reminder rows in one insert, the recipients by each kind's recipients_many
+    (else per deadline), the outbox rows in one insert, one commit. Returns how many deadlines were reminded,
+    or None when the set failed (rolled back; a concurrent sweep's reminder row, say): the caller then goes
+    one deadline at a time."""
+    todo = []  # (row, hours not yet recorded whose time has come)
+    for row in rows:
+        kind = KINDS.get(row.kind)
+        if kind is None:
+            continue
+        due = [h for h in kind.reminders_hours if row.due_at - timedelta(hours=h) <= now]
+        hours = [h for h in due if h * 60 not in sent.get(row.id, ())]
+        if hours:
+            todo.append((row, hours))
+    if not todo:
+        return 0
+    try:
+        db.session.execute(
+            insert(DeadlineReminder),
+            [{"deadline_id": row.id, "minutes_before": h * 60, "sent_at": now} for row, hours in todo for h in hours],
+        )  # the unique (deadline, offset) rows: a concurrent sweep makes this insert fail, and the set with it
+        by_fn, recipients = {}, {}
+        for row, _ in todo:
+            kind = KINDS[row.kind]
+            if kind.recipients_many is None:
+                recipients[row.id] = kind.recipients(row)
+            else:
+                by_fn.setdefault(kind.recipients_many, []).append(row)
+        for fn, group in by_fn.items():
+            recipients.update(fn(group))
+        notify.queue_emails(
+            [
+                dict(to_addr=email, subject=subject, body=body, key=f"pengingat:{row.id}:{min(hours)}:{email}")
+                for row, hours in todo
+                for email, subject, body in recipients.get(row.id, [])
+            ]
+        )
+        db.session.commit()
+        return len(todo)
+    except Exception:
+        db.session.rollback()
+        log.exception("deadline sweep: %d reminders as a set failed; sending them one by one", len(todo))
+        return None
+
+
 def sweep(now=None, limit=500, budget=None):
     """Fire every due deadline and send the reminders that are due. Safe to run again at any time.
 
@@ -281,12 +329,17 @@ def sweep(now=None, limit=500, budget=None):
             )
         ):
             sent.setdefault(d, set()).add(m)
-        done = 0
-        for row in rows:
-            done += 1
-            reminded += _remind(row, now, sent.get(row.id, ()))
-            if time.monotonic() >= stop:
-                break
+        done = len(rows)
+        n = _remind_many(rows, now, sent)
+        if n is None:  # the set failed (rolled back): one deadline at a time, each wins or loses alone
+            done = 0
+            for row in rows:
+                done += 1
+                reminded += _remind(row, now, sent.get(row.id, ()))
+                if time.monotonic() >= stop:
+                    break
+        else:
+            reminded += n
         db.session.rollback()
         if done < len(rows) or len(rows) < limit:
             break
@@ -315,50 +368,74 @@ def _mark(name, started=None, finished=None, result=None):
 def _verification_kinds():
     models = {"profil_pengguna": ProfilPengguna, "akses_pengguna": AksesPengguna}
 
-    def _emails(role_name, instansi_id=None):
-        """The active users of a role (of one instansi, through their satker): one joined query."""
+    def _emails(role_name):
+        """The active users of a role: one joined query."""
         stmt = select(PortalUser.email).where(
             PortalUser.active.is_(True), PortalUser.roles.any(Role.name == role_name), PortalUser.email.isnot(None)
         )
-        if instansi_id is not None:
-            stmt = stmt.join(Satker, PortalUser.satker_id == Satker.id).where(Satker.instansi_id == instansi_id)
         return db.session.execute(stmt.order_by(PortalUser.id)).scalars().all()
 
-    def reminder(row):
-        req = db.session.get(models[row.entity], row.entity_id)
-        with force_locale("id"):
-            subject = gettext("Pengingat: permintaan verifikasi menunggu (batas %(jam)s jam)", jam=_hours_left(row))
-            body = gettext(
-                "Permintaan verifikasi dari %(user)s menunggu keputusan Anda sebelum batas 3x24 jam.",
-                user=req.user.username,
+    def _verifiers(instansi_ids):
+        """{instansi id: [emails]} of the active Verifikators of those instansi (through their satker): one query."""
+        out = {}
+        stmt = (
+            select(Satker.instansi_id, PortalUser.email)
+            .join(Satker, PortalUser.satker_id == Satker.id)
+            .where(
+                PortalUser.active.is_(True),
+                PortalUser.roles.any(Role.name == ROLE_VERIFIKATOR),
+                PortalUser.email.isnot(None),
+                Satker.instansi_id.in_(instansi_ids),
             )
-        return [(email, subject, body) for email in _emails(ROLE_VERIFIKATOR, req.instansi_id)]
+            .order_by(PortalUser.id)
+        )
+        for instansi_id, email in db.session.execute(stmt):
+            out.setdefault(instansi_id, []).append(email)
+        return out
 
-    def escalate(row):
-        req = db.session.get(models[row.entity], row.entity_id)
-        if req.status != "menunggu":
-            raise DomainError(gettext("Permintaan sudah diputuskan."))
-        with force_locale("id"):
-            subject = gettext("Eskalasi: verifikasi melewati 3x24 jam")
-            body = gettext(
-                "Permintaan verifikasi dari %(user)s (%(instansi)s) belum diputuskan dalam 3x24 jam. "
-                "Mohon tindak lanjuti di Antrean Verifikasi.",
-                user=req.user.username,
-                instansi=req.instansi.nama,
-            )
-        for email in _emails(ROLE_ADMIN):
-            notify.queue_email(email, subject, body, key=f"eskalasi:{row.id}:{email}")
-        audit.catat(row.entity, row.entity_id, "eskalasi", _system(), note=gettext("Melewati 3x24 jam"))
-
-    def escalate_many(rows):
-        """escalate for a set: the requests by one query per kind, the Admins' emails once, the outbox rows and
-        the audit rows by one insert each."""
+    def _requests(rows):
+        """{(entity, id): request} with its user and instansi, one query per kind of request."""
         reqs = {}
         for entity in {r.entity for r in rows}:
             model = models[entity]
             ids = [r.entity_id for r in rows if r.entity == entity]
             stmt = select(model).options(joinedload(model.user), joinedload(model.instansi)).where(model.id.in_(ids))
             reqs.update({(entity, q.id): q for q in db.session.execute(stmt).unique().scalars()})
+        return reqs
+
+    def reminder(row):
+        return reminder_many([row])[row.id]
+
+    def reminder_many(rows):
+        """{deadline id: [(email, subject, body)]}: the reminders of a set of requests to their instansi's
+        Verifikators; the requests and the Verifikators by one query each."""
+        reqs = _requests(rows)
+        verifiers = _verifiers({q.instansi_id for q in reqs.values()})
+        out = {}
+        for row in rows:
+            req = reqs.get((row.entity, row.entity_id))
+            if req is None:
+                out[row.id] = []
+                continue
+            with force_locale("id"):
+                subject = gettext("Pengingat: permintaan verifikasi menunggu (batas %(jam)s jam)", jam=_hours_left(row))
+                body = gettext(
+                    "Permintaan verifikasi dari %(user)s menunggu keputusan Anda sebelum batas 3x24 jam.",
+                    user=req.user.username,
+                )
+            out[row.id] = [(email, subject, body) for email in verifiers.get(req.instansi_id, [])]
+        return out
+
+    def escalate(row):
+        refused = escalate_many([row])
+        if refused:
+            raise DomainError(refused[row.id])
+
+    def escalate_many(rows):
+        """The escalation of a set of requests past 3x24 h to every Admin: the requests by one query per kind,
+        the Admins' emails once, the outbox rows and the audit rows by one insert each. Returns the refused
+        ones ({deadline id: why}: decided meanwhile)."""
+        reqs = _requests(rows)
         refused, emails, audits = {}, [], []
         admins = _emails(ROLE_ADMIN)
         note = gettext("Melewati 3x24 jam")
@@ -385,7 +462,7 @@ def _verification_kinds():
 
     hours = current_app.config.get("DEADLINE_REMINDER_HOURS", (24, 3))
     for name in ("verifikasi_profil", "verifikasi_akses"):
-        register(name, escalate, reminder, hours, on_expiry_many=escalate_many)
+        register(name, escalate, reminder, hours, on_expiry_many=escalate_many, recipients_many=reminder_many)
 
 
 def _hours_left(row):

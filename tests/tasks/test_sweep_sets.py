@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import AuditLog, Deadline, EmailOutbox, KodeBayar, PesananKatalog, ProfilPengguna, Rup
+from app.models import AuditLog, Deadline, DeadlineReminder, EmailOutbox, KodeBayar, PesananKatalog, ProfilPengguna, Rup
 from app.services import clock, deadlines, katalog, verifikasi
+from app.services.katalog import bersama
 from app.services.workflow import SYSTEM, apply_many
 from tests.services.test_akun import profil_args, registered
 from tests.tasks.test_sweep_statements import counted
@@ -260,3 +261,88 @@ def test_apply_many_refuses_what_apply_refuses(f, n):
 
 def _apply_many(orders, action):
     return apply_many(katalog.KATALOG, [p.id for p in orders], action, SYSTEM)
+
+
+def _reminder_mail():
+    """(key, to, subject, body) of every reminder email, sorted."""
+    return sorted(
+        db.session.execute(
+            select(EmailOutbox.idempotency_key, EmailOutbox.to_addr, EmailOutbox.subject, EmailOutbox.body_text).where(
+                EmailOutbox.idempotency_key.like("pengingat:%")
+            )
+        ).all()
+    )
+
+
+def _reminders_again(monkeypatch):
+    """Forget the reminders sent and switch to one deadline at a time (the path before the sets)."""
+    db.session.execute(EmailOutbox.__table__.delete().where(EmailOutbox.idempotency_key.like("pengingat:%")))
+    db.session.execute(DeadlineReminder.__table__.delete())
+    db.session.commit()
+    for name, kind in list(deadlines.KINDS.items()):
+        monkeypatch.setitem(deadlines.KINDS, name, dataclasses.replace(kind, recipients_many=None))
+    monkeypatch.setattr(deadlines, "_remind_many", lambda rows, now, sent: None)
+
+
+def test_reminders_in_sets_match_one_at_a_time(f, monkeypatch):
+    """The 24 h reminders of waits in several states (the PP's, the Penyedia's, the PPK's turn): the same emails —
+    keys, recipients, texts — in one batch as one deadline at a time."""
+    w, orders = _orders(f, WAITING[:5])
+    now = clock.now() + timedelta(hours=49)  # 23 h before the 3x24 h waits end
+    assert deadlines.sweep(now=now) == {"fired": 0, "reminded": 5}
+    in_sets = _reminder_mail()
+    who = {w["pp"].email, w["ppk"].email, w["supplier"].email}
+    assert len(in_sets) >= 5 and {m.to_addr for m in in_sets} <= who and len({m.to_addr for m in in_sets}) == 3
+    _reminders_again(monkeypatch)
+    assert deadlines.sweep(now=now) == {"fired": 0, "reminded": 5}
+    assert _reminder_mail() == in_sets
+
+
+def test_reminders_cost_the_same_statements_for_5_or_50(f):
+    w = f.katalog_dunia(pagu=10**10)
+    _statements(clock.now())  # the sweep_run row exists from here on
+    counts = []
+    for n in (5, 50):
+        start = clock.now()
+        _nego(w, f, n)
+        count, result = _statements(start + timedelta(hours=49))
+        assert result == {"fired": 0, "reminded": n}
+        counts.append(count)
+        clock.advance(timedelta(days=4))
+        _statements(clock.now())  # those waits expire, out of the next round's way
+    assert counts[0] == counts[1] <= 15, counts
+    assert len({k.split(":")[1] for k, *_ in _reminder_mail()}) == 55
+
+
+def test_verification_reminders_in_a_set(f, monkeypatch):
+    """Reminders of many Verifikasi Profil requests: one batch to their instansi's Verifikator only, the same
+    statements for 3 and 11 requests, the same emails as one at a time."""
+    _statements(clock.now())
+    counts = []
+    for n, tag in ((3, "ingat"), (11, "ingatbanyak")):
+        reqs = _requests(f, n, tag)
+        due = clock.now() + timedelta(hours=72)
+        count, result = _statements(due - timedelta(hours=23))
+        assert result == {"fired": 0, "reminded": n}
+        counts.append(count)
+        ids = set(db.session.execute(select(Deadline.id).where(Deadline.entity_id.in_([r.id for r in reqs]))).scalars())
+        mine = [(k, to) for k, to, *_ in _reminder_mail() if int(k.split(":")[1]) in ids]
+        assert len(mine) == n and len({to for _, to in mine}) == 1  # the instansi's one Verifikator
+        clock.advance(timedelta(days=4))
+        _statements(clock.now())
+    assert counts[0] == counts[1] <= 15, counts
+
+
+def test_a_failing_reminder_set_falls_back_to_one_at_a_time(f, monkeypatch):
+    w = f.katalog_dunia(pagu=10**10)
+    start = clock.now()
+    _nego(w, f, 3)
+
+    def boom(rows):
+        raise RuntimeError("recipients of a set failed")
+
+    for name in bersama.WAITS:
+        monkeypatch.setitem(deadlines.KINDS, name, dataclasses.replace(deadlines.KINDS[name], recipients_many=boom))
+    assert deadlines.sweep(now=start + timedelta(hours=49)) == {"fired": 0, "reminded": 3}
+    assert len({k.split(":")[1] for k, *_ in _reminder_mail()}) == 3
+    assert deadlines.sweep(now=start + timedelta(hours=49, minutes=1)) == {"fired": 0, "reminded": 0}

@@ -227,6 +227,8 @@ def init_app(app):
         hours = current_app.config.get("DEADLINE_REMINDER_HOURS", (24, 3))
         batal_many, kode_many = _expire_many("batal_otomatis"), _expire_many("kode_kedaluwarsa")
         for kind in bersama.WAITS:
-            deadlines.register(kind, batal, pihak.pengingat, hours, on_expiry_many=batal_many)
+            deadlines.register(
+                kind, batal, pihak.pengingat, hours, on_expiry_many=batal_many, recipients_many=pihak.pengingat_many
+            )
         deadlines.register("kode_bayar", kode_kedaluwarsa, pembayaran.pengingat_kode, hours, on_expiry_many=kode_many)
     adendum.init_app(app)

@@ -93,12 +93,9 @@ def beri_tahu(ctx):
         notify.queue_email(email, subject, body, key=key)
 
 
-def beri_tahu_many(ctxs):
-    """beri_tahu for a set of orders (the sweep): the parties' emails by one query per kind of party
-    (users, Penyedia companies, Bendahara), the outbox rows by one insert."""
-    if not ctxs:
-        return
-    orders = [c.obj for c in ctxs]
+def _alamat(orders, bayar):
+    """The parties' emails of a set of orders by one query per kind of party: {user id: email} of the PPs and
+    PPKs, {penyedia id: [emails]} of the companies, {order id: email} of the Bendahara of the orders `bayar`."""
     users = dict(
         db.session.execute(
             select(PortalUser.id, PortalUser.email).where(
@@ -115,7 +112,6 @@ def beri_tahu_many(ctxs):
         if email:
             penyedia.setdefault(pid, []).append(email)
     bendahara = {}
-    bayar = [c.obj.id for c in ctxs if c.transition.target in _PEMBAYARAN]
     if bayar:
         bendahara = dict(
             db.session.execute(
@@ -124,12 +120,26 @@ def beri_tahu_many(ctxs):
                 .where(Pembayaran.pesanan_id.in_(bayar))
             ).all()
         )
+    return users, penyedia, bendahara
+
+
+def _berikut_dari(p, status, alamat):
+    users, penyedia, bendahara = alamat
+    kas = [bendahara[p.id]] if p.id in bendahara else []
+    return _berikut(status, users.get(p.pp_id), users.get(p.ppk_id), penyedia.get(p.penyedia_id, []), kas)
+
+
+def beri_tahu_many(ctxs):
+    """beri_tahu for a set of orders (the sweep): the parties' emails by one query per kind of party
+    (users, Penyedia companies, Bendahara), the outbox rows by one insert."""
+    if not ctxs:
+        return
+    alamat = _alamat([c.obj for c in ctxs], [c.obj.id for c in ctxs if c.transition.target in _PEMBAYARAN])
+    users, penyedia, _ = alamat
     rows = []
     for c in ctxs:
         p, t = c.obj, c.transition
-        pp, ppk, company = users.get(p.pp_id), users.get(p.ppk_id), penyedia.get(p.penyedia_id, [])
-        kas = [bendahara[p.id]] if p.id in bendahara else []
-        next_party = _berikut(t.target, pp, ppk, company, kas) or [pp] + company
+        next_party = _berikut_dari(p, t.target, alamat) or [users.get(p.pp_id)] + penyedia.get(p.penyedia_id, [])
         rows += [dict(to_addr=e, subject=s, body=b, key=k) for e, s, b, k in _surat_status(p, t, next_party)]
     notify.queue_emails(rows)
 
@@ -150,15 +160,30 @@ def _surat_status(p, t, next_party):
 
 def pengingat(row):
     """The reminder of a 3x24 h wait (Deadline row): to whoever must act, in Indonesian."""
-    p = db.session.get(PesananKatalog, row.entity_id)
-    with force_locale("id"):
-        subject = gettext("Pengingat: pesanan %(nomor)s menunggu tanggapan Anda", nomor=p.nomor)
-        body = gettext(
-            "Pesanan %(nomor)s (%(status)s) batal otomatis bila tidak ditanggapi sebelum batas waktu.",
-            nomor=p.nomor,
-            status=str(p.status_label),
-        )
-    return [(email, subject, body) for email in berikut(p, p.status) or []]
+    return pengingat_many([row])[row.id]
+
+
+def pengingat_many(rows):
+    """{deadline id: [(email, subject, body)]}: the reminders of a set of waits (the sweep), the orders by one
+    query and their parties' emails by one query per kind of party."""
+    ids = {r.entity_id for r in rows}
+    orders = {p.id: p for p in db.session.execute(select(PesananKatalog).where(PesananKatalog.id.in_(ids))).scalars()}
+    alamat = _alamat(list(orders.values()), [p.id for p in orders.values() if p.status in _PEMBAYARAN])
+    out = {}
+    for row in rows:
+        p = orders.get(row.entity_id)
+        if p is None:
+            out[row.id] = []
+            continue
+        with force_locale("id"):
+            subject = gettext("Pengingat: pesanan %(nomor)s menunggu tanggapan Anda", nomor=p.nomor)
+            body = gettext(
+                "Pesanan %(nomor)s (%(status)s) batal otomatis bila tidak ditanggapi sebelum batas waktu.",
+                nomor=p.nomor,
+                status=str(p.status_label),
+            )
+        out[row.id] = [(email, subject, body) for email in _berikut_dari(p, p.status, alamat) or []]
+    return out
 
 
 def ppk_pilihan(satker_id):

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_appbuilder.security.sqla.models import Role
 from flask_babel import force_locale, gettext
 from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import AksesPengguna, Deadline, DeadlineReminder, PortalUser, ProfilPengguna, Satker, SweepRun
+from app.models import AksesPengguna, Deadline, DeadlineReminder, ProfilPengguna, SweepRun
 from app.roles import ROLE_ADMIN, ROLE_VERIFIKATOR
 
 from . import audit, clock, notify
@@ -368,31 +367,6 @@ def _mark(name, started=None, finished=None, result=None):
 def _verification_kinds():
     models = {"profil_pengguna": ProfilPengguna, "akses_pengguna": AksesPengguna}
 
-    def _emails(role_name):
-        """The active users of a role: one joined query."""
-        stmt = select(PortalUser.email).where(
-            PortalUser.active.is_(True), PortalUser.roles.any(Role.name == role_name), PortalUser.email.isnot(None)
-        )
-        return db.session.execute(stmt.order_by(PortalUser.id)).scalars().all()
-
-    def _verifiers(instansi_ids):
-        """{instansi id: [emails]} of the active Verifikators of those instansi (through their satker): one query."""
-        out = {}
-        stmt = (
-            select(Satker.instansi_id, PortalUser.email)
-            .join(Satker, PortalUser.satker_id == Satker.id)
-            .where(
-                PortalUser.active.is_(True),
-                PortalUser.roles.any(Role.name == ROLE_VERIFIKATOR),
-                PortalUser.email.isnot(None),
-                Satker.instansi_id.in_(instansi_ids),
-            )
-            .order_by(PortalUser.id)
-        )
-        for instansi_id, email in db.session.execute(stmt):
-            out.setdefault(instansi_id, []).append(email)
-        return out
-
     def _requests(rows):
         """{(entity, id): request} with its user and instansi, one query per kind of request."""
         reqs = {}
@@ -410,7 +384,9 @@ def _verification_kinds():
         """{deadline id: [(email, subject, body)]}: the reminders of a set of requests to their instansi's
         Verifikators; the requests and the Verifikators by one query each."""
         reqs = _requests(rows)
-        verifiers = _verifiers({q.instansi_id for q in reqs.values()})
+        verifiers = {}
+        for _, email, instansi_id in notify.penerima_peran(ROLE_VERIFIKATOR, {q.instansi_id for q in reqs.values()}):
+            verifiers.setdefault(instansi_id, []).append(email)
         out = {}
         for row in rows:
             req = reqs.get((row.entity, row.entity_id))
@@ -437,7 +413,7 @@ def _verification_kinds():
         ones ({deadline id: why}: decided meanwhile)."""
         reqs = _requests(rows)
         refused, emails, audits = {}, [], []
-        admins = _emails(ROLE_ADMIN)
+        admins = [email for _, email, _ in notify.penerima_peran(ROLE_ADMIN)]
         note = gettext("Melewati 3x24 jam")
         for row in rows:
             req = reqs.get((row.entity, row.entity_id))

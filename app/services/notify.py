@@ -5,15 +5,30 @@ and .html rendered under force_locale("id"); app/services/mailer.py sends them.
 """
 
 from flask import current_app, render_template, url_for
+from flask_appbuilder.security.sqla.models import Role
 from flask_babel import force_locale, gettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy import insert, select
 from werkzeug.routing import BuildError
 
 from app.extensions import db
-from app.models import EmailOutbox, PortalUser
+from app.models import EmailOutbox, PortalUser, Satker
 
 from . import clock, mailer
+
+
+def penerima_peran(role_name, instansi_ids=None):
+    """The active users of a role who have an email, as (id, email, instansi_id) rows by one joined query;
+    with `instansi_ids`, only those whose satker belongs to one of them (a Verifikator's or TTE verifier's
+    instansi). Reminders and escalations find their recipients here, never by loading every user."""
+    stmt = (
+        select(PortalUser.id, PortalUser.email, Satker.instansi_id)
+        .outerjoin(Satker, PortalUser.satker_id == Satker.id)
+        .where(PortalUser.active.is_(True), PortalUser.roles.any(Role.name == role_name), PortalUser.email.isnot(None))
+    )
+    if instansi_ids is not None:
+        stmt = stmt.where(Satker.instansi_id.in_(list(instansi_ids)))
+    return db.session.execute(stmt.order_by(PortalUser.id)).all()
 
 
 def penyedia_emails(penyedia_id):

@@ -10,10 +10,9 @@ audited and emailed in one commit.
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.extensions import db
-from app.models import PermohonanTte, PortalUser, Satker
+from app.models import PermohonanTte, Satker
 from app.models.tte import STATUS_PERMOHONAN_TTE
 from app.roles import ROLE_ADMIN, ROLE_PENYEDIA, ROLE_PPK, ROLE_VERIFIKATOR_TTE
 
@@ -167,16 +166,6 @@ def tercatat_disetujui(user, nik, actor=SYSTEM, note=None):
 # --- SLA: reminders to the instansi's TTE verifiers, escalation to Admin ------------------------------
 
 
-def _verifiers(instansi_id):
-    users = db.session.execute(select(PortalUser).where(PortalUser.active.is_(True))).scalars()
-    out = []
-    for u in users:
-        if ROLE_VERIFIKATOR_TTE in {r.name for r in u.roles} and u.satker_id:
-            if db.session.get(Satker, u.satker_id).instansi_id == instansi_id:
-                out.append(u)
-    return out
-
-
 def _pengingat(row):
     req = db.session.get(PermohonanTte, row.entity_id)
     jam = max(0, int(deadlines.sisa(row).total_seconds() // 3600))
@@ -186,7 +175,7 @@ def _pengingat(row):
             "Permohonan aktivasi TTE dari %(user)s menunggu keputusan Anda di Antrean Verifikasi TTE.",
             user=req.user.username,
         )
-    return [(u.email, subject, body) for u in _verifiers(req.instansi_id)]
+    return [(email, subject, body) for _, email, _ in notify.penerima_peran(ROLE_VERIFIKATOR_TTE, [req.instansi_id])]
 
 
 def _eskalasi(row):
@@ -201,10 +190,8 @@ def _eskalasi(row):
             user=req.user.username,
             instansi=req.instansi.nama,
         )
-    admins = db.session.execute(select(PortalUser).where(PortalUser.active.is_(True))).scalars()
-    for admin in admins:
-        if ROLE_ADMIN in {r.name for r in admin.roles}:
-            notify.queue_email(admin.email, subject, body, key=f"eskalasi-tte:{row.id}:{admin.id}")
+    for admin_id, email, _ in notify.penerima_peran(ROLE_ADMIN):
+        notify.queue_email(email, subject, body, key=f"eskalasi-tte:{row.id}:{admin_id}")
     audit.catat(ENTITY, req.id, "eskalasi", SYSTEM, note=gettext("Melewati batas waktu verifikasi"))
 
 

@@ -3,7 +3,6 @@ a constant number of statements (page size 10 and 100), count at most LIST_COUNT
 satker's or supplier's name in a text box instead of a dropdown of every one."""
 
 import re
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event, select
@@ -12,20 +11,7 @@ from app import seed_scale
 from app.extensions import db
 from app.models import Penyedia, Pesanan
 from app.views import admin
-
-
-@contextmanager
-def counted():
-    n = [0]
-
-    def _count(*_args):
-        n[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", _count)
-    try:
-        yield n
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _count)
+from tests.sqlcount import hitung_sql
 
 
 @pytest.fixture
@@ -36,10 +22,10 @@ def admin_client(app, f, login):
 
 def _statements(c, url):
     c.get(url)  # warm: the first request also loads the user, roles and translations
-    with counted() as n:
+    with hitung_sql() as h:
         resp = c.get(url)
     assert resp.status_code == 200
-    return n[0], resp.get_data(as_text=True)
+    return h.n, resp.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from app.services import clock, deadlines, katalog, verifikasi
 from app.services.katalog import bersama
 from app.services.workflow import SYSTEM, apply_many
 from tests.services.test_akun import profil_args, registered
-from tests.tasks.test_sweep_statements import counted
+from tests.sqlcount import hitung_sql
 
 # the waiting states of an order and the deadline each one runs
 WAITING = ("nego_pp", "nego_pp", "nego_penyedia", "menunggu_ppk", "konfirmasi_penyedia", "kode_bayar_terbit")
@@ -95,12 +95,12 @@ def test_sets_do_what_one_deadline_at_a_time_does(f, monkeypatch):
         assert deadlines.sweep(now=start + LATE)["fired"] == len(WAITING)
     assert deadlines.KINDS["negosiasi"].on_expiry_many is not None  # the sets are back
     db.session.rollback()
-    with counted() as n:
+    with hitung_sql() as h:
         assert deadlines.sweep(now=clock.now() + LATE)["fired"] == len(WAITING)
     old, new = _outcome(w1, first, v1), _outcome(w2, second, v2)
     for key in new:
         assert new[key] == old[key], (key, new[key], old[key])
-    assert n[0] < 40  # one deadline at a time: ~20 statements each
+    assert h.n < 40  # one deadline at a time: ~20 statements each
     # and what both did, spelled out
     assert [o[:5] for o in new["orders"]] == sorted(
         [("batal_otomatis", 1, 0, None, "Batas waktu 3x24 jam terlewati.")] * 5
@@ -134,9 +134,9 @@ def test_a_record_that_moved_on_is_left_out_with_the_reason(f):
     db.session.commit()
     terpakai = db.session.get(Rup, w["rup"].id).terpakai
     held = {p.id: p.anggaran_terpakai for p in orders}
-    with counted() as n:
+    with hitung_sql() as h:
         assert deadlines.sweep(now=clock.now() + LATE)["fired"] == 2
-    assert n[0] <= 20  # in the set, not one by one
+    assert h.n <= 20  # in the set, not one by one
     db.session.expire_all()
     p = db.session.get(PesananKatalog, moved.id)
     assert (p.status, p.version, p.anggaran_terpakai) == ("nego_selesai", 9, held[moved.id])
@@ -159,9 +159,9 @@ def test_a_failing_set_falls_back_to_one_deadline_at_a_time(f):
     # and each deadline goes alone; this one is refused by pakai_anggaran, the others fire
     db.session.execute(update(PesananKatalog).where(PesananKatalog.id == bad.id).values(anggaran_terpakai=10**10 - 1))
     db.session.commit()
-    with counted() as n:
+    with hitung_sql() as h:
         assert deadlines.sweep(now=clock.now() + LATE)["fired"] == 2
-    assert n[0] > 30  # the per-deadline path ran
+    assert h.n > 30  # the per-deadline path ran
     db.session.expire_all()
     assert db.session.get(PesananKatalog, bad.id).status == "nego_pp"
     d = db.session.execute(select(Deadline).where(Deadline.entity_id == bad.id)).scalar_one()
@@ -177,9 +177,9 @@ def _nego(w, f, n):
 
 def _statements(now):
     db.session.rollback()
-    with counted() as n:
+    with hitung_sql() as h:
         result = deadlines.sweep(now=now)
-    return n[0], result
+    return h.n, result
 
 
 def test_a_batch_costs_the_same_statements_for_5_or_50_due(f):

@@ -1,31 +1,16 @@
 """The deadline sweep at scale: it drains a backlog in one run within its time budget, and a reminder or an
 escalation costs a constant, small number of SQL statements whatever the number of users (issue 14)."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Deadline, EmailOutbox
-from app.services import clock, deadlines, verifikasi
+from app.services import clock, deadlines, tte_aktivasi, verifikasi
 from tests.services.test_akun import profil_args, registered
-
-
-@contextmanager
-def counted():
-    """Count the SQL statements sent to the database inside the block."""
-    n = [0]
-
-    def _count(*_args):
-        n[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", _count)
-    try:
-        yield n
-    finally:
-        event.remove(db.engine, "before_cursor_execute", _count)
+from tests.sqlcount import hitung_sql
 
 
 def _crowd(f, satker, n):
@@ -49,9 +34,9 @@ def request_waiting(f):
 
 def _sweep_statements(now):
     db.session.rollback()
-    with counted() as n:
+    with hitung_sql() as h:
         result = deadlines.sweep(now=now)
-    return n[0], result
+    return h.n, result
 
 
 def test_nothing_due_costs_the_same_whatever_is_pending(f, request_waiting):
@@ -122,3 +107,24 @@ def test_reminders_of_many_deadlines_go_out_once_in_one_sweep(f):
     assert deadlines.sweep(now=now, limit=3)["reminded"] == 4
     assert deadlines.sweep(now=now + timedelta(minutes=1))["reminded"] == 0
     assert clock.now() < due
+
+
+@pytest.mark.parametrize("crowd", [0, 25])
+def test_a_tte_reminder_and_escalation_cost_at_most_ten_statements(f, crowd):
+    """The TTE activation's SLA finds its recipients by one joined query too (it loaded every user with their
+    roles): the instansi's TTE verifier for the reminder, the Admins for the escalation."""
+    w = f.akses("aktif")
+    verifier = f.user("Verifikator TTE", satker=f.satker("skpd", instansi=w["instansi"]))
+    f.user("Verifikator TTE", satker=f.satker("skpd"))  # another instansi's: not a recipient
+    admin = f.user("Admin")
+    _crowd(f, f.satker("satker", instansi=w["instansi"]), crowd)
+    due = tte_aktivasi.ajukan(w["pemohon"], "3171011708900001").batas_waktu
+    _sweep_statements(due - timedelta(hours=30))
+    idle, _ = _sweep_statements(due - timedelta(hours=30))
+    busy, result = _sweep_statements(due - timedelta(hours=24))
+    assert result["reminded"] == 1 and busy - idle <= 10, (busy, idle)
+    fired, result = _sweep_statements(due)
+    assert result["fired"] == 1 and fired - idle <= 10, (fired, idle)
+    mail = db.session.execute(select(EmailOutbox.subject, EmailOutbox.to_addr)).all()
+    assert {to for s, to in mail if s.startswith("Pengingat: aktivasi TTE")} == {verifier.email}
+    assert {to for s, to in mail if s.startswith("Eskalasi: aktivasi TTE")} == {admin.email}
